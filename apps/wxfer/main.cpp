@@ -1,0 +1,59 @@
+// wxfer: weight-transfer benchmark and simulator. The single place where errors are caught.
+#include <mpi.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+#include "common/build_info.hpp"
+#include "common/error.hpp"
+
+namespace {
+
+// Aborts the whole MPI job when other ranks may be waiting on this one.
+[[noreturn]] void fail(const std::string& message, int code) {
+  std::fprintf(stderr, "wxfer: error: %s\n", message.c_str());
+  std::fflush(stderr);
+  int initialized = 0, finalized = 0, size = 1;
+  MPI_Initialized(&initialized);
+  MPI_Finalized(&finalized);
+  if (initialized && !finalized) {
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (size > 1) MPI_Abort(MPI_COMM_WORLD, code);
+    MPI_Finalize();
+  }
+  std::exit(code);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"wxfer: move model weights from training ranks to inference ranks, and measure it"};
+  app.require_subcommand(0, 1);
+  app.set_version_flag("--version", [] {
+    return "wxfer " + wxfer::version() + "\n" + wxfer::build_features();
+  });
+  wxfer::cli::add_plan_command(app);
+  try {
+    app.parse(argc, argv);
+    if (app.get_subcommands().empty()) {
+      std::cout << app.help();
+      return 0;
+    }
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const wxfer::UsageError& e) {
+    fail(e.what(), 2);
+  } catch (const wxfer::SystemError& e) {
+    fail(e.what(), 1);
+  } catch (const std::exception& e) {
+    fail(e.what(), 1);
+  }
+  int initialized = 0, finalized = 0;
+  MPI_Initialized(&initialized);
+  MPI_Finalized(&finalized);
+  if (initialized && !finalized) MPI_Finalize();
+  return 0;
+}

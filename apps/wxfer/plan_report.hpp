@@ -1,0 +1,16 @@
+// Text and JSON summaries of an inventory and a plan, shared by the subcommands.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "plan/plan.hpp"
+
+namespace wxfer::cli {
+
+nlohmann::json inventory_json(const Model& model);
+std::string inventory_text(const Model& model);
+nlohmann::json plan_json(const Plan& plan, double build_seconds);
+std::string plan_text(const Plan& plan, double build_seconds);
+
+}  // namespace wxfer::cli

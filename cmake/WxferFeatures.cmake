@@ -1,0 +1,32 @@
+# AUTO|ON|OFF switches for optional hardware back-ends. AUTO uses what is found,
+# ON fails the configure when it is missing, OFF never looks.
+function(wxfer_feature_option NAME DOC)
+  set(WXFER_WITH_${NAME} AUTO CACHE STRING "${DOC} (AUTO|ON|OFF)")
+  set_property(CACHE WXFER_WITH_${NAME} PROPERTY STRINGS AUTO ON OFF)
+endfunction()
+
+# Decides WXFER_HAVE_<NAME> from the option and whether the dependency was found.
+function(wxfer_feature_resolve NAME FOUND WHY_MISSING)
+  set(mode "${WXFER_WITH_${NAME}}")
+  if(mode STREQUAL "OFF")
+    set(WXFER_HAVE_${NAME} 0 PARENT_SCOPE)
+  elseif(FOUND)
+    set(WXFER_HAVE_${NAME} 1 PARENT_SCOPE)
+  elseif(mode STREQUAL "ON")
+    message(FATAL_ERROR "WXFER_WITH_${NAME}=ON but ${WHY_MISSING}")
+  else()
+    set(WXFER_HAVE_${NAME} 0 PARENT_SCOPE)
+  endif()
+endfunction()
+
+# Adds an MPI test: runs the gtest binary under mpiexec with NP ranks.
+function(wxfer_add_mpi_test NAME TARGET NP)
+  set(extra "")
+  if(WXFER_MPIEXEC_ROOT_FLAG)
+    list(APPEND extra ${WXFER_MPIEXEC_ROOT_FLAG})
+  endif()
+  add_test(NAME ${NAME}
+           COMMAND ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} ${NP} --oversubscribe
+                   ${extra} $<TARGET_FILE:${TARGET}> ${ARGN})
+  set_tests_properties(${NAME} PROPERTIES LABELS mpi PROCESSORS 2 TIMEOUT 600)
+endfunction()

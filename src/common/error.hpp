@@ -1,0 +1,46 @@
+// One error policy for the whole project: every failure is an exception; `main`
+// catches it once, prints one line and exits (or aborts the MPI job).
+#pragma once
+
+#include <source_location>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace wxfer {
+
+// Bad input from the user (flags, files, layouts): the message alone is shown.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A failed call into a library (MPI, CUDA, NCCL, verbs, HDF5) or a broken invariant;
+// the message carries the call, file:line, rank and host.
+class SystemError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Throws a SystemError naming the failed call, where it happened and on which rank/host.
+[[noreturn]] void throw_system_error(std::string_view call, std::string_view detail,
+                                     std::source_location where = std::source_location::current());
+
+// Throws a UsageError with the given one-line message.
+[[noreturn]] void throw_usage(std::string message);
+
+// Checks an internal invariant; failure means a bug in wxfer, not bad input.
+#define WXFER_ASSERT(cond)                                                      \
+  do {                                                                          \
+    if (!(cond)) ::wxfer::throw_system_error("assert(" #cond ")", "internal invariant broken"); \
+  } while (0)
+
+// MPI calls: failure turns the MPI error code into text.
+std::string mpi_error_string(int code);
+#define WXFER_CHECK_MPI(call)                                                   \
+  do {                                                                          \
+    int wxfer_mpi_rc_ = (call);                                                 \
+    if (wxfer_mpi_rc_ != 0) ::wxfer::throw_system_error(#call, ::wxfer::mpi_error_string(wxfer_mpi_rc_)); \
+  } while (0)
+
+}  // namespace wxfer

@@ -1,0 +1,27 @@
+#include "common/process.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+
+namespace wxfer {
+namespace {
+std::atomic<int> g_rank{-1};
+}
+
+void set_process_rank(int rank) { g_rank.store(rank); }
+int process_rank() { return g_rank.load(); }
+
+std::string host_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof(buf) - 1) != 0) return "unknown-host";
+  return buf;
+}
+
+std::string process_identity() {
+  const int rank = process_rank();
+  if (rank < 0) return "host " + host_name();
+  return "rank " + std::to_string(rank) + " on host " + host_name();
+}
+
+}  // namespace wxfer

@@ -1,0 +1,182 @@
+#include "plan/plan.hpp"
+
+#include <limits>
+
+#include "common/error.hpp"
+#include "model/inventory.hpp"
+
+namespace wxfer {
+
+Plan::Plan(Model trainer_model, TrainerLayout trainer, InferenceLayout inference, PlanOptions options)
+    : trainer_model_(std::move(trainer_model)),
+      trainer_layout_(trainer),
+      inference_layout_(inference),
+      options_(options) {
+  if (trainer_model_.dtype != DType::bf16)
+    throw_usage("the trainer holds bf16 weights: build the plan from the bf16 inventory");
+  if (options_.chunk_bytes == 0) throw_usage("invalid chunk size 0: must be at least one byte");
+  if (!(options_.link_bandwidth > 0)) throw_usage("invalid link bandwidth: must be positive");
+  trainer_placement_ = place_trainer(trainer_model_, trainer_layout_);
+  inference_placement_ = place_inference(trainer_model_, inference_layout_);
+  build_dest();
+  layout_receivers();
+  build_segments();
+  choose_sources();
+  order_transfers();
+  compute_stats();
+}
+
+void Plan::build_dest() {
+  dest_model_.name = trainer_model_.name;
+  dest_model_.config = trainer_model_.config;
+  dest_model_.dtype = options_.inference_dtype;
+  if (options_.inference_dtype == DType::bf16) {
+    dest_model_.tensors = trainer_model_.tensors;
+    dest_.resize(dest_model_.tensors.size());
+    for (uint32_t i = 0; i < dest_.size(); ++i) dest_[i] = {i, Conversion::copy};
+  } else {
+    // The FP8 checkpoint layout without its buffers, mapped back to the trainer tensors.
+    for (auto& t : build_inventory(trainer_model_.config, DType::fp8_e4m3))
+      if (!t.buffer) dest_model_.tensors.push_back(std::move(t));
+    uint32_t next_source = 0;
+    dest_.resize(dest_model_.tensors.size());
+    for (size_t i = 0; i < dest_.size(); ++i) {
+      auto& t = dest_model_.tensors[i];
+      if (t.name.ends_with("weight_scale_inv")) {
+        // scale_of indexed the inventory with buffers; the weight sits just before.
+        t.scale_of = static_cast<int32_t>(i - 1);
+        dest_[i] = {dest_[i - 1].source, Conversion::fp8_scale};
+        continue;
+      }
+      WXFER_ASSERT(next_source < trainer_model_.tensors.size());
+      WXFER_ASSERT(trainer_model_.tensors[next_source].name == t.name);
+      dest_[i] = {next_source++, t.dtype == DType::fp8_e4m3 ? Conversion::quantize_fp8 : Conversion::copy};
+    }
+    WXFER_ASSERT(next_source == trainer_model_.tensors.size());
+  }
+  // Slices: every part of every destination tensor, parts consecutive.
+  first_slice_.resize(dest_.size() + 1);
+  for (uint32_t i = 0; i < dest_.size(); ++i) {
+    first_slice_[i] = static_cast<uint32_t>(slices_.size());
+    const Placement& p = dest_placement(i);
+    const Tensor& src = trainer_model_.tensors[dest_[i].source];
+    const Tensor& dst = dest_model_.tensors[i];
+    for (int32_t part = 0; part < p.parts; ++part) {
+      Slice s;
+      s.tensor = i;
+      s.part = part;
+      s.rows = {0, dst.rows};
+      s.cols = {0, dst.cols};
+      Range r = p.part_range(part, p.extent(src));
+      if (dest_[i].conversion == Conversion::fp8_scale) r = {r.lo / kFp8Block, (r.hi + kFp8Block - 1) / kFp8Block};
+      (p.dim == Split::cols ? s.cols : s.rows) = r;
+      s.bytes = static_cast<uint64_t>(s.rows.size()) * static_cast<uint64_t>(s.cols.size()) * dtype_size(dst.dtype);
+      slices_.push_back(s);
+    }
+  }
+  first_slice_[dest_.size()] = static_cast<uint32_t>(slices_.size());
+}
+
+uint32_t Plan::copies(const Slice& s) const {
+  return static_cast<uint32_t>(inference_layout_.replicas * dest_placement(s.tensor).copies);
+}
+
+int32_t Plan::dest_rank(const Slice& s, uint32_t copy) const {
+  const Placement& p = dest_placement(s.tensor);
+  const auto per_replica = static_cast<uint32_t>(p.copies);
+  const auto replica = static_cast<int32_t>(copy / per_replica);
+  return replica * inference_layout_.tp + p.rank(static_cast<int32_t>(copy % per_replica), s.part);
+}
+
+void Plan::layout_receivers() {
+  const int32_t tp = inference_layout_.tp;
+  local_offset_.assign(dest_.size() * static_cast<size_t>(tp), std::numeric_limits<uint64_t>::max());
+  local_bytes_.assign(static_cast<size_t>(tp), 0);
+  for (uint32_t i = 0; i < dest_.size(); ++i) {
+    const Placement& p = dest_placement(i);
+    for (int32_t part = 0; part < p.parts; ++part) {
+      const Slice& s = slices_[first_slice_[i] + static_cast<uint32_t>(part)];
+      for (int32_t c = 0; c < p.copies; ++c) {
+        const int32_t pos = p.rank(c, part);
+        local_offset_[size_t{i} * static_cast<size_t>(tp) + static_cast<size_t>(pos)] = local_bytes_[static_cast<size_t>(pos)];
+        local_bytes_[static_cast<size_t>(pos)] += s.bytes;
+      }
+    }
+  }
+}
+
+uint64_t Plan::local_offset(uint32_t dest_tensor, int32_t rank) const {
+  return local_offset_[size_t{dest_tensor} * static_cast<size_t>(inference_layout_.tp) + static_cast<size_t>(position(rank))];
+}
+
+std::vector<uint32_t> Plan::slices_of(int32_t rank) const {
+  std::vector<uint32_t> out;
+  const int32_t pos = position(rank);
+  for (uint32_t i = 0; i < dest_.size(); ++i) {
+    const Placement& p = dest_placement(i);
+    for (int32_t part = 0; part < p.parts; ++part)
+      for (int32_t c = 0; c < p.copies; ++c)
+        if (p.rank(c, part) == pos) out.push_back(first_slice_[i] + static_cast<uint32_t>(part));
+  }
+  return out;
+}
+
+void Plan::source_box(const Slice& s, Range dest_rows, Range& src_rows, Range& src_cols) const {
+  const Tensor& src = trainer_model_.tensors[dest_[s.tensor].source];
+  switch (dest_[s.tensor].conversion) {
+    case Conversion::copy:
+      src_rows = dest_rows;
+      src_cols = s.cols;
+      return;
+    case Conversion::quantize_fp8:
+      src_rows = {dest_rows.lo / kFp8Block * kFp8Block,
+                  std::min(src.rows, (dest_rows.hi + kFp8Block - 1) / kFp8Block * kFp8Block)};
+      src_cols = {s.cols.lo / kFp8Block * kFp8Block,
+                  std::min(src.cols, (s.cols.hi + kFp8Block - 1) / kFp8Block * kFp8Block)};
+      return;
+    case Conversion::fp8_scale:
+      src_rows = {dest_rows.lo * kFp8Block, std::min(src.rows, dest_rows.hi * kFp8Block)};
+      src_cols = {s.cols.lo * kFp8Block, std::min(src.cols, s.cols.hi * kFp8Block)};
+      return;
+  }
+}
+
+std::vector<GatherInput> Plan::holders(uint32_t trainer_tensor, Range rows, Range cols, int32_t copy) const {
+  const Placement& p = trainer_placement_[trainer_tensor];
+  const Tensor& t = trainer_model_.tensors[trainer_tensor];
+  std::vector<GatherInput> out;
+  const Range along = p.dim == Split::cols ? cols : rows;
+  const int32_t first = p.part_of(along.lo);
+  const int32_t last = p.part_of(along.hi - 1);
+  for (int32_t part = first; part <= last; ++part) {
+    const Range r = p.part_range(part, p.extent(t));
+    const Range cut{std::max(r.lo, along.lo), std::min(r.hi, along.hi)};
+    if (cut.empty()) continue;
+    GatherInput in;
+    in.rank = p.rank(copy, part);
+    in.rows = p.dim == Split::cols ? rows : cut;
+    in.cols = p.dim == Split::cols ? cut : cols;
+    in.bytes = static_cast<uint64_t>(in.rows.size()) * static_cast<uint64_t>(in.cols.size()) * dtype_size(t.dtype);
+    out.push_back(in);
+  }
+  return out;
+}
+
+std::vector<GatherInput> Plan::gather_inputs(const Segment& seg, int32_t owner) const {
+  const Slice& s = slices_[seg.slice];
+  const uint32_t tensor = dest_[s.tensor].source;
+  const Placement& p = trainer_placement_[tensor];
+  Range rows, cols;
+  source_box(s, seg.rows, rows, cols);
+  // The owner gathers from the other ranks of its own copy.
+  int32_t copy = 0;
+  for (int32_t c = 0; c < p.copies; ++c)
+    for (int32_t part = 0; part < p.parts; ++part)
+      if (p.rank(c, part) == owner) copy = c;
+  std::vector<GatherInput> out;
+  for (const auto& in : holders(tensor, rows, cols, copy))
+    if (in.rank != owner) out.push_back(in);
+  return out;
+}
+
+}  // namespace wxfer

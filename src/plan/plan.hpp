@@ -1,0 +1,166 @@
+// The static transfer plan: for a model and a pair of layouts, exactly which bytes each
+// trainer rank delivers to which inference rank, in pipeline order. Built once at start-up;
+// every strategy, the mpirun job and the simulator work from it.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "layout/placement.hpp"
+#include "model/model.hpp"
+
+namespace wxfer {
+
+// How the bytes that land are derived from what the trainer holds (always bf16).
+enum class Conversion : uint8_t {
+  copy,          // same dtype and shape
+  quantize_fp8,  // bf16 -> fp8 e4m3 in 128x128 blocks
+  fp8_scale,     // the float32 weight_scale_inv of a quantized weight
+};
+
+struct PlanOptions {
+  DType inference_dtype = DType::bf16;     // bf16 or fp8_e4m3 (the FP8 checkpoint layout)
+  uint64_t chunk_bytes = 64ull << 20;      // largest unit a pipeline streams
+  uint64_t min_segment_bytes = 256 << 10;  // smaller cuts are gathered on one sender first
+  double link_bandwidth = 50e9;            // bytes/s per rank (one 400 Gb/s NIC per GPU)
+};
+
+// A tensor as it lands on inference ranks.
+struct DestTensor {
+  uint32_t source = 0;  // index in the trainer inventory
+  Conversion conversion = Conversion::copy;
+};
+
+// One part of one destination tensor; every copy listed by its placement (and every
+// replica) holds the same box.
+struct Slice {
+  uint32_t tensor = 0;  // destination tensor
+  int32_t part = 0;
+  Range rows, cols;     // box in destination-tensor coordinates
+  uint64_t bytes = 0;
+};
+
+// A run of whole rows of a slice, contiguous in the receiver's memory, sent by one trainer
+// rank per destination copy. `gather`: no single rank holds the source rows, so the
+// sender first gathers them from the other ranks of its copy (full-tensor gather).
+struct Segment {
+  uint32_t slice = 0;
+  Range rows;           // destination rows
+  uint64_t offset = 0;  // bytes from the start of the slice
+  uint64_t bytes = 0;
+  int32_t part = -1;    // trainer part that holds it (held segments)
+  bool gather = false;
+  uint32_t first_source = 0;  // into Plan::sources, one per destination copy
+};
+
+// One segment to one destination copy.
+struct Transfer {
+  uint32_t segment = 0;
+  uint32_t copy = 0;
+};
+
+// Consecutive transfers of one trainer rank, at most chunk_bytes (unless one is larger).
+struct Chunk {
+  uint32_t begin = 0, end = 0;  // into Plan::transfers
+  uint64_t bytes = 0;
+};
+
+// A piece of a gather: `rank` sends the source box rows x cols of the segment's tensor.
+struct GatherInput {
+  int32_t rank = 0;
+  Range rows, cols;
+  uint64_t bytes = 0;
+};
+
+struct PlanStats {
+  std::vector<uint64_t> bytes_out;        // per trainer rank, to inference ranks
+  std::vector<uint64_t> bytes_in;         // per inference rank
+  std::vector<uint64_t> gather_bytes_in;  // per trainer rank, from trainer peers
+  uint64_t total_bytes = 0;               // landed on all inference ranks
+  uint64_t max_bytes_out = 0, max_bytes_in = 0, max_gather_bytes_in = 0;
+  uint64_t segments = 0, transfers = 0, gather_segments = 0;
+  double lower_bound_seconds = 0;         // busiest link's bytes / link bandwidth
+};
+
+class Plan {
+ public:
+  Plan(Model trainer_model, TrainerLayout trainer, InferenceLayout inference, PlanOptions options);
+
+  const Model& trainer_model() const { return trainer_model_; }
+  const Model& dest_model() const { return dest_model_; }
+  const TrainerLayout& trainer_layout() const { return trainer_layout_; }
+  const InferenceLayout& inference_layout() const { return inference_layout_; }
+  const PlanOptions& options() const { return options_; }
+  int32_t trainer_ranks() const { return trainer_layout_.ranks(); }
+  int32_t inference_ranks() const { return inference_layout_.ranks(); }
+
+  const std::vector<DestTensor>& dest() const { return dest_; }
+  const std::vector<Placement>& trainer_placement() const { return trainer_placement_; }
+  const std::vector<Placement>& inference_placement() const { return inference_placement_; }
+  const std::vector<Slice>& slices() const { return slices_; }
+  const std::vector<Segment>& segments() const { return segments_; }
+  const std::vector<int32_t>& sources() const { return sources_; }
+  const PlanStats& stats() const { return stats_; }
+
+  // Placement of a destination tensor (that of its source tensor).
+  const Placement& dest_placement(uint32_t dest_tensor) const {
+    return inference_placement_[dest_[dest_tensor].source];
+  }
+  const Tensor& dest_tensor(uint32_t i) const { return dest_model_.tensors[i]; }
+  // Destination copies of a slice: replicas x placement copies.
+  uint32_t copies(const Slice& s) const;
+  // Inference rank (0-based among inference ranks) of copy k of a slice.
+  int32_t dest_rank(const Slice& s, uint32_t copy) const;
+  // Trainer rank sending segment `seg` to copy k.
+  int32_t source_rank(const Segment& seg, uint32_t copy) const { return sources_[seg.first_source + copy]; }
+
+  // Receiver memory: each inference rank holds its slices back to back, in tensor order.
+  // Offset of a slice in the memory of inference rank `rank`; UINT64_MAX if not held.
+  uint64_t local_offset(uint32_t dest_tensor, int32_t rank) const;
+  uint64_t local_bytes(int32_t rank) const { return local_bytes_[position(rank)]; }
+  // Slices held by an inference rank, in memory order.
+  std::vector<uint32_t> slices_of(int32_t rank) const;
+
+  // The trainer rows x cols a destination row range of a slice is computed from.
+  void source_box(const Slice& s, Range dest_rows, Range& src_rows, Range& src_cols) const;
+  // What the sender of a gather segment receives from its peers before it can send.
+  std::vector<GatherInput> gather_inputs(const Segment& seg, int32_t owner) const;
+  // The trainer ranks that hold part of (or all of) a source box, and what each holds.
+  std::vector<GatherInput> holders(uint32_t trainer_tensor, Range rows, Range cols, int32_t copy) const;
+
+  // Pipeline order for a trainer rank: its transfers, cut into chunks.
+  std::vector<Chunk> chunks_of(int32_t trainer_rank) const;
+  const std::vector<Transfer>& transfers() const { return transfers_; }
+  Range transfers_of(int32_t trainer_rank) const {
+    return {transfer_begin_[trainer_rank], transfer_begin_[trainer_rank + 1]};
+  }
+
+ private:
+  int32_t position(int32_t rank) const { return rank % inference_layout_.tp; }
+  void build_dest();
+  void build_segments();
+  void choose_sources();
+  void order_transfers();
+  void layout_receivers();
+  void compute_stats();
+
+  Model trainer_model_;
+  Model dest_model_;
+  TrainerLayout trainer_layout_;
+  InferenceLayout inference_layout_;
+  PlanOptions options_;
+  std::vector<Placement> trainer_placement_;
+  std::vector<Placement> inference_placement_;
+  std::vector<DestTensor> dest_;
+  std::vector<Slice> slices_;
+  std::vector<uint32_t> first_slice_;  // per dest tensor, into slices_ (parts are consecutive)
+  std::vector<Segment> segments_;
+  std::vector<int32_t> sources_;
+  std::vector<Transfer> transfers_;
+  std::vector<int64_t> transfer_begin_;
+  std::vector<uint64_t> local_offset_;  // dest tensor x tp positions
+  std::vector<uint64_t> local_bytes_;   // per position
+  PlanStats stats_;
+};
+
+}  // namespace wxfer

@@ -1,0 +1,70 @@
+// What a run (or a simulation) records, in memory; written to and read from HDF5 by
+// record/run_file.hpp. The schema is documented in docs/hdf5-schema.md.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace wxfer {
+
+// One thing one rank did, on the aligned clock (seconds since the run's epoch).
+struct Event {
+  int32_t rank = 0;
+  int32_t step = 0;     // -1 for set-up work outside steps
+  char stage[16] = {};  // "stage_in", "gather", "fuse", "quantize", "transfer", "bcast", "copy_out", "commit", ...
+  int32_t bucket = -1;  // bucket or chunk index, -1 if none
+  int32_t peer = -1;    // other rank involved, -1 if none
+  uint64_t bytes = 0;
+  double t_begin = 0;
+  double t_end = 0;
+};
+
+struct StepRecord {
+  int32_t step = 0;
+  double seconds = 0;         // update time: "go" to the last byte committed on every rank
+  uint64_t bytes_landed = 0;  // bytes written into inference memory this step
+  uint8_t verified = 0;       // 1: every byte checked and correct; 0: not checked
+  double t_begin = 0;
+  double t_end = 0;
+};
+
+struct RankInfo {
+  int32_t rank = 0;
+  std::string role;  // "trainer" or "inference"
+  std::string host;
+  double clock_offset = 0;  // seconds added to this rank's clock to align it with rank 0
+  double clock_error = 0;   // estimated error of that offset
+};
+
+// One strategy in one configuration: /runs/<label>.
+struct StrategyRun {
+  std::string label;     // group name; the strategy name for plain runs, with parameters for sweeps
+  std::string strategy;  // gather, broadcast, rdma
+  std::string transport; // mpi, mpi-rma, nccl, verbs, simgrid
+  bool simulated = false;
+  double lower_bound_seconds = 0;
+  std::string bound_kind;      // "memcpy" (local runs) or "link" (plans, simulations)
+  uint64_t bytes_per_step = 0; // bytes that must land in inference memory per step
+  nlohmann::json params = nlohmann::json::object();  // bucket size, chunk size, rank counts, ...
+  std::map<std::string, double> metrics;             // e.g. reference_seconds of a raw baseline loop
+  std::vector<StepRecord> steps;
+  std::vector<Event> events;
+};
+
+struct RunFile {
+  std::string kind = "run";  // "run", "sim" or "sweep"
+  std::string wxfer_version;
+  std::string command_line;
+  std::string created;       // ISO 8601 UTC
+  nlohmann::json config = nlohmann::json::object();  // the full configuration
+  std::vector<std::string> hosts;
+  double clock_error = 0;    // worst estimated clock-alignment error over ranks
+  std::vector<RankInfo> ranks;
+  std::vector<StrategyRun> runs;
+};
+
+}  // namespace wxfer

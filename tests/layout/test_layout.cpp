@@ -1,0 +1,91 @@
+#include <gtest/gtest.h>
+
+#include "common/error.hpp"
+#include "layout/placement.hpp"
+
+namespace wxfer {
+namespace {
+
+std::string usage_error(auto&& f) {
+  try {
+    f();
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Layout, ParsesTrainerLayouts) {
+  EXPECT_EQ(parse_trainer_layout("fsdp=256").ranks(), 256);
+  const auto l = parse_trainer_layout("tp=8,pp=4,ep=8");
+  EXPECT_EQ(l.tp, 8);
+  EXPECT_EQ(l.pp, 4);
+  EXPECT_EQ(l.ep, 8);
+  EXPECT_EQ(l.ranks(), 256);
+}
+
+TEST(Layout, ParsesInferenceLayouts) {
+  const auto l = parse_inference_layout("tp=8,ep=8,replicas=16");
+  EXPECT_EQ(l.ranks(), 128);
+  EXPECT_EQ(parse_inference_layout("tp=16,replicas=8").ranks(), 128);
+}
+
+TEST(Layout, BadLayoutsNameTheBadPart) {
+  EXPECT_NE(usage_error([] { parse_trainer_layout("fsdp=0"); }).find("'fsdp'"), std::string::npos);
+  EXPECT_NE(usage_error([] { parse_trainer_layout("dp=4"); }).find("unknown key 'dp'"), std::string::npos);
+  EXPECT_NE(usage_error([] { parse_trainer_layout("fsdp=4,tp=2"); }).find("cannot be combined"), std::string::npos);
+  EXPECT_NE(usage_error([] { parse_inference_layout("tp=8,ep=3"); }).find("ep=3"), std::string::npos);
+  EXPECT_NE(usage_error([] { parse_inference_layout("tp"); }).find("not key=value"), std::string::npos);
+  EXPECT_NE(usage_error([] { parse_inference_layout("tp=x"); }).find("'x'"), std::string::npos);
+  EXPECT_NE(usage_error([] { parse_inference_layout("tp=2,tp=4"); }).find("twice"), std::string::npos);
+}
+
+TEST(Placement, KimiInferenceCutsFollowTheEngines) {
+  const Model m = load_model("kimi-k2", DType::bf16);
+  const auto p = place_inference(m, parse_inference_layout("tp=8,ep=8,replicas=16"));
+  for (size_t i = 0; i < m.tensors.size(); ++i) {
+    const Tensor& t = m.tensors[i];
+    if (t.name == "model.layers.1.mlp.experts.100.gate_proj.weight") {
+      EXPECT_EQ(p[i].parts, 1);  // tp/ep = 1: whole experts
+      EXPECT_EQ(p[i].rank(0, 0), 100 / 48);
+    }
+    if (t.name == "model.layers.1.self_attn.o_proj.weight") {
+      EXPECT_EQ(p[i].dim, Split::cols);
+      EXPECT_EQ(p[i].parts, 8);
+    }
+    if (t.name == "model.norm.weight") {
+      EXPECT_EQ(p[i].copies, 8);
+    }
+  }
+}
+
+TEST(Placement, MegatronTrainerPlacesStagesAndExperts) {
+  const Model m = load_model("kimi-k2", DType::bf16);
+  const auto layout = parse_trainer_layout("tp=8,pp=4,ep=8");
+  const auto p = place_trainer(m, layout);
+  for (size_t i = 0; i < m.tensors.size(); ++i) {
+    const Tensor& t = m.tensors[i];
+    if (t.name == "lm_head.weight") {
+      EXPECT_GE(p[i].rank(0, 0), 3 * 64);
+    }
+    if (t.name == "model.embed_tokens.weight") {
+      EXPECT_LT(p[i].rank(7, 7), 64);
+    }
+    if (t.name == "model.layers.60.mlp.experts.383.down_proj.weight") {
+      EXPECT_EQ(p[i].copies, 1);
+      EXPECT_EQ(p[i].rank(0, 0), 3 * 64 + 7 * 8);
+    }
+  }
+}
+
+TEST(Placement, LayoutThatDoesNotDivideIsAClearError) {
+  const Model m = load_model("kimi-k2", DType::bf16);
+  EXPECT_NE(usage_error([&] { place_inference(m, parse_inference_layout("tp=3")); }).find("num_attention_heads"),
+            std::string::npos);
+  EXPECT_NE(usage_error([&] { place_trainer(m, parse_trainer_layout("tp=8,ep=5")); }).find("n_routed_experts"),
+            std::string::npos);
+  EXPECT_NE(usage_error([&] { place_trainer(m, parse_trainer_layout("pp=64")); }).find("pp=64"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace wxfer

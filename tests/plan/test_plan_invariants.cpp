@@ -1,0 +1,190 @@
+// Plan invariants on randomised layouts: every byte an inference rank needs arrives
+// exactly once, from a rank that holds it (or gathered it from the ranks that do).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+
+#include "common/error.hpp"
+#include "plan/plan.hpp"
+#include "plan_fixtures.hpp"
+
+namespace wxfer {
+namespace {
+
+struct Case {
+  Model model;
+  TrainerLayout trainer;
+  InferenceLayout inference;
+  PlanOptions options;
+};
+
+std::string describe(const Case& c) {
+  return c.model.name + " " + c.trainer.to_string() + " -> " + c.inference.to_string() +
+         (c.options.inference_dtype == DType::bf16 ? " bf16" : " fp8") + " chunk=" +
+         std::to_string(c.options.chunk_bytes) + " min_segment=" + std::to_string(c.options.min_segment_bytes);
+}
+
+void check_coverage(const Plan& plan, const std::string& what) {
+  // (inference rank, slice) -> delivered byte intervals
+  std::map<std::pair<int32_t, uint32_t>, std::vector<std::pair<uint64_t, uint64_t>>> got;
+  for (const auto& seg : plan.segments()) {
+    const Slice& s = plan.slices()[seg.slice];
+    for (uint32_t k = 0; k < plan.copies(s); ++k)
+      got[{plan.dest_rank(s, k), seg.slice}].push_back({seg.offset, seg.offset + seg.bytes});
+  }
+  size_t held = 0;
+  for (int32_t r = 0; r < plan.inference_ranks(); ++r) {
+    uint64_t expected_bytes = 0;
+    for (uint32_t si : plan.slices_of(r)) {
+      ++held;
+      const Slice& s = plan.slices()[si];
+      expected_bytes += s.bytes;
+      auto it = got.find({r, si});
+      ASSERT_NE(it, got.end()) << what << ": rank " << r << " never receives " << plan.dest_tensor(s.tensor).name;
+      auto iv = it->second;
+      std::sort(iv.begin(), iv.end());
+      uint64_t at = 0;
+      for (const auto& [lo, hi] : iv) {
+        ASSERT_EQ(lo, at) << what << ": gap or overlap in " << plan.dest_tensor(s.tensor).name << " on rank " << r;
+        at = hi;
+      }
+      ASSERT_EQ(at, s.bytes) << what << ": " << plan.dest_tensor(s.tensor).name << " incomplete on rank " << r;
+    }
+    EXPECT_EQ(plan.stats().bytes_in[static_cast<size_t>(r)], expected_bytes);
+    EXPECT_EQ(plan.local_bytes(r), expected_bytes);
+  }
+  EXPECT_EQ(held, got.size()) << what << ": bytes sent to a rank that does not hold the slice";
+}
+
+void check_sources(const Plan& plan, const std::string& what) {
+  for (const auto& seg : plan.segments()) {
+    const Slice& s = plan.slices()[seg.slice];
+    const uint32_t tensor = plan.dest()[s.tensor].source;
+    const Placement& p = plan.trainer_placement()[tensor];
+    const Tensor& t = plan.trainer_model().tensors[tensor];
+    Range rows, cols;
+    plan.source_box(s, seg.rows, rows, cols);
+    const Range along = p.dim == Split::cols ? cols : rows;
+    for (uint32_t k = 0; k < plan.copies(s); ++k) {
+      const int32_t src = plan.source_rank(seg, k);
+      ASSERT_GE(src, 0);
+      ASSERT_LT(src, plan.trainer_ranks());
+      // Which part of which copy does the sender hold?
+      bool holds_all = false, holds_some = false;
+      int32_t copy = -1;
+      for (int32_t c = 0; c < p.copies; ++c)
+        for (int32_t part = 0; part < p.parts; ++part) {
+          if (p.rank(c, part) != src) continue;
+          const Range r = p.part_range(part, p.extent(t));
+          if (r.lo <= along.lo && along.hi <= r.hi) holds_all = true;
+          if (std::max(r.lo, along.lo) < std::min(r.hi, along.hi)) holds_some = true, copy = c;
+        }
+      if (!seg.gather) {
+        ASSERT_TRUE(holds_all) << what << ": rank " << src << " sends " << t.name << " rows [" << rows.lo << ","
+                               << rows.hi << ") it does not hold";
+        continue;
+      }
+      ASSERT_TRUE(holds_some) << what << ": gather owner " << src << " holds nothing of " << t.name;
+      // Owner's piece plus the gathered inputs tile the source box along the cut dim.
+      std::vector<std::pair<int64_t, int64_t>> pieces;
+      for (const auto& in : plan.holders(tensor, rows, cols, copy)) {
+        const Range r = p.dim == Split::cols ? in.cols : in.rows;
+        pieces.push_back({r.lo, r.hi});
+      }
+      const auto inputs = plan.gather_inputs(seg, src);
+      ASSERT_EQ(inputs.size() + 1, pieces.size()) << what;
+      for (const auto& in : inputs) ASSERT_NE(in.rank, src);
+      std::sort(pieces.begin(), pieces.end());
+      int64_t at = along.lo;
+      for (const auto& [lo, hi] : pieces) {
+        ASSERT_EQ(lo, at) << what << ": gather of " << t.name << " misses rows";
+        at = hi;
+      }
+      ASSERT_EQ(at, along.hi);
+    }
+  }
+}
+
+void check_order(const Plan& plan, const std::string& what) {
+  std::vector<uint32_t> seen_copies(plan.segments().size(), 0);
+  uint64_t bytes = 0;
+  for (int32_t r = 0; r < plan.trainer_ranks(); ++r) {
+    const Range range = plan.transfers_of(r);
+    int64_t next = range.lo;
+    for (const auto& c : plan.chunks_of(r)) {
+      ASSERT_EQ(c.begin, next) << what;
+      ASSERT_TRUE(c.bytes <= plan.options().chunk_bytes || c.end - c.begin == 1) << what;
+      next = c.end;
+    }
+    ASSERT_EQ(next, range.hi);
+    for (int64_t i = range.lo; i < range.hi; ++i) {
+      const Transfer& x = plan.transfers()[static_cast<size_t>(i)];
+      const Segment& seg = plan.segments()[x.segment];
+      ASSERT_EQ(plan.source_rank(seg, x.copy), r);
+      ++seen_copies[x.segment];
+      bytes += seg.bytes;
+      ASSERT_LE(seg.bytes, std::max<uint64_t>(plan.options().chunk_bytes, 128 * plan.slices()[seg.slice].cols.size() * 4));
+    }
+  }
+  for (size_t i = 0; i < seen_copies.size(); ++i)
+    ASSERT_EQ(seen_copies[i], plan.copies(plan.slices()[plan.segments()[i].slice])) << what;
+  EXPECT_EQ(bytes, plan.stats().total_bytes);
+}
+
+void check_case(const Case& c) {
+  const std::string what = describe(c);
+  const Plan plan(c.model, c.trainer, c.inference, c.options);
+  check_coverage(plan, what);
+  check_sources(plan, what);
+  check_order(plan, what);
+}
+
+TEST(PlanInvariants, RandomisedLayouts) {
+  std::mt19937 rng(20261123);
+  const Model models[] = {testing::tiny_deepseek(), testing::tiny_llama(), testing::tiny_qwen3_moe()};
+  auto pick = [&](std::initializer_list<int32_t> xs) {
+    return *(xs.begin() + std::uniform_int_distribution<size_t>(0, xs.size() - 1)(rng));
+  };
+  int checked = 0;
+  for (int i = 0; i < 160; ++i) {
+    Case c{models[static_cast<size_t>(i) % 3], {}, {}, {}};
+    if (rng() % 2 == 0) {
+      c.trainer.fsdp = pick({1, 2, 3, 5, 8, 16});
+    } else {
+      c.trainer.tp = pick({1, 2, 4});
+      c.trainer.pp = pick({1, 2, 3});
+      c.trainer.ep = pick({1, 2, 4});
+    }
+    c.inference.tp = pick({1, 2, 4});
+    c.inference.ep = pick({1, 2, 4});
+    c.inference.replicas = pick({1, 2, 3});
+    if (c.inference.tp % c.inference.ep != 0) c.inference.ep = 1;
+    c.options.inference_dtype = rng() % 2 ? DType::bf16 : DType::fp8_e4m3;
+    c.options.chunk_bytes = static_cast<uint64_t>(pick({4096, 65536, 1 << 20}));
+    c.options.min_segment_bytes = static_cast<uint64_t>(pick({0, 16384, 1 << 20}));
+    try {
+      check_case(c);
+      ++checked;
+    } catch (const UsageError&) {
+      // Layouts that do not divide the model are rejected; counted below.
+    }
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_GT(checked, 100);
+}
+
+TEST(PlanInvariants, FsdpToTensorParallelFp8NeedsGathers) {
+  // 7 fsdp ranks cut rows off the 128-row quantization blocks: senders must gather.
+  Case c{testing::tiny_deepseek(), parse_trainer_layout("fsdp=7"), parse_inference_layout("tp=2,replicas=2"), {}};
+  c.options.inference_dtype = DType::fp8_e4m3;
+  c.options.min_segment_bytes = 0;
+  check_case(c);
+  const Plan plan(c.model, c.trainer, c.inference, c.options);
+  EXPECT_GT(plan.stats().gather_segments, 0u);
+  EXPECT_GT(plan.stats().max_gather_bytes_in, 0u);
+}
+
+}  // namespace
+}  // namespace wxfer
