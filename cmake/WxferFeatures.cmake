@@ -30,3 +30,8 @@ function(wxfer_add_mpi_test NAME TARGET NP)
                    ${extra} $<TARGET_FILE:${TARGET}> ${ARGN})
   set_tests_properties(${NAME} PROPERTIES LABELS mpi PROCESSORS 2 TIMEOUT 600)
 endfunction()
+
+# Registers a library for linking into the wxfer executable.
+function(wxfer_module TARGET)
+  set_property(GLOBAL APPEND PROPERTY WXFER_MODULE_TARGETS ${TARGET})
+endfunction()

@@ -51,8 +51,6 @@ void run_plan(const PlanArgs& a) {
   }
 }
 
-}  // namespace
-
 void add_plan_command(CLI::App& app) {
   auto args = std::make_shared<PlanArgs>();
   auto* cmd = app.add_subcommand("plan", "Print a model's inventory and the static transfer plan for two layouts");
@@ -72,5 +70,9 @@ void add_plan_command(CLI::App& app) {
   cmd->add_flag("--json", args->json, "Print one JSON object");
   cmd->callback([args] { run_plan(*args); });
 }
+
+const CommandRegistrar registrar{"plan", 10, add_plan_command};
+
+}  // namespace
 
 }  // namespace wxfer::cli

@@ -1,10 +1,25 @@
-// Each subcommand registers itself on the root app; main() runs the chosen one.
+// Subcommands register themselves (one cmd_*.cpp each); main() adds them all to the app.
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
+#include <vector>
 
 namespace wxfer::cli {
 
-void add_plan_command(CLI::App& app);
+using AddCommand = void (*)(CLI::App& app);
+
+struct CommandEntry {
+  const char* name;
+  int order;  // position in --help
+  AddCommand add;
+};
+
+std::vector<CommandEntry>& command_table();
+
+// `static const CommandRegistrar r{"plan", 10, add_plan_command};` in a cmd_*.cpp file.
+struct CommandRegistrar {
+  CommandRegistrar(const char* name, int order, AddCommand add) { command_table().push_back({name, order, add}); }
+};
 
 }  // namespace wxfer::cli

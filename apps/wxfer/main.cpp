@@ -1,6 +1,7 @@
 // wxfer: weight-transfer benchmark and simulator. The single place where errors are caught.
 #include <mpi.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -35,7 +36,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", [] {
     return "wxfer " + wxfer::version() + "\n" + wxfer::build_features();
   });
-  wxfer::cli::add_plan_command(app);
+  auto& commands = wxfer::cli::command_table();
+  std::sort(commands.begin(), commands.end(), [](const auto& a, const auto& b) { return a.order < b.order; });
+  for (const auto& c : commands) c.add(app);
   try {
     app.parse(argc, argv);
     if (app.get_subcommands().empty()) {
