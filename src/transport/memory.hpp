@@ -1,0 +1,37 @@
+// Memory that transports move: host memory here, CUDA device memory with the GPU backends.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace wxfer {
+
+enum class MemoryKind : uint8_t { host, device };
+
+// A view of local memory handed to a transport.
+struct MemorySpan {
+  void* data = nullptr;
+  size_t bytes = 0;
+  MemoryKind kind = MemoryKind::host;
+  int device = -1;  // CUDA device ordinal for device memory
+};
+
+// Page-aligned, first-touched host memory (so that timing never includes page faults).
+class HostBuffer {
+ public:
+  HostBuffer() = default;
+  explicit HostBuffer(size_t bytes);
+  uint8_t* data() const { return data_.get(); }
+  size_t size() const { return bytes_; }
+  MemorySpan span() const { return {data_.get(), bytes_, MemoryKind::host, -1}; }
+
+ private:
+  struct Free {
+    void operator()(uint8_t* p) const;
+  };
+  std::unique_ptr<uint8_t, Free> data_;
+  size_t bytes_ = 0;
+};
+
+}  // namespace wxfer

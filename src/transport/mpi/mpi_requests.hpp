@@ -1,0 +1,35 @@
+// MPI requests as a PendingOperation; shared by the mpi and mpi-rma backends.
+#pragma once
+
+#include <mpi.h>
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "transport/request.hpp"
+
+namespace wxfer {
+
+// MPI counts are int: larger messages travel as several pieces of at most this size.
+inline constexpr size_t kMpiMaxPiece = size_t{1} << 30;
+
+class MpiRequests final : public PendingOperation {
+ public:
+  explicit MpiRequests(std::string what) : what_(std::move(what)) {}
+  std::vector<MPI_Request>& handles() { return handles_; }
+  bool test() override;
+  std::string describe() const override { return what_; }
+
+ private:
+  std::vector<MPI_Request> handles_;
+  std::string what_;
+};
+
+// Calls post(offset, bytes) for each piece of [0, bytes), at least once.
+void for_each_piece(size_t bytes, const std::function<void(size_t, int)>& post);
+
+std::string describe_bytes(const char* verb, size_t bytes, const char* preposition, int peer);
+
+}  // namespace wxfer

@@ -1,0 +1,100 @@
+#include "transport/mpi/mpi_transport.hpp"
+
+#include <algorithm>
+
+#include "common/error.hpp"
+#include "transport/mpi/mpi_requests.hpp"
+
+namespace wxfer {
+namespace {
+
+class MpiGroup final : public Group {
+ public:
+  MpiGroup(std::vector<int> members, MPI_Comm comm) : Group(std::move(members)), comm_(comm) {}
+  ~MpiGroup() override { MPI_Comm_free(&comm_); }
+  MPI_Comm comm() const { return comm_; }
+  int local_rank(int world_rank) const {
+    const auto it = std::find(members().begin(), members().end(), world_rank);
+    WXFER_ASSERT(it != members().end());
+    return static_cast<int>(it - members().begin());
+  }
+
+ private:
+  MPI_Comm comm_;
+};
+
+uint8_t* bytes_of(const MemorySpan& s) { return static_cast<uint8_t*>(s.data); }
+
+void require_host(const MemorySpan& s) {
+  if (s.kind != MemoryKind::host) throw_system_error("MpiTransport", "the mpi transport moves host memory only");
+}
+
+}  // namespace
+
+MpiTransport::MpiTransport(const Bootstrap& bootstrap) {
+  WXFER_CHECK_MPI(MPI_Comm_dup(bootstrap.comm(), &comm_));
+  WXFER_CHECK_MPI(MPI_Comm_rank(comm_, &rank_));
+  WXFER_CHECK_MPI(MPI_Comm_size(comm_, &size_));
+}
+
+MpiTransport::~MpiTransport() {
+  if (comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
+}
+
+TransportCapabilities MpiTransport::capabilities() const {
+  TransportCapabilities c;
+  c.two_sided = true;
+  c.collectives = true;
+  return c;
+}
+
+Request MpiTransport::isend(int peer, MemorySpan data, int tag) {
+  require_host(data);
+  auto op = std::make_unique<MpiRequests>(describe_bytes("send", data.bytes, "to", peer) + " (tag " + std::to_string(tag) + ")");
+  for_each_piece(data.bytes, [&](size_t off, int n) {
+    WXFER_CHECK_MPI(MPI_Isend(bytes_of(data) + off, n, MPI_BYTE, peer, tag, comm_, &op->handles().emplace_back()));
+  });
+  return Request(std::move(op));
+}
+
+Request MpiTransport::irecv(int peer, MemorySpan data, int tag) {
+  require_host(data);
+  auto op = std::make_unique<MpiRequests>(describe_bytes("receive", data.bytes, "from", peer) + " (tag " + std::to_string(tag) + ")");
+  for_each_piece(data.bytes, [&](size_t off, int n) {
+    WXFER_CHECK_MPI(MPI_Irecv(bytes_of(data) + off, n, MPI_BYTE, peer, tag, comm_, &op->handles().emplace_back()));
+  });
+  return Request(std::move(op));
+}
+
+std::unique_ptr<Group> MpiTransport::make_group(const std::vector<int>& members) {
+  const bool in = std::find(members.begin(), members.end(), rank_) != members.end();
+  // Key by position in `members` so that group rank i is members[i].
+  const int key = in ? static_cast<int>(std::find(members.begin(), members.end(), rank_) - members.begin()) : 0;
+  MPI_Comm sub = MPI_COMM_NULL;
+  WXFER_CHECK_MPI(MPI_Comm_split(comm_, in ? 0 : MPI_UNDEFINED, key, &sub));
+  if (!in) return nullptr;
+  return std::make_unique<MpiGroup>(members, sub);
+}
+
+Request MpiTransport::ibroadcast(Group& group, int root, MemorySpan data) {
+  require_host(data);
+  auto& g = static_cast<MpiGroup&>(group);
+  auto op = std::make_unique<MpiRequests>(describe_bytes("broadcast", data.bytes, "from", root));
+  const int local_root = g.local_rank(root);
+  for_each_piece(data.bytes, [&](size_t off, int n) {
+    WXFER_CHECK_MPI(MPI_Ibcast(bytes_of(data) + off, n, MPI_BYTE, local_root, g.comm(), &op->handles().emplace_back()));
+  });
+  return Request(std::move(op));
+}
+
+Request MpiTransport::ibarrier() {
+  auto op = std::make_unique<MpiRequests>("a barrier of all " + std::to_string(size_) + " ranks");
+  WXFER_CHECK_MPI(MPI_Ibarrier(comm_, &op->handles().emplace_back()));
+  return Request(std::move(op));
+}
+
+std::unique_ptr<Transport> make_mpi_transport(const Bootstrap& bootstrap) {
+  return std::make_unique<MpiTransport>(bootstrap);
+}
+
+}  // namespace wxfer

@@ -1,0 +1,32 @@
+// Transports by name: one table of (name, description, availability, factory).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "transport/bootstrap.hpp"
+#include "transport/transport.hpp"
+
+namespace wxfer {
+
+struct TransportEntry {
+  const char* name;
+  const char* description;
+  TransportCapabilities capabilities;
+  // Why it cannot run on this machine (no GPU, no RDMA device), or nullopt when it can.
+  std::optional<std::string> (*unavailable)();
+  std::unique_ptr<Transport> (*make)(const Bootstrap& bootstrap);
+};
+
+const std::vector<TransportEntry>& transport_registry();
+const TransportEntry* find_transport(std::string_view name);
+
+// Builds a transport after checking that it exists, can run here and can do what is
+// needed; otherwise a UsageError that says why.
+std::unique_ptr<Transport> make_transport(std::string_view name, const Bootstrap& bootstrap,
+                                          const TransportCapabilities& needed, std::string_view needed_by);
+
+}  // namespace wxfer

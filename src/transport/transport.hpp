@@ -1,0 +1,73 @@
+// The one interface strategies move bytes through. A backend (one folder each: mpi,
+// mpi_rma, nccl, verbs, cuda_ipc) implements what it can and says so in capabilities();
+// the harness checks them before use.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "transport/memory.hpp"
+#include "transport/request.hpp"
+
+namespace wxfer {
+
+struct TransportCapabilities {
+  bool two_sided = false;      // isend / irecv
+  bool collectives = false;    // broadcast inside a group, barrier
+  bool one_sided = false;      // put into a peer's exposed memory, no receiver involvement
+  bool host_memory = true;
+  bool device_memory = false;  // CUDA device memory (GPUDirect)
+};
+
+// A subset of ranks that broadcast among themselves.
+class Group {
+ public:
+  virtual ~Group() = default;
+  const std::vector<int>& members() const { return members_; }  // world ranks
+
+ protected:
+  explicit Group(std::vector<int> members) : members_(std::move(members)) {}
+
+ private:
+  std::vector<int> members_;
+};
+
+// Memory a rank exposed for remote writes (RDMA WRITE, MPI_Put, CUDA IPC).
+class Window {
+ public:
+  virtual ~Window() = default;
+  // Starts writing src[0, bytes) into `peer`'s exposed memory at `offset`; `src` must stay
+  // unchanged until flush() returns.
+  virtual void put(int peer, uint64_t offset, const void* src, size_t bytes) = 0;
+  // Completes, at their targets, every put this rank issued.
+  virtual void flush(const Deadline& deadline) = 0;
+  virtual MemorySpan local() const = 0;
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual std::string_view name() const = 0;
+  virtual TransportCapabilities capabilities() const = 0;
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+
+  // Two-sided: the receiver posts a matching irecv (same peer and tag).
+  virtual Request isend(int peer, MemorySpan data, int tag);
+  virtual Request irecv(int peer, MemorySpan data, int tag);
+  // Collective over all ranks; ranks outside `members` get nullptr.
+  virtual std::unique_ptr<Group> make_group(const std::vector<int>& members);
+  // Every member calls it with the same root (a world rank) and size.
+  virtual Request ibroadcast(Group& group, int root, MemorySpan data);
+  // All ranks.
+  virtual Request ibarrier();
+  // Collective over all ranks (a rank may expose 0 bytes).
+  virtual std::unique_ptr<Window> expose(MemorySpan local);
+
+ protected:
+  [[noreturn]] void unsupported(const char* what) const;
+};
+
+}  // namespace wxfer
