@@ -1,0 +1,28 @@
+// Schedules derived from the plan for the strategies that ship whole tensors
+// (gather, broadcast); the rdma strategy uses the plan's transfers and chunks directly.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "plan/plan.hpp"
+
+namespace wxfer {
+
+// The same model, trainer layout and options, delivered to one receiver that holds the
+// whole destination model: its segments are full-width row ranges of whole tensors, each
+// with a balanced owner (gathering first where no single rank holds it).
+Plan whole_model_plan(const Plan& plan);
+
+// A checkpoint-engine bucket: consecutive segments of one owner, at most bucket_bytes
+// (a single larger segment gets a bucket of its own).
+struct Bucket {
+  int32_t owner = 0;
+  std::vector<uint32_t> segments;  // into whole.segments()
+  uint64_t bytes = 0;
+};
+
+// Buckets in broadcast order: owners take turns, so every trainer's NIC works.
+std::vector<Bucket> pack_buckets(const Plan& whole, uint64_t bucket_bytes);
+
+}  // namespace wxfer
