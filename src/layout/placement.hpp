@@ -44,6 +44,14 @@ struct Placement {
     }
     return 0;
   }
+  // The part a rank holds, or -1 when it holds none.
+  int32_t part_of_rank(int32_t r) const {
+    const int32_t c = copy_of(r);
+    const int32_t offset = r - base - c * copy_stride;
+    if (part_stride == 0) return offset == 0 ? 0 : -1;
+    if (offset < 0 || offset % part_stride != 0 || offset / part_stride >= parts) return -1;
+    return offset / part_stride;
+  }
   // The part along `dim` that holds index i.
   int32_t part_of(int64_t i) const { return parts == 1 ? 0 : static_cast<int32_t>(i / chunk); }
 };
