@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   auto& commands = wxfer::cli::command_table();
   std::sort(commands.begin(), commands.end(), [](const auto& a, const auto& b) { return a.order < b.order; });
   for (const auto& c : commands) c.add(app);
+  for (int i = 0; i < argc; ++i) wxfer::cli::invocation() += (i ? " " : "") + std::string(argv[i]);
   try {
     app.parse(argc, argv);
     if (app.get_subcommands().empty()) {
@@ -47,6 +48,11 @@ int main(int argc, char** argv) {
     }
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const wxfer::VerificationFailed& e) {
+    // Every rank knows; rank 0 holds the message and says it once.
+    if (e.what()[0] != '\0') std::fprintf(stderr, "wxfer: error: %s\n", e.what());
+    MPI_Finalize();
+    return 3;
   } catch (const wxfer::UsageError& e) {
     fail(e.what(), 2);
   } catch (const wxfer::SystemError& e) {

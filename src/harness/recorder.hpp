@@ -17,6 +17,7 @@ class Recorder {
   void set_step(int32_t step) { step_ = step; }
   int32_t step() const { return step_; }
   double now() const { return now_seconds(); }
+  double aligned(double local_time) const { return local_time + offset_; }
   // t_begin / t_end from now(); stored on the aligned clock.
   void record(const char* stage, int32_t bucket, int32_t peer, uint64_t bytes, double t_begin, double t_end);
   // Rank 0 gets every rank's events (rank-ordered); the others get an empty list.

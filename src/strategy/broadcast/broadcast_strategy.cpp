@@ -81,11 +81,10 @@ class BroadcastStrategy final : public Strategy {
       HostBuffer& buf = buffers_[k % 2];
       MemorySpan span{buf.data(), b.bytes, MemoryKind::host, -1};
       if (env.world_rank == b.owner) {
-        wait(pending[k % 2], deadline);
+        finish_sending(rec, pending[k % 2], k % 2, deadline);
         pack(b, buf.data(), static_cast<int32_t>(k), rec, deadline);
-        const double t0 = rec.now();
+        sending_[k % 2] = {static_cast<int32_t>(k), rec.now(), b.bytes};
         pending[k % 2] = env.transport.ibroadcast(*groups_[static_cast<size_t>(b.owner)], b.owner, span);
-        rec.record("bcast_post", static_cast<int32_t>(k), -1, b.bytes, t0, rec.now());
       } else if (!env.is_trainer()) {
         const double t0 = rec.now();
         pending[k % 2] = env.transport.ibroadcast(*groups_[static_cast<size_t>(b.owner)], b.owner, span);
@@ -95,6 +94,8 @@ class BroadcastStrategy final : public Strategy {
     }
     if (!env.is_trainer() && !buckets_.empty())
       finish(env, buckets_.size() - 1, pending[(buckets_.size() - 1) % 2], t_posted_[(buckets_.size() - 1) % 2], deadline);
+    if (env.is_trainer())
+      for (size_t slot = 0; slot < 2; ++slot) finish_sending(rec, pending[slot], slot, deadline);
     wait_all(pending, deadline);
     if (env.is_trainer()) source_->finish_contributions(deadline);
   }
@@ -137,12 +138,20 @@ class BroadcastStrategy final : public Strategy {
     rec.record("pack", k, -1, b.bytes, t0, rec.now());
   }
 
+  // The owner's side of a broadcast, recorded when its buffer is needed again.
+  void finish_sending(Recorder& rec, Request& req, size_t slot, const Deadline& deadline) {
+    if (sending_[slot].bucket < 0) return;
+    wait(req, deadline);
+    rec.record("bcast", sending_[slot].bucket, -1, sending_[slot].bytes, sending_[slot].t_posted, rec.now());
+    sending_[slot].bucket = -1;
+  }
+
   void finish(StrategyEnv& env, size_t k, Request& req, double t_posted, const Deadline& deadline) {
     Recorder& rec = env.recorder;
     const Bucket& b = buckets_[k];
     wait(req, deadline);
     const double t1 = rec.now();
-    rec.record("bcast", static_cast<int32_t>(k), b.owner, b.bytes, t_posted, t1);
+    rec.record("bcast", static_cast<int32_t>(k), -1, b.bytes, t_posted, t1);
     const uint8_t* buf = buffers_[k % 2].data();
     uint64_t at = 0, kept = 0;
     for (uint32_t s : b.segments) {
@@ -160,6 +169,12 @@ class BroadcastStrategy final : public Strategy {
   std::vector<MPI_Comm> ref_comms_;
   HostBuffer buffers_[2];
   double t_posted_[2] = {0, 0};
+  struct InFlight {
+    int32_t bucket = -1;
+    double t_posted = 0;
+    uint64_t bytes = 0;
+  };
+  InFlight sending_[2];
   std::unique_ptr<SegmentSource> source_;
   std::optional<SliceCopyOut> copy_out_;
 };

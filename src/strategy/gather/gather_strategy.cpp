@@ -110,8 +110,7 @@ class GatherStrategy final : public Strategy {
     for (size_t k = 0; k < rounds_.size(); ++k) {
       const Round& r = rounds_[k];
       uint8_t* buf = buffers_[k % 2].data();
-      wait_all(sending[k % 2], deadline);
-      sending[k % 2].clear();
+      drain(env, sending[k % 2], k % 2, deadline);
       const double t0 = rec.now();
       std::vector<Request> recvs;
       for (size_t i = 0; i < r.tensors.size(); ++i)
@@ -128,17 +127,27 @@ class GatherStrategy final : public Strategy {
         }
       wait_all(recvs, deadline);
       const double t1 = rec.now();
-      rec.record("gather", static_cast<int32_t>(k), -1, r.bytes, t0, t1);
+      rec.record("collect", static_cast<int32_t>(k), -1, r.bytes, t0, t1);
+      posted_[k % 2] = {static_cast<int32_t>(k), t1, r.bytes};
       for (int dst = 0; dst < env.ranks.inference; ++dst)
         for (size_t i = 0; i < r.tensors.size(); ++i)
           sending[k % 2].push_back(env.transport.isend(env.ranks.world_of_inference(dst),
                                                        host(buf + r.tensor_offset[i], w.dest_tensor(r.tensors[i]).bytes()),
                                                        kToInference));
-      rec.record("send_post", static_cast<int32_t>(k), -1, r.bytes * static_cast<uint64_t>(env.ranks.inference), t1, rec.now());
     }
-    const double t0 = rec.now();
-    for (auto& s : sending) wait_all(s, deadline);
-    rec.record("send_drain", -1, -1, 0, t0, rec.now());
+    for (size_t slot = 0; slot < 2; ++slot) drain(env, sending[slot], slot, deadline);
+  }
+
+  // Completes the root's sends of one buffer and records them, one event per receiver.
+  void drain(StrategyEnv& env, std::vector<Request>& sends, size_t slot, const Deadline& deadline) {
+    wait_all(sends, deadline);
+    sends.clear();
+    if (posted_[slot].round < 0) return;
+    const double t1 = env.recorder.now();
+    for (int dst = 0; dst < env.ranks.inference; ++dst)
+      env.recorder.record("send", posted_[slot].round, env.ranks.world_of_inference(dst), posted_[slot].bytes,
+                          posted_[slot].t_posted, t1);
+    posted_[slot].round = -1;
   }
 
   void run_sender(StrategyEnv& env, const Deadline& deadline) {
@@ -149,6 +158,8 @@ class GatherStrategy final : public Strategy {
       const Round& r = rounds_[k];
       wait_all(sending[k % 2], deadline);
       sending[k % 2].clear();
+      if (sent_[k % 2] > 0) rec.record("send", static_cast<int32_t>(k) - 2, kRoot, sent_[k % 2], t_sent_[k % 2], rec.now());
+      sent_[k % 2] = 0;
       uint8_t* staging = buffers_[k % 2].data();
       uint64_t used = 0;
       for (size_t i = 0; i < r.tensors.size(); ++i)
@@ -157,12 +168,16 @@ class GatherStrategy final : public Strategy {
           if (w.source_rank(seg, 0) != env.world_rank) continue;
           const uint8_t* bytes = source_->materialize(s, staging + used, static_cast<int32_t>(k), deadline);
           if (bytes == staging + used) used += seg.bytes;
-          const double t0 = rec.now();
           sending[k % 2].push_back(env.transport.isend(kRoot, host(const_cast<uint8_t*>(bytes), seg.bytes), kToRoot));
-          rec.record("send_post", static_cast<int32_t>(k), kRoot, seg.bytes, t0, rec.now());
+          sent_[k % 2] += seg.bytes;
         }
+      t_sent_[k % 2] = rec.now();
     }
-    for (auto& s : sending) wait_all(s, deadline);
+    for (size_t slot = 0; slot < 2; ++slot) {
+      wait_all(sending[slot], deadline);
+      if (sent_[slot] > 0) rec.record("send", -1, kRoot, sent_[slot], t_sent_[slot], rec.now());
+      sent_[slot] = 0;
+    }
   }
 
   void run_receiver(StrategyEnv& env, const Deadline& deadline) {
@@ -193,6 +208,14 @@ class GatherStrategy final : public Strategy {
     }
   }
 
+  struct Posted {
+    int32_t round = -1;
+    double t_posted = 0;
+    uint64_t bytes = 0;
+  };
+  Posted posted_[2];     // root: the round each buffer is being sent from
+  uint64_t sent_[2] = {0, 0};  // senders: bytes in flight from each staging buffer
+  double t_sent_[2] = {0, 0};
   std::optional<Plan> whole_;
   std::vector<std::vector<uint32_t>> segments_of_;  // whole-plan segments per tensor
   std::vector<Round> rounds_;

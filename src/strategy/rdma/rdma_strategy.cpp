@@ -40,7 +40,7 @@ class RdmaStrategy final : public Strategy {
       uint32_t last_segment = std::numeric_limits<uint32_t>::max();
       const uint8_t* bytes = nullptr;
       const double t_put = rec.now();
-      uint64_t put_bytes = 0;
+      per_destination_.assign(static_cast<size_t>(env.ranks.inference), 0);
       for (uint32_t i = c.begin; i < c.end; ++i) {
         const Transfer& x = plan.transfers()[i];
         const Segment& seg = plan.segments()[x.segment];
@@ -53,9 +53,14 @@ class RdmaStrategy final : public Strategy {
         const Slice& s = plan.slices()[seg.slice];
         const int32_t dst = plan.dest_rank(s, x.copy);
         window_->put(env.ranks.world_of_inference(dst), plan.local_offset(s.tensor, dst) + seg.offset, bytes, seg.bytes);
-        put_bytes += seg.bytes;
+        per_destination_[static_cast<size_t>(dst)] += seg.bytes;
       }
-      rec.record("transfer", static_cast<int32_t>(k), -1, put_bytes, t_put, rec.now());
+      // One event per destination, so that the report sees bytes in per receiver.
+      const double t_issued = rec.now();
+      for (int32_t d = 0; d < env.ranks.inference; ++d)
+        if (per_destination_[static_cast<size_t>(d)] > 0)
+          rec.record("transfer", static_cast<int32_t>(k), env.ranks.world_of_inference(d),
+                     per_destination_[static_cast<size_t>(d)], t_put, t_issued);
     }
     if (!chunks_.empty()) flush(rec, static_cast<int32_t>(chunks_.size() - 1), deadline);
     source_->finish_contributions(deadline);
@@ -73,6 +78,7 @@ class RdmaStrategy final : public Strategy {
   }
 
   std::vector<Chunk> chunks_;
+  std::vector<uint64_t> per_destination_;
   std::unique_ptr<SegmentSource> source_;
   HostBuffer staging_[2];
   std::unique_ptr<Window> window_;
