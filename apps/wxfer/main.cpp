@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "common/build_info.hpp"
 #include "common/error.hpp"
+#include "common/process.hpp"
 
 namespace {
 
@@ -54,7 +55,13 @@ int main(int argc, char** argv) {
     MPI_Finalize();
     return 3;
   } catch (const wxfer::UsageError& e) {
-    fail(e.what(), 2);
+    // Bad input is found the same way on every rank: one line from rank 0, a clean exit.
+    if (wxfer::process_rank() <= 0) std::fprintf(stderr, "wxfer: error: %s\n", e.what());
+    int initialized = 0, finalized = 0;
+    MPI_Initialized(&initialized);
+    MPI_Finalized(&finalized);
+    if (initialized && !finalized) MPI_Finalize();
+    return 2;
   } catch (const wxfer::SystemError& e) {
     fail(e.what(), 1);
   } catch (const std::exception& e) {

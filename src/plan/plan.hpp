@@ -59,7 +59,8 @@ struct Transfer {
   uint32_t copy = 0;
 };
 
-// Consecutive transfers of one trainer rank, at most chunk_bytes (unless one is larger).
+// Consecutive transfers of one trainer rank, at most chunk_bytes unless a single segment's
+// copies are larger; all copies of a segment are in one chunk.
 struct Chunk {
   uint32_t begin = 0, end = 0;  // into Plan::transfers
   uint64_t bytes = 0;

@@ -79,8 +79,11 @@ std::vector<Chunk> Plan::chunks_of(int32_t trainer_rank) const {
   const Range r = transfers_of(trainer_rank);
   Chunk cur{static_cast<uint32_t>(r.lo), static_cast<uint32_t>(r.lo), 0};
   for (int64_t i = r.lo; i < r.hi; ++i) {
-    const uint64_t b = segments_[transfers_[static_cast<size_t>(i)].segment].bytes;
-    if (cur.end > cur.begin && cur.bytes + b > options_.chunk_bytes) {
+    const uint32_t seg = transfers_[static_cast<size_t>(i)].segment;
+    const uint64_t b = segments_[seg].bytes;
+    // Cut only between segments: a sender prepares a segment once for all its copies.
+    const bool new_segment = i == r.lo || transfers_[static_cast<size_t>(i - 1)].segment != seg;
+    if (cur.end > cur.begin && new_segment && cur.bytes + b > options_.chunk_bytes) {
       out.push_back(cur);
       cur = {static_cast<uint32_t>(i), static_cast<uint32_t>(i), 0};
     }
