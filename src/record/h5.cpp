@@ -84,6 +84,8 @@ std::string read_string_attribute(hid_t object, const std::string& name) {
     throw_system_error("H5Aread(" + name + ")", "attribute '" + name + "' is not a string");
   const Dataspace space(WXFER_CHECK_H5(H5Aget_space(attr.get())));
   const Datatype mem_type(WXFER_CHECK_H5(H5Tcopy(H5T_C_S1)));
+  // HDF5 converts no strings between character sets: read in the one it was written in.
+  WXFER_CHECK_H5(H5Tset_cset(mem_type.get(), WXFER_CHECK_H5(H5Tget_cset(file_type.get()))));
   if (WXFER_CHECK_H5(H5Tis_variable_str(file_type.get())) > 0) {
     WXFER_CHECK_H5(H5Tset_size(mem_type.get(), H5T_VARIABLE));
     char* text = nullptr;
