@@ -28,6 +28,8 @@ std::string seconds_or_dash(double s, bool present) { return present ? format_se
 std::string bytes_or_dash(double b) { return b > 0 ? format_bytes(b) : "-"; }
 std::string ratio_or_dash(double r) { return r > 0 ? fixed(r, "%.2f") : "-"; }
 
+std::string short_seconds(double s) { return s > 0 ? format_seconds(s) : "0"; }
+
 void row(std::ostringstream& out, const std::vector<std::string>& cells) {
   out << '|';
   for (const auto& c : cells) out << ' ' << c << " |";
@@ -70,7 +72,7 @@ std::string markdown_report(const std::vector<RunStats>& runs) {
     for (const auto& st : s.stages)
       if (std::find(stages.begin(), stages.end(), st.stage) == stages.end()) stages.push_back(st.stage);
   if (stages.empty()) return out.str();
-  out << "\nStages in the median step: wall time any rank was in the stage (its share of the critical path).\n\n";
+  out << "\nStages in the median step: wall time during which any rank was in the stage (its critical-path share).\n\n";
   std::vector<std::string> header{"stage"};
   for (const auto& s : runs) header.push_back(run_name(s, several));
   row(out, header);
@@ -79,12 +81,12 @@ std::string markdown_report(const std::vector<RunStats>& runs) {
     std::vector<std::string> cells{stage};
     for (const auto& s : runs) {
       const StageStats* st = find_stage(s, stage);
-      cells.push_back(st ? format_seconds(st->union_seconds) + " (" + format_seconds(st->critical_seconds) + ")" : "-");
+      cells.push_back(st ? short_seconds(st->union_seconds) + " (" + short_seconds(st->critical_seconds) + ")" : "-");
     }
     row(out, cells);
   }
-  std::vector<std::string> idle{"(idle on critical rank)"};
-  for (const auto& s : runs) idle.push_back(s.stages.empty() ? "-" : format_seconds(s.critical_idle_seconds));
+  std::vector<std::string> idle{"(no rank busy)"};
+  for (const auto& s : runs) idle.push_back(s.stages.empty() ? "-" : short_seconds(s.idle_seconds));
   row(out, idle);
   return out.str();
 }
@@ -122,7 +124,7 @@ nlohmann::json run_json(const RunStats& s) {
           {"median_step", {{"step", s.median_step},
                            {"wall_seconds", s.median_step_seconds},
                            {"critical_rank", s.critical_rank},
-                           {"critical_idle_seconds", s.critical_idle_seconds},
+                           {"idle_seconds", s.idle_seconds},
                            {"overlap", s.overlap},
                            {"bytes_out_per_rank", spread(s.bytes_out)},
                            {"bytes_in_per_rank", spread(s.bytes_in)},
