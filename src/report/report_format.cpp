@@ -11,10 +11,16 @@
 namespace wxfer::report {
 namespace {
 
-bool several_files(const std::vector<RunStats>& runs) {
-  std::set<std::string> files;
-  for (const auto& r : runs) files.insert(r.file);
-  return files.size() > 1;
+// How runs are named: by label alone (one file), "name.h5:label", or "path/name.h5:label"
+// when two files share a name.
+FileNaming file_naming(const std::vector<RunStats>& runs) {
+  std::set<std::string> files, names;
+  for (const auto& r : runs) {
+    files.insert(r.file);
+    names.insert(std::filesystem::path(r.file).filename().string());
+  }
+  if (files.size() <= 1) return FileNaming::none;
+  return names.size() == files.size() ? FileNaming::file_name : FileNaming::full_path;
 }
 
 std::string fixed(double value, const char* format) {
@@ -44,21 +50,25 @@ const StageStats* find_stage(const RunStats& s, const std::string& stage) {
 
 }  // namespace
 
-std::string run_name(const RunStats& s, bool several) {
-  if (!several) return s.label;
-  return std::filesystem::path(s.file).filename().string() + ":" + s.label;
+std::string run_name(const RunStats& s, FileNaming naming) {
+  switch (naming) {
+    case FileNaming::none: return s.label;
+    case FileNaming::file_name: return std::filesystem::path(s.file).filename().string() + ":" + s.label;
+    case FileNaming::full_path: return s.file + ":" + s.label;
+  }
+  return s.label;
 }
 
 std::string markdown_report(const std::vector<RunStats>& runs) {
-  const bool several = several_files(runs);
+  const FileNaming several = file_naming(runs);
   std::ostringstream out;
-  row(out, {"run", "strategy", "transport", "steps", "median", "p10", "p90", "lower bound", "efficiency",
+  row(out, {"run", "strategy", "transport", "steps", "verified", "median", "p10", "p90", "lower bound", "efficiency",
             "landed GB/s", "out/rank max", "out/rank mean", "in/rank max", "in/rank mean", "busy skew", "overlap"});
-  row(out, std::vector<std::string>(16, "---"));
+  row(out, std::vector<std::string>(17, "---"));
   for (const auto& s : runs) {
     const bool timed = s.steps > 0;
     row(out, {run_name(s, several), s.strategy, s.transport + (s.simulated ? " (sim)" : ""),
-              std::to_string(s.steps) + (s.verified_steps == s.steps && timed ? " ✓" : ""),
+              std::to_string(s.steps), std::to_string(s.verified_steps) + "/" + std::to_string(s.steps),
               seconds_or_dash(s.median_seconds, timed), seconds_or_dash(s.p10_seconds, timed),
               seconds_or_dash(s.p90_seconds, timed),
               s.lower_bound_seconds > 0 ? format_seconds(s.lower_bound_seconds) + " (" + s.bound_kind + ")" : "-",
