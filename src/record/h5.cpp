@@ -51,6 +51,14 @@ void throw_h5_error(std::string_view call, std::source_location where) {
   }
 }
 
+PropertyList file_access() {
+  PropertyList access(WXFER_CHECK_H5(H5Pcreate(H5P_FILE_ACCESS)));
+#if H5_VERSION_GE(1, 10, 7)
+  WXFER_CHECK_H5(H5Pset_file_locking(access.get(), true, true));
+#endif
+  return access;
+}
+
 bool has_attribute(hid_t object, const std::string& name) {
   return WXFER_CHECK_H5(H5Aexists(object, name.c_str())) > 0;
 }
