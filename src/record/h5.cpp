@@ -33,7 +33,7 @@ T read_scalar_attribute(hid_t object, const std::string& name, hid_t mem_type) {
 
 void quiet_errors() {
   static const bool done = [] {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    WXFER_CHECK_H5(H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr));
     return true;
   }();
   (void)done;
