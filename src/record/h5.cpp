@@ -33,7 +33,7 @@ T read_scalar_attribute(hid_t object, const std::string& name, hid_t mem_type) {
 
 void quiet_errors() {
   static const bool done = [] {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    WXFER_CHECK_H5(H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr));
     return true;
   }();
   (void)done;
@@ -49,6 +49,14 @@ void throw_h5_error(std::string_view call, std::source_location where) {
   } catch (const SystemError& e) {
     throw H5Error(e.what(), reason);
   }
+}
+
+PropertyList file_access() {
+  PropertyList access(WXFER_CHECK_H5(H5Pcreate(H5P_FILE_ACCESS)));
+#if H5_VERSION_GE(1, 10, 7)
+  WXFER_CHECK_H5(H5Pset_file_locking(access.get(), true, true));
+#endif
+  return access;
 }
 
 bool has_attribute(hid_t object, const std::string& name) {
@@ -84,6 +92,8 @@ std::string read_string_attribute(hid_t object, const std::string& name) {
     throw_system_error("H5Aread(" + name + ")", "attribute '" + name + "' is not a string");
   const Dataspace space(WXFER_CHECK_H5(H5Aget_space(attr.get())));
   const Datatype mem_type(WXFER_CHECK_H5(H5Tcopy(H5T_C_S1)));
+  // HDF5 converts no strings between character sets: read in the one it was written in.
+  WXFER_CHECK_H5(H5Tset_cset(mem_type.get(), WXFER_CHECK_H5(H5Tget_cset(file_type.get()))));
   if (WXFER_CHECK_H5(H5Tis_variable_str(file_type.get())) > 0) {
     WXFER_CHECK_H5(H5Tset_size(mem_type.get(), H5T_VARIABLE));
     char* text = nullptr;

@@ -78,6 +78,10 @@ using Dataspace = Handle<H5Sclose>;
 using Attribute = Handle<H5Aclose>;
 using PropertyList = Handle<H5Pclose>;
 
+// File access: locks the file as HDF5 does by default, but proceeds on file systems where
+// locking is disabled (Lustre and NFS mounts on clusters) instead of failing to open.
+PropertyList file_access();
+
 // Attribute helpers on any object (file, group, dataset).
 bool has_attribute(hid_t object, const std::string& name);
 void write_string_attribute(hid_t object, const std::string& name, const std::string& value);

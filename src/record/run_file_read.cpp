@@ -114,7 +114,8 @@ RunFile read_run_file(const std::string& path) {
   if (is_hdf5 < 0) throw_usage("cannot read '" + path + "': not readable");
   if (is_hdf5 == 0) throw_usage("'" + path + "' is not an HDF5 file");
   try {
-    const h5::File file(WXFER_CHECK_H5(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT)));
+    const h5::PropertyList access = h5::file_access();
+    const h5::File file(WXFER_CHECK_H5(H5Fopen(path.c_str(), H5F_ACC_RDONLY, access.get())));
     return read_contents(file.get(), path);
   } catch (const h5::H5Error& e) {
     // A cut-off copy fails in H5Fopen ("truncated file"); damaged objects fail later.

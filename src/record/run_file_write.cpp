@@ -56,7 +56,8 @@ void write_run(hid_t runs, const StrategyRun& run) {
 }
 
 void write_contents(const RunFile& data, const std::string& path) {
-  const h5::File file(WXFER_CHECK_H5(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT)));
+  const h5::PropertyList access = h5::file_access();
+  const h5::File file(WXFER_CHECK_H5(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get())));
   h5::write_int32_attribute(file.get(), "schema_version", kSchemaVersion);
   h5::write_string_attribute(file.get(), "kind", data.kind);
   h5::write_string_attribute(file.get(), "wxfer_version", data.wxfer_version);

@@ -134,16 +134,21 @@ std::string gate_markdown(const GateResult& gate) {
 }
 
 nlohmann::json gate_json(const GateResult& gate, bool missing_runs_fail) {
+  static constexpr const char* json_status[] = {"ok", "regressed", "only_in_baseline", "only_in_new"};
   nlohmann::json rows = nlohmann::json::array();
-  for (const auto& r : gate.rows)
+  for (const auto& r : gate.rows) {
+    const bool compared = r.status == GateStatus::ok || r.status == GateStatus::regressed;
+    auto value = [compared](const auto& v) { return compared ? nlohmann::json(v) : nlohmann::json(nullptr); };
     rows.push_back({{"label", r.label},
-                    {"status", status_name(r.status)},
-                    {"metric", r.metric},
-                    {"baseline", r.base_value},
-                    {"new", r.new_value},
-                    {"change", r.change},
-                    {"grown_stage", r.grown_stage},
-                    {"grown_seconds", r.grown_seconds}});
+                    {"status", json_status[static_cast<int>(r.status)]},
+                    {"metric", value(r.metric)},
+                    {"baseline", value(r.base_value)},
+                    {"new", value(r.new_value)},
+                    {"change", value(r.change)},
+                    {"grown_stage", r.grown_stage.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.grown_stage)},
+                    {"grown_seconds", value(r.grown_seconds)},
+                    {"reason", r.reason}});
+  }
   return {{"max_slowdown", gate.max_slowdown},
           {"passed", gate.passed(missing_runs_fail)},
           {"failure", gate.failure_line(missing_runs_fail)},

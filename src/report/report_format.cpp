@@ -11,10 +11,16 @@
 namespace wxfer::report {
 namespace {
 
-bool several_files(const std::vector<RunStats>& runs) {
-  std::set<std::string> files;
-  for (const auto& r : runs) files.insert(r.file);
-  return files.size() > 1;
+// How runs are named: by label alone (one file), "name.h5:label", or "path/name.h5:label"
+// when two files share a name.
+FileNaming file_naming(const std::vector<RunStats>& runs) {
+  std::set<std::string> files, names;
+  for (const auto& r : runs) {
+    files.insert(r.file);
+    names.insert(std::filesystem::path(r.file).filename().string());
+  }
+  if (files.size() <= 1) return FileNaming::none;
+  return names.size() == files.size() ? FileNaming::file_name : FileNaming::full_path;
 }
 
 std::string fixed(double value, const char* format) {
@@ -27,6 +33,8 @@ std::string percent(const std::optional<double>& v) { return v ? fixed(*v * 100.
 std::string seconds_or_dash(double s, bool present) { return present ? format_seconds(s) : "-"; }
 std::string bytes_or_dash(double b) { return b > 0 ? format_bytes(b) : "-"; }
 std::string ratio_or_dash(double r) { return r > 0 ? fixed(r, "%.2f") : "-"; }
+
+std::string short_seconds(double s) { return s > 0 ? format_seconds(s) : "0"; }
 
 void row(std::ostringstream& out, const std::vector<std::string>& cells) {
   out << '|';
@@ -42,21 +50,25 @@ const StageStats* find_stage(const RunStats& s, const std::string& stage) {
 
 }  // namespace
 
-std::string run_name(const RunStats& s, bool several) {
-  if (!several) return s.label;
-  return std::filesystem::path(s.file).filename().string() + ":" + s.label;
+std::string run_name(const RunStats& s, FileNaming naming) {
+  switch (naming) {
+    case FileNaming::none: return s.label;
+    case FileNaming::file_name: return std::filesystem::path(s.file).filename().string() + ":" + s.label;
+    case FileNaming::full_path: return s.file + ":" + s.label;
+  }
+  return s.label;
 }
 
 std::string markdown_report(const std::vector<RunStats>& runs) {
-  const bool several = several_files(runs);
+  const FileNaming several = file_naming(runs);
   std::ostringstream out;
-  row(out, {"run", "strategy", "transport", "steps", "median", "p10", "p90", "lower bound", "efficiency",
+  row(out, {"run", "strategy", "transport", "steps", "verified", "median", "p10", "p90", "lower bound", "efficiency",
             "landed GB/s", "out/rank max", "out/rank mean", "in/rank max", "in/rank mean", "busy skew", "overlap"});
-  row(out, std::vector<std::string>(16, "---"));
+  row(out, std::vector<std::string>(17, "---"));
   for (const auto& s : runs) {
     const bool timed = s.steps > 0;
     row(out, {run_name(s, several), s.strategy, s.transport + (s.simulated ? " (sim)" : ""),
-              std::to_string(s.steps) + (s.verified_steps == s.steps && timed ? " ✓" : ""),
+              std::to_string(s.steps), std::to_string(s.verified_steps) + "/" + std::to_string(s.steps),
               seconds_or_dash(s.median_seconds, timed), seconds_or_dash(s.p10_seconds, timed),
               seconds_or_dash(s.p90_seconds, timed),
               s.lower_bound_seconds > 0 ? format_seconds(s.lower_bound_seconds) + " (" + s.bound_kind + ")" : "-",
@@ -70,7 +82,7 @@ std::string markdown_report(const std::vector<RunStats>& runs) {
     for (const auto& st : s.stages)
       if (std::find(stages.begin(), stages.end(), st.stage) == stages.end()) stages.push_back(st.stage);
   if (stages.empty()) return out.str();
-  out << "\nStages in the median step: wall time any rank was in the stage (its share of the critical path).\n\n";
+  out << "\nStages in the median step: wall time during which any rank was in the stage (its critical-path share).\n\n";
   std::vector<std::string> header{"stage"};
   for (const auto& s : runs) header.push_back(run_name(s, several));
   row(out, header);
@@ -79,12 +91,12 @@ std::string markdown_report(const std::vector<RunStats>& runs) {
     std::vector<std::string> cells{stage};
     for (const auto& s : runs) {
       const StageStats* st = find_stage(s, stage);
-      cells.push_back(st ? format_seconds(st->union_seconds) + " (" + format_seconds(st->critical_seconds) + ")" : "-");
+      cells.push_back(st ? short_seconds(st->union_seconds) + " (" + short_seconds(st->critical_seconds) + ")" : "-");
     }
     row(out, cells);
   }
-  std::vector<std::string> idle{"(idle on critical rank)"};
-  for (const auto& s : runs) idle.push_back(s.stages.empty() ? "-" : format_seconds(s.critical_idle_seconds));
+  std::vector<std::string> idle{"(no rank busy)"};
+  for (const auto& s : runs) idle.push_back(s.stages.empty() ? "-" : short_seconds(s.idle_seconds));
   row(out, idle);
   return out.str();
 }
@@ -122,7 +134,7 @@ nlohmann::json run_json(const RunStats& s) {
           {"median_step", {{"step", s.median_step},
                            {"wall_seconds", s.median_step_seconds},
                            {"critical_rank", s.critical_rank},
-                           {"critical_idle_seconds", s.critical_idle_seconds},
+                           {"idle_seconds", s.idle_seconds},
                            {"overlap", s.overlap},
                            {"bytes_out_per_rank", spread(s.bytes_out)},
                            {"bytes_in_per_rank", spread(s.bytes_in)},

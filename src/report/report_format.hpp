@@ -11,8 +11,9 @@
 
 namespace wxfer::report {
 
-// "label" when all runs come from one file, "file:label" otherwise (file = its name).
-std::string run_name(const RunStats& s, bool several_files);
+enum class FileNaming { none, file_name, full_path };
+// "label", "name.h5:label" or "path/name.h5:label".
+std::string run_name(const RunStats& s, FileNaming naming);
 
 // Summary table (one row per run) and stage table (one column per run).
 std::string markdown_report(const std::vector<RunStats>& runs);

@@ -21,7 +21,9 @@ const std::set<std::string>& wire_stages();
 // One stage within the median step.
 struct StageStats {
   std::string stage;
-  double critical_seconds = 0;  // time it was active on the last-finishing rank (shared equally when several are)
+  // Its share of the step's wall time: time it ran on the last-finishing rank, plus, while
+  // that rank waited, time it ran elsewhere (shared equally among concurrently active stages).
+  double critical_seconds = 0;
   double union_seconds = 0;     // wall time during which at least one rank was in this stage
   double busy_seconds = 0;      // sum of its event durations over all ranks
   uint64_t bytes = 0;           // sum of its events' bytes over all ranks
@@ -59,7 +61,7 @@ struct RunStats {
   Spread bytes_in;                 // per receiving rank (inference)
   Spread busy_seconds;             // per rank with events: union of its event intervals
   std::vector<StageStats> stages;  // in order of first appearance
-  double critical_idle_seconds = 0;  // nothing recorded on the critical rank (waiting)
+  double idle_seconds = 0;         // no rank recorded anything; with the critical shares sums to the wall
   double overlap = 0;              // sum of stage union times / wall window
 };
 

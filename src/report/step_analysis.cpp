@@ -41,39 +41,47 @@ std::vector<int32_t> ranks_with_role(const std::vector<RankInfo>& ranks, const s
   return out;
 }
 
-// Sweeps the critical rank's events over [lo, hi]: each instant goes to the stages active
-// then, split equally among them, or to idle when none is.
-void attribute_critical_path(const std::vector<const Event*>& on_rank, double lo, double hi,
+// Sweeps the step window: each instant goes to the stages active on the critical rank,
+// split equally among them; while that rank waits (nothing recorded on it), to the stages
+// active on the other ranks, which is what it waits for; to `idle` when no rank is busy.
+void attribute_critical_path(const std::vector<const Event*>& in_step, int32_t critical_rank, double lo, double hi,
                              std::map<std::string, StageStats*>& by_stage, double& idle) {
   struct Edge {
     double t;
     int delta;
     StageStats* stage;
+    bool critical;
   };
   std::vector<Edge> edges;
-  for (const Event* e : on_rank) {
+  for (const Event* e : in_step) {
     const double b = std::max(e->t_begin, lo), end = std::min(e->t_end, hi);
     if (end <= b) continue;
     StageStats* st = by_stage.at(stage_name(*e));
-    edges.push_back({b, +1, st});
-    edges.push_back({end, -1, st});
+    edges.push_back({b, +1, st, e->rank == critical_rank});
+    edges.push_back({end, -1, st, e->rank == critical_rank});
   }
   std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) { return a.t < b.t; });
-  std::map<StageStats*, int> open;
+  std::map<StageStats*, int> open_critical, open_any;
+  auto charge = [](const std::map<StageStats*, int>& open, double length) {
+    size_t active = 0;
+    for (const auto& [st, n] : open) active += n > 0 ? 1 : 0;
+    for (const auto& [st, n] : open)
+      if (n > 0) st->critical_seconds += length / static_cast<double>(active);
+    return active > 0;
+  };
   double t = lo;
   size_t i = 0;
   while (t < hi) {
     const double next = i < edges.size() ? std::min(edges[i].t, hi) : hi;
     if (next > t) {
-      size_t active = 0;
-      for (const auto& [st, n] : open) active += n > 0 ? 1 : 0;
-      if (active == 0) idle += next - t;
-      for (const auto& [st, n] : open)
-        if (n > 0) st->critical_seconds += (next - t) / static_cast<double>(active);
+      if (!charge(open_critical, next - t) && !charge(open_any, next - t)) idle += next - t;
       t = next;
     }
     if (i >= edges.size()) break;
-    for (; i < edges.size() && edges[i].t <= t; ++i) open[edges[i].stage] += edges[i].delta;
+    for (; i < edges.size() && edges[i].t <= t; ++i) {
+      open_any[edges[i].stage] += edges[i].delta;
+      if (edges[i].critical) open_critical[edges[i].stage] += edges[i].delta;
+    }
   }
 }
 
@@ -150,11 +158,8 @@ void analyze_step(const std::vector<Event>& events, const StepRecord& step, cons
   out.bytes_out = spread_of(sent, ranks_with_role(ranks, "trainer"));
   out.bytes_in = spread_of(received, ranks_with_role(ranks, "inference"));
 
-  std::vector<const Event*> on_critical;
-  for (const Event* e : in_step)
-    if (e->rank == out.critical_rank) on_critical.push_back(e);
-  out.critical_idle_seconds = 0;
-  attribute_critical_path(on_critical, lo, hi, by_stage, out.critical_idle_seconds);
+  out.idle_seconds = 0;
+  attribute_critical_path(in_step, out.critical_rank, lo, hi, by_stage, out.idle_seconds);
 }
 
 }  // namespace wxfer::report
