@@ -1,75 +1,54 @@
-// The fast CPU kernel. Plain loops over one block row at a time, written so that GCC
-// vectorises them (no branches, no calls, fixed trip count for full blocks); on x86-64 each
-// hot function is cloned for AVX-512 and AVX2 and picked at load time, so a portable
-// binary still runs vector code. Bit-exact with the reference because it performs the same
-// float operations (max, one float division, RNE to e4m3) and integer max is exact.
+// quantize(): cuts a region into strips of 128 rows by at most kPanelCols columns and hands
+// each to the fastest kernel this CPU runs. The scalar kernel is the portable fallback.
 #include <algorithm>
 
 #include "quant/bf16.hpp"
+#include "quant/block_kernels.hpp"
 #include "quant/block_quant.hpp"
 #include "quant/fp8_e4m3.hpp"
 #include "quant/region_check.hpp"
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define WXFER_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define WXFER_VECTOR_CLONES
-#endif
-
 namespace wxfer::quant {
 namespace {
 
-// Largest finite |x| of one block as bf16 bits: for non-negative finite floats the bit
-// patterns order like the values, so a 16-bit integer max is exact (and 16 or 32 lanes wide).
-template <int64_t Width>
-uint16_t block_amax_bits(const uint16_t* src, int64_t stride, int64_t rows, int64_t width) {
-  const int64_t w = Width > 0 ? Width : width;
-  uint16_t amax = 0;
-  for (int64_t r = 0; r < rows; ++r) {
-    const uint16_t* row = src + r * stride;
-    for (int64_t c = 0; c < w; ++c) {
-      const auto mag = static_cast<uint16_t>(row[c] & 0x7FFFu);
-      const uint16_t finite = mag < 0x7F80u ? mag : uint16_t{0};  // NaN, Inf: ignored
-      amax = std::max(amax, finite);
-    }
-  }
-  return amax;
-}
-
-template <int64_t Width>
-void block_encode(const uint16_t* src, int64_t stride, int64_t rows, int64_t width, float scale, uint8_t* dst,
-                  int64_t dst_stride) {
-  const int64_t w = Width > 0 ? Width : width;
-  for (int64_t r = 0; r < rows; ++r) {
-    const uint16_t* row = src + r * stride;
-    uint8_t* out = dst + r * dst_stride;
-    for (int64_t c = 0; c < w; ++c) out[c] = float_to_e4m3(bf16_to_float(row[c]) / scale);
-  }
-}
-
-template <int64_t Width>
-WXFER_VECTOR_CLONES float quantize_block(const uint16_t* src, int64_t stride, int64_t rows, int64_t width,
-                                         uint8_t* dst, int64_t dst_stride) {
-  const float scale = block_scale(bf16_to_float(block_amax_bits<Width>(src, stride, rows, width)));
-  block_encode<Width>(src, stride, rows, width, scale, dst, dst_stride);
-  return scale;
-}
+// 128 rows x 2048 bf16 = 512 KiB: the strip read for the amax pass is still in L2 when the
+// encode pass reads it again, and each row segment (4 KiB) is long enough for the prefetcher.
+constexpr int64_t kPanelCols = 16 * kBlock;
 
 }  // namespace
 
+namespace detail {
+
+void quantize_strip_scalar(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, uint8_t* dst,
+                           int64_t dst_stride, float* scales) {
+  for (int64_t c0 = 0; c0 < cols; c0 += kBlock) {
+    const int64_t c1 = std::min(cols, c0 + kBlock);
+    // Largest finite |x| as bf16 bits: non-negative finite floats order like their bit patterns.
+    uint16_t amax = 0;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = c0; c < c1; ++c) {
+        const auto mag = static_cast<uint16_t>(src[r * stride + c] & 0x7FFFu);
+        if (mag < 0x7F80u && mag > amax) amax = mag;  // NaN, Inf: ignored
+      }
+    const float scale = block_scale(bf16_to_float(amax));
+    scales[c0 / kBlock] = scale;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = c0; c < c1; ++c)
+        dst[r * dst_stride + c] = float_to_e4m3(bf16_to_float(src[r * stride + c]) / scale);
+  }
+}
+
+}  // namespace detail
+
 void quantize(Bf16Region src, Fp8Output out) {
   detail::check_region(src, out);
-  for (int64_t br = 0; br < scale_rows(src.rows); ++br)
-    for (int64_t bc = 0; bc < scale_cols(src.cols); ++bc) {
-      const int64_t r0 = br * kBlock, c0 = bc * kBlock;
-      const int64_t rows = std::min(kBlock, src.rows - r0), cols = std::min(kBlock, src.cols - c0);
-      const uint16_t* s = src.data + r0 * src.stride + c0;
-      uint8_t* d = out.fp8 + r0 * out.fp8_stride + c0;
-      // Full-width blocks get a compile-time trip count: no remainder loop, better code.
-      out.scales[br * out.scale_stride + bc] = cols == kBlock
-                                                   ? quantize_block<kBlock>(s, src.stride, rows, cols, d, out.fp8_stride)
-                                                   : quantize_block<0>(s, src.stride, rows, cols, d, out.fp8_stride);
-    }
+  const detail::StripKernel kernel =
+      detail::have_avx2_kernel() ? detail::quantize_strip_avx2 : detail::quantize_strip_scalar;
+  for (int64_t r0 = 0; r0 < src.rows; r0 += kBlock)
+    for (int64_t c0 = 0; c0 < src.cols; c0 += kPanelCols)
+      kernel(src.data + r0 * src.stride + c0, src.stride, std::min(kBlock, src.rows - r0),
+             std::min(kPanelCols, src.cols - c0), out.fp8 + r0 * out.fp8_stride + c0, out.fp8_stride,
+             out.scales + (r0 / kBlock) * out.scale_stride + c0 / kBlock);
 }
 
 }  // namespace wxfer::quant
