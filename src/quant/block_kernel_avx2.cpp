@@ -11,7 +11,7 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 
-#define WXFER_AVX2 __attribute__((target("avx2")))
+#define WXFER_AVX2 __attribute__((target("avx2,fma")))
 
 namespace wxfer::quant::detail {
 namespace {
@@ -48,11 +48,11 @@ WXFER_AVX2 void amax_bits(const uint16_t* src, int64_t stride, int64_t rows, int
   }
 }
 
-// float_to_e4m3 (fp8_e4m3.hpp) on 8 lanes; returns the codes as 32-bit lanes.
-WXFER_AVX2 __m256i e4m3_codes(__m256 y) {
-  const __m256i bits = _mm256_castps_si256(y);
-  const __m256i sign = _mm256_and_si256(_mm256_srli_epi32(bits, 24), _mm256_set1_epi32(0x80));
-  const __m256i mag = _mm256_and_si256(bits, _mm256_set1_epi32(0x7FFFFFFF));
+// float_to_e4m3 (fp8_e4m3.hpp) on 8 lanes of |y| (sign bits given apart, 0x80 or 0 per lane);
+// returns the codes as 32-bit lanes.
+WXFER_AVX2 __m256i e4m3_codes(__m256 magnitude, __m256i sign) {
+  // The mask keeps a NaN's sign (which FMA may flip) out of the magnitude.
+  const __m256i mag = _mm256_and_si256(_mm256_castps_si256(magnitude), _mm256_set1_epi32(0x7FFFFFFF));
   const __m256i odd = _mm256_and_si256(_mm256_srli_epi32(mag, 20), _mm256_set1_epi32(1));
   const __m256i bias = _mm256_set1_epi32(static_cast<int>(0x7FFFFu - (120u << 23)));
   const __m256i normal = _mm256_srli_epi32(_mm256_add_epi32(_mm256_add_epi32(mag, bias), odd), 20);
@@ -66,16 +66,47 @@ WXFER_AVX2 __m256i e4m3_codes(__m256 y) {
   return _mm256_or_si256(code, sign);
 }
 
-WXFER_AVX2 __m256i e4m3_of_8(const uint16_t* src, __m256 scale) {
+// x / scale, correctly rounded. Division is the kernel's bottleneck, so in the usual range of
+// scales it is done as Markstein's correction of x * (1/scale): with inverse = RN(1/scale),
+// q0 = RN(x * inverse), the residual x - q0 * scale is exact in an FMA, and RN(q0 + residual *
+// inverse) is the correctly rounded quotient. Far from 1 the residual could underflow or the
+// inverse overflow, so such blocks use the division instruction.
+struct Divisor {
+  __m256 scale;
+  __m256 inverse;
+  bool by_inverse;
+};
+
+WXFER_AVX2 Divisor make_divisor(float scale) {
+  const bool by_inverse = scale >= 0x1p-60f && scale <= 0x1p60f;
+  return {_mm256_set1_ps(scale), _mm256_set1_ps(1.0f / scale), by_inverse};
+}
+
+template <bool ByInverse>
+WXFER_AVX2 __m256 divide(__m256 x, const Divisor& d) {
+  if constexpr (ByInverse) {
+    const __m256 q0 = _mm256_mul_ps(x, d.inverse);
+    const __m256 residual = _mm256_fnmadd_ps(q0, d.scale, x);
+    return _mm256_fmadd_ps(residual, d.inverse, q0);
+  } else {
+    return _mm256_div_ps(x, d.scale);
+  }
+}
+
+template <bool ByInverse>
+WXFER_AVX2 __m256i e4m3_of_8(const uint16_t* src, const Divisor& d) {
+  // Divides |x| and takes the sign from x: the FMA correction would turn -0 into +0.
   const __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src)));
-  const __m256 x = _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));  // bf16 -> float, exact
-  return e4m3_codes(_mm256_div_ps(x, scale));
+  const __m256i sign = _mm256_and_si256(_mm256_srli_epi32(wide, 8), _mm256_set1_epi32(0x80));
+  const __m256i magnitude = _mm256_slli_epi32(_mm256_and_si256(wide, _mm256_set1_epi32(0x7FFF)), 16);
+  return e4m3_codes(divide<ByInverse>(_mm256_castsi256_ps(magnitude), d), sign);
 }
 
 // 32 elements -> 32 fp8 bytes. The packs work per 128-bit lane, the permute restores order.
-WXFER_AVX2 void encode_32(const uint16_t* src, __m256 scale, uint8_t* dst) {
-  const __m256i ab = _mm256_packus_epi32(e4m3_of_8(src, scale), e4m3_of_8(src + 8, scale));
-  const __m256i cd = _mm256_packus_epi32(e4m3_of_8(src + 16, scale), e4m3_of_8(src + 24, scale));
+template <bool ByInverse>
+WXFER_AVX2 void encode_32(const uint16_t* src, const Divisor& d, uint8_t* dst) {
+  const __m256i ab = _mm256_packus_epi32(e4m3_of_8<ByInverse>(src, d), e4m3_of_8<ByInverse>(src + 8, d));
+  const __m256i cd = _mm256_packus_epi32(e4m3_of_8<ByInverse>(src + 16, d), e4m3_of_8<ByInverse>(src + 24, d));
   const __m256i bytes = _mm256_packus_epi16(ab, cd);
   const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm256_permutevar8x32_epi32(bytes, order));
@@ -84,7 +115,7 @@ WXFER_AVX2 void encode_32(const uint16_t* src, __m256 scale, uint8_t* dst) {
 }  // namespace
 
 bool have_avx2_kernel() {
-  static const bool avx2 = __builtin_cpu_supports("avx2");
+  static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   return avx2;
 }
 
@@ -95,16 +126,22 @@ WXFER_AVX2 void quantize_strip_avx2(const uint16_t* src, int64_t stride, int64_t
     const int64_t blocks = (width + kBlock - 1) / kBlock;
     uint16_t amax[kMaxBlocks];
     amax_bits(src + p0, stride, rows, width, amax);
-    __m256 scale_v[kMaxBlocks];
+    Divisor divisors[kMaxBlocks];
     for (int64_t b = 0; b < blocks; ++b) {
       scales[p0 / kBlock + b] = block_scale(bf16_to_float(amax[b]));
-      scale_v[b] = _mm256_set1_ps(scales[p0 / kBlock + b]);
+      divisors[b] = make_divisor(scales[p0 / kBlock + b]);
     }
     for (int64_t r = 0; r < rows; ++r) {
       const uint16_t* row = src + r * stride + p0;
       uint8_t* out = dst + r * dst_stride + p0;
       // A 32-column group never straddles two blocks: 128 is a multiple of 32.
-      for (int64_t c = 0; c + 32 <= width; c += 32) encode_32(row + c, scale_v[c / kBlock], out + c);
+      for (int64_t c = 0; c + 32 <= width; c += 32) {
+        const Divisor& d = divisors[c / kBlock];
+        if (d.by_inverse)
+          encode_32<true>(row + c, d, out + c);
+        else
+          encode_32<false>(row + c, d, out + c);
+      }
       for (int64_t c = width & ~int64_t{31}; c < width; ++c)
         out[c] = float_to_e4m3(bf16_to_float(row[c]) / scales[(p0 + c) / kBlock]);
     }

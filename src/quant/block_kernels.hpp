@@ -13,7 +13,7 @@ using StripKernel = void (*)(const uint16_t* src, int64_t stride, int64_t rows, 
 void quantize_strip_scalar(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, uint8_t* dst,
                            int64_t dst_stride, float* scales);
 
-// True where the CPU runs AVX2 and this build has the AVX2 kernel.
+// True where the CPU runs AVX2 and FMA and this build has the AVX2 kernel.
 bool have_avx2_kernel();
 void quantize_strip_avx2(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, uint8_t* dst,
                          int64_t dst_stride, float* scales);

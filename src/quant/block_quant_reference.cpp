@@ -57,7 +57,9 @@ float quantize_block_reference(Bf16Region block, uint8_t* fp8, int64_t fp8_strid
       const double x = bf16_to_float(block.data[r * block.stride + c]);
       // The quotient is rounded to float first, as torch, Triton and CUDA compute x / s.
       const auto y = static_cast<float>(x / static_cast<double>(scale));
-      fp8[r * fp8_stride + c] = reference_e4m3(y);
+      // NaN keeps the sign of x, whatever the division does with NaN signs.
+      fp8[r * fp8_stride + c] = std::isnan(x) ? static_cast<uint8_t>(kE4m3NaN | (std::signbit(x) ? 0x80 : 0))
+                                              : reference_e4m3(y);
     }
   return scale;
 }

@@ -2,11 +2,13 @@
 // policies of docs/quantization.md.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <tuple>
 
 #include "common/error.hpp"
+#include "quant/block_kernels.hpp"
 #include "quant/fp8_e4m3.hpp"
 #include "quant_fixtures.hpp"
 
@@ -45,7 +47,27 @@ TEST_P(FastMatchesReference, BitForBit) {
 INSTANTIATE_TEST_SUITE_P(Shapes, FastMatchesReference,
                          ::testing::Combine(::testing::Values(1, 127, 128, 300),
                                             ::testing::Values(1, 7, 129, 200, 256),
-                                            ::testing::Values(1e-6, 3e-3, 1.0, 1e4)));
+                                            // 1e-25 and 1e30: scales where the AVX2 kernel divides
+                                            ::testing::Values(1e-25, 1e-6, 3e-3, 1.0, 1e4, 1e30)));
+
+// Both strip kernels, whichever quantize() picks on this CPU.
+TEST(BlockQuant, EveryKernelMatchesTheReference) {
+  const int64_t rows = 200, cols = 2500, stride = 2600;  // partial blocks, several panels
+  std::vector<uint16_t> data = random_bf16(rows, stride, 0.5, 3);
+  data[17] = 0x7FC0;  // NaN
+  data[stride + 3] = 0xFF80;  // -Inf
+  Quantized ref = make_output(rows, cols);
+  quantize_reference({data.data(), rows, cols, stride}, ref.output());
+  std::vector<detail::StripKernel> kernels{detail::quantize_strip_scalar};
+  if (detail::have_avx2_kernel()) kernels.push_back(detail::quantize_strip_avx2);
+  for (const auto kernel : kernels) {
+    Quantized q = make_output(rows, cols);
+    for (int64_t r0 = 0; r0 < rows; r0 += kBlock)
+      kernel(data.data() + r0 * stride, stride, std::min(kBlock, rows - r0), cols, q.fp8.data() + r0 * q.fp8_stride,
+             q.fp8_stride, q.scales.data() + (r0 / kBlock) * q.scale_stride);
+    expect_same(ref, q);
+  }
+}
 
 TEST(BlockQuant, SubBoxOfALargeTensor) {
   // A DeepSeek kv_a_proj_with_mqa-sized tensor [576, 7168]: quantize a block-aligned sub-box
