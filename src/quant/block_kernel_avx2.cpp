@@ -48,9 +48,10 @@ WXFER_AVX2 void amax_bits(const uint16_t* src, int64_t stride, int64_t rows, int
   }
 }
 
-// float_to_e4m3 (fp8_e4m3.hpp) on 8 lanes of |y| (sign bits given apart, 0x80 or 0 per lane);
-// returns the codes as 32-bit lanes.
-WXFER_AVX2 __m256i e4m3_codes(__m256 magnitude, __m256i sign) {
+// float_to_e4m3 (fp8_e4m3.hpp) on 8 lanes of |y| = |x| / scale, with x's sign bits given apart
+// (0x80 or 0 per lane); returns the codes as 32-bit lanes. NaN is taken from x's magnitude
+// bits: the FMA correction turns Inf / scale into NaN, which must saturate like Inf.
+WXFER_AVX2 __m256i e4m3_codes(__m256 magnitude, __m256i x_magnitude, __m256i sign) {
   // The mask keeps a NaN's sign (which FMA may flip) out of the magnitude.
   const __m256i mag = _mm256_and_si256(_mm256_castps_si256(magnitude), _mm256_set1_epi32(0x7FFFFFFF));
   const __m256i odd = _mm256_and_si256(_mm256_srli_epi32(mag, 20), _mm256_set1_epi32(1));
@@ -61,7 +62,7 @@ WXFER_AVX2 __m256i e4m3_codes(__m256 magnitude, __m256i sign) {
   const __m256i is_subnormal = _mm256_cmpgt_epi32(_mm256_set1_epi32(0x3C800000), mag);
   __m256i code = _mm256_blendv_epi8(normal, subnormal, is_subnormal);
   code = _mm256_min_epu32(code, _mm256_set1_epi32(kE4m3MaxCode));
-  const __m256i is_nan = _mm256_cmpgt_epi32(mag, _mm256_set1_epi32(0x7F800000));
+  const __m256i is_nan = _mm256_cmpgt_epi32(x_magnitude, _mm256_set1_epi32(0x7F800000));
   code = _mm256_blendv_epi8(code, _mm256_set1_epi32(kE4m3NaN), is_nan);
   return _mm256_or_si256(code, sign);
 }
@@ -99,7 +100,7 @@ WXFER_AVX2 __m256i e4m3_of_8(const uint16_t* src, const Divisor& d) {
   const __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src)));
   const __m256i sign = _mm256_and_si256(_mm256_srli_epi32(wide, 8), _mm256_set1_epi32(0x80));
   const __m256i magnitude = _mm256_slli_epi32(_mm256_and_si256(wide, _mm256_set1_epi32(0x7FFF)), 16);
-  return e4m3_codes(divide<ByInverse>(_mm256_castsi256_ps(magnitude), d), sign);
+  return e4m3_codes(divide<ByInverse>(_mm256_castsi256_ps(magnitude), d), magnitude, sign);
 }
 
 // 32 elements -> 32 fp8 bytes. The packs work per 128-bit lane, the permute restores order.

@@ -56,6 +56,7 @@ TEST(BlockQuant, EveryKernelMatchesTheReference) {
   std::vector<uint16_t> data = random_bf16(rows, stride, 0.5, 3);
   data[17] = 0x7FC0;  // NaN
   data[stride + 3] = 0xFF80;  // -Inf
+  data[2 * stride + 300] = 0x7F80;  // +Inf
   Quantized ref = make_output(rows, cols);
   quantize_reference({data.data(), rows, cols, stride}, ref.output());
   std::vector<detail::StripKernel> kernels{detail::quantize_strip_scalar};
