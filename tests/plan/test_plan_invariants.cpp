@@ -119,8 +119,9 @@ void check_order(const Plan& plan, const std::string& what) {
       for (uint32_t i = c.begin; i < c.end; ++i)
         one_segment = one_segment && plan.transfers()[i].segment == plan.transfers()[c.begin].segment;
       ASSERT_TRUE(c.bytes <= plan.options().chunk_bytes || one_segment) << what;
-      if (c.begin > range.lo)  // a chunk never starts in the middle of a segment's copies
+      if (c.begin > range.lo) {  // a chunk never starts in the middle of a segment's copies
         ASSERT_NE(plan.transfers()[c.begin].segment, plan.transfers()[c.begin - 1].segment) << what;
+      }
       next = c.end;
     }
     ASSERT_EQ(next, range.hi);
