@@ -4,6 +4,7 @@
 set -eu
 plot=$1
 samples=$2
+wxfer=$3
 /usr/bin/python3 -c "import h5py, matplotlib" 2>/dev/null || { echo "h5py/matplotlib missing: skipped"; exit 77; }
 out=$samples/plots
 rm -rf "$out"
@@ -15,4 +16,6 @@ for png in base-timeline base-stages sweep-timeline sweep-stages sweep-scaling; 
 done
 # A plain run (all groups share their params) has no scaling plot.
 test ! -e "$out/base-scaling.png" || { echo "unexpected base-scaling.png"; exit 1; }
+/usr/bin/python3 "$(dirname "$0")/plot_matches_report.py" "$plot" "$wxfer" "$samples/base.h5" "$samples/hand.h5" \
+  "$samples/sweep.h5"
 echo "plots ok"
