@@ -225,7 +225,8 @@ void run_job(const RunArgs& a) {
 void add_run_command(CLI::App& app) {
   auto args = std::make_shared<RunArgs>();
   auto* cmd = app.add_subcommand("run", "Run full weight updates under mpirun through each strategy, verify, record to HDF5");
-  cmd->set_config("--config", "", "Read options from a TOML file (see configs/runs/)");
+  std::string config;  // expanded before parsing (config_file.hpp); declared for --help
+  cmd->add_option("--config", config, "Read options from a TOML file, key = value per option (see configs/runs/)");
   cmd->add_option("--model", args->model, "Built-in model name or config.json path")->capture_default_str();
   cmd->add_option("--trainers", args->trainers, "Ranks that train (the first T); default: half");
   cmd->add_option("--trainer-layout", args->trainer_layout, "Default: fsdp=<trainers>");
