@@ -1,4 +1,5 @@
 // `wxfer merge`: run groups of several run files into one file, for report and plot.
+#include <filesystem>
 #include <iostream>
 
 #include "commands.hpp"
@@ -19,6 +20,9 @@ void add_merge_command(CLI::App& app) {
   cmd->add_option("files", args->inputs, "Run files (.h5) written by wxfer run / sim / sweep / merge")->required();
   cmd->add_option("-o,--out", args->out, "The merged file")->required();
   cmd->callback([args] {
+    const auto dir = std::filesystem::absolute(args->out).parent_path();
+    std::error_code ignored;
+    std::filesystem::create_directories(dir, ignored);  // as wxfer run does for --out
     MergeSettings settings;
     settings.command_line = invocation();
     merge_run_files(args->inputs, args->out, settings);

@@ -137,8 +137,8 @@ void run_sweep(const SweepArgs& a) {
       std::printf("failed\n");
       std::fflush(stdout);
       const std::string why = without_prefix(failure_line(log));
-      throw std::runtime_error("sweep point " + point.label() + " failed (" + a.mpirun + " " + result.describe() +
-                               ")" + (why.empty() ? "" : ": " + why));
+      throw std::runtime_error("sweep point " + point.label() + " failed: " + (why.empty() ? "no output" : why) + " (" +
+                               std::filesystem::path(a.mpirun).filename().string() + " " + result.describe() + ")");
     }
     std::printf("%.1f s\n", std::chrono::duration<double>(Clock::now() - t0).count());
     std::fflush(stdout);
