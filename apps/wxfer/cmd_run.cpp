@@ -41,6 +41,7 @@ struct RunArgs {
   std::string timeout = "300";
   std::string out = "results/run.h5";
   bool no_verify = false;
+  std::string label_suffix;  // wxfer sweep: "np=4,bucket=16MiB" makes labels "broadcast@np=4,bucket=16MiB"
   std::string command_line;
 };
 
@@ -166,6 +167,7 @@ void run_job(const RunArgs& a) {
     auto transport = make_transport(transport_name, bootstrap, entry->needs, std::string("strategy '") + entry->name + "'");
     StrategyEnv env{plan, ranks, *transport, recorder, shards.get(), memory.get(), rank, options};
     StrategyRun run = run_strategy(*entry, env, settings, version_counter);
+    if (!a.label_suffix.empty()) run.label += "@" + a.label_suffix;
     run.lower_bound_seconds = bound;
     run.bound_kind = "memcpy";
     run.params["trainer_layout"] = trainer.to_string();
@@ -243,6 +245,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--timeout", args->timeout, "Deadline in seconds on every blocking wait")->capture_default_str();
   cmd->add_option("--out", args->out, "HDF5 output file")->capture_default_str();
   cmd->add_flag("--no-verify", args->no_verify, "Skip the byte-by-byte check after each step");
+  cmd->add_option("--label-suffix", args->label_suffix, "Run groups are named <strategy>@<suffix> (what wxfer sweep passes)");
   cmd->callback([args] {
     args->command_line = invocation();
     run_job(*args);
