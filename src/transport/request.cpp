@@ -1,6 +1,7 @@
 #include "transport/request.hpp"
 
 #include <sched.h>
+#include <time.h>
 
 #include <sstream>
 
@@ -25,14 +26,23 @@ void wait(Request& request, const Deadline& deadline) { wait_all(std::span<Reque
 
 void wait_all(std::span<Request> requests, const Deadline& deadline) {
   size_t first_pending = 0;
+  // Oversubscribed ranks share cores: a waiter first yields to the peer it waits for, then
+  // (after ~1 ms without completion) naps, so that idle receivers stop taking the senders'
+  // cores. Completion is still polled every 50 us, small next to any transfer we time.
+  constexpr int kYieldsBeforeNapping = 1000;
+  int polls = 0;
   for (;;) {
     while (first_pending < requests.size() && requests[first_pending].done()) ++first_pending;
     bool all = first_pending == requests.size();
     for (size_t i = first_pending + 1; all == false && i < requests.size(); ++i) requests[i].done();
     if (all) return;
     if (deadline.expired()) throw_timeout(requests[first_pending].operation()->describe(), deadline);
-    // Oversubscribed ranks share cores: let the peer we wait for run.
-    sched_yield();
+    if (++polls < kYieldsBeforeNapping) {
+      sched_yield();
+    } else {
+      const timespec nap{0, 50'000};
+      nanosleep(&nap, nullptr);
+    }
   }
 }
 
