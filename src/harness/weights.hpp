@@ -18,13 +18,15 @@ inline uint64_t mix64(uint64_t x) {
   return x;
 }
 
-// Finite bf16 values of both signs with magnitudes in [2^-10, 2^6): realistic for
-// weights and never NaN/Inf.
+// Finite bf16 values of both signs with magnitudes in [2^-10, 2^6) on even steps and twice
+// that on odd ones: realistic for weights and never NaN/Inf. The factor makes every fp8 block
+// scale (amax / 448) of step s+1 differ from step s's, so stale scales are caught too: a
+// 128x128 block's amax is otherwise almost always the largest value the hash can give.
 inline uint16_t weight_bf16_bits(uint32_t tensor, uint64_t element, uint32_t step) {
   const uint64_t h = mix64(element * 0x9E3779B97F4A7C15ull ^ (uint64_t{tensor} << 32 | step));
   const auto mantissa = static_cast<uint16_t>(h & 0x7F);
   const auto sign = static_cast<uint16_t>(((h >> 7) & 1) << 15);
-  const auto exponent = static_cast<uint16_t>(117 + ((h >> 8) & 15));
+  const auto exponent = static_cast<uint16_t>(117 + (step & 1) + ((h >> 8) & 15));
   return static_cast<uint16_t>(sign | exponent << 7 | mantissa);
 }
 
