@@ -49,6 +49,10 @@ void quantize_strip_scalar(const uint16_t* src, int64_t stride, int64_t rows, in
 
 void quantize(Bf16Region src, Fp8Output out) {
   detail::check_region(src, out);
+  if (detail::have_avx512_kernel()) {
+    detail::quantize_avx512(src.data, src.stride, src.rows, src.cols, out.fp8, out.fp8_stride, out.scales, out.scale_stride);
+    return;
+  }
   const detail::StripKernel kernel =
       detail::have_avx2_kernel() ? detail::quantize_strip_avx2 : detail::quantize_strip_scalar;
   for (int64_t r0 = 0; r0 < src.rows; r0 += kBlock)
@@ -61,8 +65,9 @@ void quantize(Bf16Region src, Fp8Output out) {
 void block_scales(Bf16Region src, float* scales, int64_t scale_stride) {
   WXFER_ASSERT(src.rows >= 0 && src.cols >= 0 && src.stride >= src.cols && scale_stride >= scale_cols(src.cols));
   WXFER_ASSERT(src.rows * src.cols == 0 || (src.data && scales));
-  const detail::StripScalesKernel kernel =
-      detail::have_avx2_kernel() ? detail::strip_scales_avx2 : detail::strip_scales_scalar;
+  const detail::StripScalesKernel kernel = detail::have_avx512_kernel() ? detail::strip_scales_avx512
+                                            : detail::have_avx2_kernel()  ? detail::strip_scales_avx2
+                                                                          : detail::strip_scales_scalar;
   for (int64_t r0 = 0; r0 < src.rows; r0 += kBlock)
     for (int64_t c0 = 0; c0 < src.cols; c0 += kPanelCols)
       kernel(src.data + r0 * src.stride + c0, src.stride, std::min(kBlock, src.rows - r0), std::min(kPanelCols, src.cols - c0),
