@@ -80,8 +80,8 @@ WXFER_AVX512 Divisor make_divisor(float scale, bool finite) {
 // even. The sum minus 2^(E+20) counts those units: 8 + mantissa for a normal y (a carry
 // into the next binade included), the subnormal code below 2^-6; adding (E + 6) * 8 makes it
 // the e4m3 code. Same results as float_to_e4m3, checked exhaustively by tests/quant.
-template <bool ByInverse, bool Stream>
-WXFER_AVX512 void encode_16_finite(const uint16_t* src, const Divisor& d, uint8_t* dst) {
+template <bool ByInverse>
+WXFER_AVX512 __m128i codes_16_finite(const uint16_t* src, const Divisor& d) {
   const __m512i wide = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(src)));
   const __m512 x = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_and_si512(wide, _mm512_set1_epi32(0x7FFF)), 16));
   __m512 y;
@@ -99,10 +99,28 @@ WXFER_AVX512 void encode_16_finite(const uint16_t* src, const Divisor& d, uint8_
   code = _mm512_min_epu32(code, _mm512_set1_epi32(kE4m3MaxCode));
   // code | (sign of x) >> 8, in one ternary-logic instruction.
   code = _mm512_ternarylogic_epi32(code, _mm512_srli_epi32(wide, 8), _mm512_set1_epi32(0x80), 0xF8);
+  return _mm512_cvtepi32_epi8(code);
+}
+
+template <bool ByInverse, bool Stream>
+WXFER_AVX512 void encode_16_finite(const uint16_t* src, const Divisor& d, uint8_t* dst) {
   if constexpr (Stream)  // past the caches: the fp8 bytes are not read back here
-    _mm_stream_si128(reinterpret_cast<__m128i*>(dst), _mm512_cvtepi32_epi8(code));
+    _mm_stream_si128(reinterpret_cast<__m128i*>(dst), codes_16_finite<ByInverse>(src, d));
   else
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), _mm512_cvtepi32_epi8(code));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), codes_16_finite<ByInverse>(src, d));
+}
+
+// 64 elements of one block, one cache line of fp8: a whole line per streaming store.
+template <bool Stream>
+WXFER_AVX512 void encode_64_finite(const uint16_t* src, const Divisor& d, uint8_t* dst) {
+  __m512i line = _mm512_castsi128_si512(codes_16_finite<true>(src, d));
+  line = _mm512_inserti32x4(line, codes_16_finite<true>(src + 16, d), 1);
+  line = _mm512_inserti32x4(line, codes_16_finite<true>(src + 32, d), 2);
+  line = _mm512_inserti32x4(line, codes_16_finite<true>(src + 48, d), 3);
+  if constexpr (Stream)
+    _mm512_stream_si512(reinterpret_cast<__m512i*>(dst), line);
+  else
+    _mm512_storeu_si512(dst, line);
 }
 
 // 16 bf16 -> 16 fp8 bytes; float_to_e4m3 (fp8_e4m3.hpp) lane by lane.
@@ -194,6 +212,7 @@ template <bool Stream>
 WXFER_AVX512 void quantize_panels(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, uint8_t* dst,
                                   int64_t dst_stride, float* scales, int64_t scale_stride) {
   constexpr int64_t kPanel = RowAmax::kBlocks * kBlock;
+  constexpr int64_t kPrefetchRows = 8;
   struct Panel {
     int64_t r0, c0, rows, width;
   };
@@ -216,22 +235,38 @@ WXFER_AVX512 void quantize_panels(const uint16_t* src, int64_t stride, int64_t r
       panel_scales[b] = block_scale(bf16_to_float(amax[b]));
       divisors[b] = make_divisor(panel_scales[b], raw[b] < 0x7F80u);
     }
+    bool usual = true;  // every block finite and divided by its inverse
+    for (int64_t b = 0; b < blocks; ++b) usual = usual && divisors[b].finite && divisors[b].by_inverse;
     const Panel* next = i + 1 < panels.size() ? &panels[i + 1] : nullptr;
     RowAmax ahead(next != nullptr ? next->width : 0);
     for (int64_t r = 0; r < p.rows; ++r) {
       const uint16_t* row = src + (p.r0 + r) * stride + p.c0;
       uint8_t* out = dst + (p.r0 + r) * dst_stride + p.c0;
-      for (int64_t b = 0; b < blocks; ++b) {
-        const Divisor& d = divisors[b];
-        const int64_t from = b * kBlock, to = std::min(p.width, from + kBlock) & ~int64_t{15};
-        if (d.finite && d.by_inverse) encode_row<true, true, Stream>(row, from, to, d, out);
-        else if (d.finite) encode_row<true, false, Stream>(row, from, to, d, out);
-        else if (d.by_inverse) encode_row<false, true, Stream>(row, from, to, d, out);
-        else encode_row<false, false, Stream>(row, from, to, d, out);
+      if (usual) {  // one loop over the row: no per-block dispatch
+        int64_t c = 0;
+        for (; c + 64 <= p.width; c += 64) encode_64_finite<Stream>(row + c, divisors[c / kBlock], out + c);
+        for (; c + 16 <= p.width; c += 16) encode_16_finite<true, Stream>(row + c, divisors[c / kBlock], out + c);
+      } else {
+        for (int64_t b = 0; b < blocks; ++b) {
+          const Divisor& d = divisors[b];
+          const int64_t from = b * kBlock, to = std::min(p.width, from + kBlock) & ~int64_t{15};
+          if (d.finite && d.by_inverse) encode_row<true, true, Stream>(row, from, to, d, out);
+          else if (d.finite) encode_row<true, false, Stream>(row, from, to, d, out);
+          else if (d.by_inverse) encode_row<false, true, Stream>(row, from, to, d, out);
+          else encode_row<false, false, Stream>(row, from, to, d, out);
+        }
       }
       for (int64_t c = p.width & ~int64_t{15}; c < p.width; ++c)
         out[c] = float_to_e4m3(bf16_to_float(row[c]) / panel_scales[c / kBlock]);
-      if (next != nullptr && r < next->rows) ahead.add(src + (next->r0 + r) * stride + next->c0);
+      if (next != nullptr && r < next->rows) {
+        // Rows of the next panel are short runs far apart, which the hardware prefetcher does
+        // not follow: ask for a row a few iterations ahead of the one read now.
+        if (r + kPrefetchRows < next->rows) {
+          const char* later = reinterpret_cast<const char*>(src + (next->r0 + r + kPrefetchRows) * stride + next->c0);
+          for (int64_t c = 0; c < next->width * 2; c += 64) _mm_prefetch(later + c, _MM_HINT_T1);
+        }
+        ahead.add(src + (next->r0 + r) * stride + next->c0);
+      }
     }
     if (next != nullptr) ahead.finish(amax, raw);
   }
@@ -242,8 +277,9 @@ WXFER_AVX512 void quantize_panels(const uint16_t* src, int64_t stride, int64_t r
 
 WXFER_AVX512 void quantize_avx512(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, uint8_t* dst,
                                   int64_t dst_stride, float* scales, int64_t scale_stride) {
-  // Streaming stores need 16-byte aligned rows, and pay off only past the caches.
-  const bool aligned = reinterpret_cast<uintptr_t>(dst) % 16 == 0 && dst_stride % 16 == 0;
+  // Streaming stores need aligned rows (64 bytes: whole-line stores), and pay off only past
+  // the caches.
+  const bool aligned = reinterpret_cast<uintptr_t>(dst) % 64 == 0 && dst_stride % 64 == 0;
   if (aligned && rows * cols >= (int64_t{4} << 20))
     quantize_panels<true>(src, stride, rows, cols, dst, dst_stride, scales, scale_stride);
   else
