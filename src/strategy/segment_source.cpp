@@ -102,9 +102,9 @@ void SegmentSource::post_contributions() {
 
 void SegmentSource::finish_contributions(const Deadline& deadline) { wait_all(sends_, deadline); }
 
-void SegmentSource::gather(uint32_t segment, uint8_t* tmp, int32_t chunk, const Deadline& deadline) {
+void SegmentSource::post_gather(uint32_t segment, uint8_t* tmp, std::vector<Request>& receives) {
   const Work w = work_of(segment);
-  if (w.gather) gather_into(w, tmp, tmp + aligned(w.out), chunk, deadline);
+  if (w.gather) post_gather_into(w, tmp, tmp + aligned(w.out), receives);
 }
 
 const uint8_t* SegmentSource::prepare(uint32_t segment, uint8_t* tmp, int32_t chunk) {
@@ -115,12 +115,19 @@ const uint8_t* SegmentSource::prepare(uint32_t segment, uint8_t* tmp, int32_t ch
 const uint8_t* SegmentSource::materialize(uint32_t segment, uint8_t* staging, int32_t chunk, const Deadline& deadline) {
   const Work w = work_of(segment);
   if (scratch_.size() < w.scratch_bytes) scratch_.resize(w.scratch_bytes);
-  if (w.gather) gather_into(w, staging, scratch_.data(), chunk, deadline);
+  if (w.gather) {
+    const double t0 = recorder_.now();
+    std::vector<Request> receives;
+    post_gather_into(w, staging, scratch_.data(), receives);
+    wait_all(receives, deadline);
+    recorder_.record("gather", chunk, -1, 0, t0, recorder_.now());
+  }
   return prepare_into(segment, w, staging, scratch_.data(), chunk);
 }
 
 const uint8_t* SegmentSource::prepare_into(uint32_t segment, const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk) {
   const Segment& seg = plan_.segments()[segment];
+  if (w.gather) assemble_gather(w, out, scratch, chunk);
   if (w.conversion != Conversion::copy) {
     quantize(segment, w, out, scratch, chunk);
     return out;
@@ -167,53 +174,58 @@ void SegmentSource::quantize(uint32_t segment, const Work& w, uint8_t* out, uint
   recorder_.record("quantize", chunk, -1, seg.bytes, t0, recorder_.now());
 }
 
-// Full-tensor gather: the other holders' pieces arrive into place, ours is copied.
-void SegmentSource::gather_into(const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk,
-                                const Deadline& deadline) {
-  const double t0 = recorder_.now();
-  const uint32_t tensor = w.tensor;
-  const Range rows = w.rows, cols = w.cols;
-  uint8_t* staging = w.conversion == Conversion::copy ? out : scratch + w.box_at;
-  const size_t elem = dtype_size(plan_.trainer_model().tensors[tensor].dtype);
-  const auto row_bytes = static_cast<uint64_t>(cols.size()) * elem;
-  const Placement& p = plan_.trainer_placement()[tensor];
-  std::vector<Request> recvs;
-  std::vector<std::pair<GatherInput, uint64_t>> scattered;  // column pieces, with their offset in the scatter area
-  uint8_t* scatter = scratch + w.scatter_at;
-  uint64_t scatter_at = 0, box_bytes = 0;
-  for (const auto& in : plan_.holders(tensor, rows, cols, p.copy_of(rank_))) {
-    box_bytes += in.bytes;
-    uint8_t* dst = staging + static_cast<uint64_t>(in.rows.lo - rows.lo) * row_bytes +
-                   static_cast<uint64_t>(in.cols.lo - cols.lo) * elem;
-    if (in.rank == rank_) {
-      if (p.dim == Split::cols) {
-        uint64_t stride = 0;
-        const uint8_t* mine = shards_.view(tensor, in.rows, in.cols, stride);
-        const auto piece_row = static_cast<uint64_t>(in.cols.size()) * elem;
-        for (int64_t r = 0; r < in.rows.size(); ++r)
-          std::memcpy(dst + static_cast<uint64_t>(r) * row_bytes, mine + static_cast<uint64_t>(r) * stride, piece_row);
-      } else {
-        shards_.copy_box(tensor, in.rows, in.cols, dst);
-      }
-      continue;
-    }
-    uint8_t* into = dst;
+uint8_t* SegmentSource::box_of(const Work& w, uint8_t* out, uint8_t* scratch) const {
+  return w.conversion == Conversion::copy ? out : scratch + w.box_at;
+}
+
+// Full-tensor gather, MPI half: the other holders' row pieces arrive into place, column
+// pieces into the scatter area (interleaved by assemble_gather).
+void SegmentSource::post_gather_into(const Work& w, uint8_t* out, uint8_t* scratch, std::vector<Request>& receives) {
+  uint8_t* box = box_of(w, out, scratch);
+  const size_t elem = dtype_size(plan_.trainer_model().tensors[w.tensor].dtype);
+  const auto row_bytes = static_cast<uint64_t>(w.cols.size()) * elem;
+  const Placement& p = plan_.trainer_placement()[w.tensor];
+  uint64_t scatter_at = 0;
+  for (const auto& in : plan_.holders(w.tensor, w.rows, w.cols, p.copy_of(rank_))) {
+    if (in.rank == rank_) continue;
+    uint8_t* into = box + static_cast<uint64_t>(in.rows.lo - w.rows.lo) * row_bytes;
     if (p.dim == Split::cols) {
-      into = scatter + scatter_at;
-      scattered.push_back({in, scatter_at});
+      into = scratch + w.scatter_at + scatter_at;
       scatter_at += in.bytes;
     }
-    recvs.push_back(transport_.irecv(in.rank, {into, in.bytes, MemoryKind::host, -1}, kGatherTag));
+    receives.push_back(transport_.irecv(in.rank, {into, in.bytes, MemoryKind::host, -1}, kGatherTag));
   }
   WXFER_ASSERT(scatter_at <= w.scatter);
-  wait_all(recvs, deadline);
-  for (const auto& [in, at] : scattered) {
+}
+
+// Full-tensor gather, local half (after the receives): our own piece is copied in and
+// column pieces are interleaved into rows.
+void SegmentSource::assemble_gather(const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk) {
+  const double t0 = recorder_.now();
+  uint8_t* box = box_of(w, out, scratch);
+  const size_t elem = dtype_size(plan_.trainer_model().tensors[w.tensor].dtype);
+  const auto row_bytes = static_cast<uint64_t>(w.cols.size()) * elem;
+  const Placement& p = plan_.trainer_placement()[w.tensor];
+  uint64_t scatter_at = 0, received = 0;
+  for (const auto& in : plan_.holders(w.tensor, w.rows, w.cols, p.copy_of(rank_))) {
+    uint8_t* dst = box + static_cast<uint64_t>(in.rows.lo - w.rows.lo) * row_bytes +
+                   static_cast<uint64_t>(in.cols.lo - w.cols.lo) * elem;
     const auto piece_row = static_cast<uint64_t>(in.cols.size()) * elem;
-    uint8_t* dst = staging + static_cast<uint64_t>(in.cols.lo - cols.lo) * elem;
+    if (in.rank == rank_) {
+      uint64_t stride = 0;
+      const uint8_t* mine = shards_.view(w.tensor, in.rows, in.cols, stride);
+      for (int64_t r = 0; r < in.rows.size(); ++r)
+        std::memcpy(dst + static_cast<uint64_t>(r) * row_bytes, mine + static_cast<uint64_t>(r) * stride, piece_row);
+      continue;
+    }
+    received += in.bytes;
+    if (p.dim != Split::cols) continue;  // rows arrived in place
+    const uint8_t* piece = scratch + w.scatter_at + scatter_at;
     for (int64_t r = 0; r < in.rows.size(); ++r)
-      std::memcpy(dst + static_cast<uint64_t>(r) * row_bytes, scatter + at + static_cast<uint64_t>(r) * piece_row, piece_row);
+      std::memcpy(dst + static_cast<uint64_t>(r) * row_bytes, piece + static_cast<uint64_t>(r) * piece_row, piece_row);
+    scatter_at += in.bytes;
   }
-  recorder_.record("gather", chunk, -1, box_bytes, t0, recorder_.now());
+  recorder_.record("gather", chunk, -1, received, t0, recorder_.now());
 }
 
 }  // namespace wxfer

@@ -28,11 +28,12 @@ class SegmentSource {
 
   // Preparing a segment in two halves, for a pipeline whose helper thread must not call
   // MPI. `tmp` holds tmp_bytes(segment) bytes (0: the bytes are sent from trainer memory).
-  // gather(): the full-tensor gather from peers (MPI; nothing for held segments).
-  // prepare(): the local work (stage-in copy, fp8 quantization), no MPI; returns the bytes
-  // to send (seg.bytes of them), in `tmp` or in the trainer's memory.
+  // post_gather(): posts the receives of the full-tensor gather from peers (MPI, returns at
+  // once; none for held segments). Once they are complete, prepare(): the local work (our own
+  // piece and the interleaving of column pieces of a gather, stage-in copy, fp8
+  // quantization), no MPI; returns the bytes to send (seg.bytes), in `tmp` or in trainer memory.
   uint64_t tmp_bytes(uint32_t segment) const;
-  void gather(uint32_t segment, uint8_t* tmp, int32_t chunk, const Deadline& deadline);
+  void post_gather(uint32_t segment, uint8_t* tmp, std::vector<Request>& receives);
   const uint8_t* prepare(uint32_t segment, uint8_t* tmp, int32_t chunk);
 
   // Both halves on the calling thread. The result is `staging` (seg.bytes) unless the bytes
@@ -68,7 +69,10 @@ class SegmentSource {
     uint64_t total = 0;           // output (aligned) + scratch
   };
   Work work_of(uint32_t segment) const;
-  void gather_into(const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk, const Deadline& deadline);
+  // The gathered box: where it is assembled, and its pieces with their place in the scatter area.
+  uint8_t* box_of(const Work& w, uint8_t* out, uint8_t* scratch) const;
+  void post_gather_into(const Work& w, uint8_t* out, uint8_t* scratch, std::vector<Request>& receives);
+  void assemble_gather(const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk);
   const uint8_t* prepare_into(uint32_t segment, const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk);
   void quantize(uint32_t segment, const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk);
 

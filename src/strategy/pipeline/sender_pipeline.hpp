@@ -1,5 +1,6 @@
-// A trainer rank's chunks as a pipeline: gather (main thread: it calls MPI) -> prepare
-// (stage-in, fp8 quantization, on the prepare thread) -> send (the strategy, main thread),
+// A trainer rank's chunks as a pipeline: gather receives posted (main thread: MPI, without
+// waiting) -> prepare (assembling gathered pieces, stage-in, fp8 quantization, on the prepare
+// thread, once the chunk's receives completed) -> send (the strategy, main thread),
 // with every chunk's temporary memory taken from one arena of bounded size: a chunk does not
 // start while its buffers would not fit next to those of the chunks still in flight.
 #pragma once
@@ -8,6 +9,7 @@
 #include <functional>
 #include <vector>
 
+#include "harness/recorder.hpp"
 #include "strategy/pipeline/prepare_worker.hpp"
 #include "strategy/pipeline/tmp_arena.hpp"
 #include "strategy/segment_source.hpp"
@@ -18,7 +20,8 @@ namespace wxfer {
 class SenderPipeline {
  public:
   // Segments of each chunk in send order. max_tmp_bytes 0: room for kAutoChunks chunks.
-  SenderPipeline(SegmentSource& source, std::vector<std::vector<uint32_t>> chunk_segments, uint64_t max_tmp_bytes);
+  SenderPipeline(SegmentSource& source, Recorder& recorder, std::vector<std::vector<uint32_t>> chunk_segments,
+                 uint64_t max_tmp_bytes);
 
   static constexpr uint64_t kAutoChunks = 4;
   // Temporary bytes of the most demanding chunk: a bound below it cannot run.
@@ -39,11 +42,13 @@ class SenderPipeline {
     uint64_t bytes = 0;
   };
   SegmentSource& source_;
+  Recorder& recorder_;
   std::vector<ChunkTmp> chunks_;
   uint64_t largest_ = 0;
   TmpArena arena_;
   HostBuffer memory_;
   std::vector<std::vector<const uint8_t*>> results_;
+  std::vector<std::vector<Request>> receives_;  // per chunk: its gathers' receives
   PrepareWorker worker_;
 };
 

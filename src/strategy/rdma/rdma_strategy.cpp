@@ -27,7 +27,7 @@ class RdmaStrategy final : public Strategy {
         for (uint32_t i = chunks_[k].begin; i < chunks_[k].end; ++i)
           if (segments[k].empty() || segments[k].back() != plan.transfers()[i].segment)
             segments[k].push_back(plan.transfers()[i].segment);
-      pipeline_ = std::make_unique<SenderPipeline>(*source_, std::move(segments), env.options.max_tmp_bytes);
+      pipeline_ = std::make_unique<SenderPipeline>(*source_, env.recorder, std::move(segments), env.options.max_tmp_bytes);
       need = pipeline_->largest_chunk_tmp();
       window_ = env.transport.expose({nullptr, 0, MemoryKind::host, -1});
     } else {
