@@ -42,6 +42,7 @@ struct RunArgs {
   std::string timeout = "300";
   std::string out = "results/run.h5";
   bool no_verify = false;
+  bool fuse_projections = false;
   std::string command_line;
 };
 
@@ -128,6 +129,7 @@ void run_job(const RunArgs& a) {
   PlanOptions plan_options;
   plan_options.inference_dtype = parse_inventory_dtype(a.inference_dtype, "--inference-dtype");
   plan_options.chunk_bytes = options.chunk_bytes;
+  plan_options.fuse_projections = a.fuse_projections;
   plan_options.min_segment_bytes = parse_bytes(a.min_segment, "--min-segment");
   const Plan plan(std::move(model), trainer, inference, plan_options);
 
@@ -212,6 +214,7 @@ void run_job(const RunArgs& a) {
                  {"bucket_size", a.bucket_size},
                  {"chunk_bytes", options.chunk_bytes},
                  {"max_tmp_bytes", a.max_tmp},
+                 {"fuse_projections", a.fuse_projections},
                  {"min_segment_bytes", plan_options.min_segment_bytes},
                  {"timeout_seconds", options.timeout_seconds},
                  {"verify", !a.no_verify},
@@ -242,6 +245,8 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--min-segment", args->min_segment, "Smaller plan cuts are gathered on one sender")->capture_default_str();
   cmd->add_option("--timeout", args->timeout, "Deadline in seconds on every blocking wait")->capture_default_str();
   cmd->add_option("--out", args->out, "HDF5 output file")->capture_default_str();
+  cmd->add_flag("--fuse-projections", args->fuse_projections,
+                "Lay out inference memory as the engine's fused tensors (qkv_proj, gate_up_proj, ...; docs/pipeline.md)");
   cmd->add_flag("--no-verify", args->no_verify, "Skip the byte-by-byte check after each step");
   cmd->callback([args] {
     args->command_line = invocation();
