@@ -59,6 +59,16 @@ void Plan::group_fused_pieces() {
           pieces.push_back(it->second);
         }
       if (!complete || pieces.empty()) continue;
+      // The engine's split must be the one the pieces are placed with, or the shard differs.
+      bool same_split = true;
+      for (uint32_t t : pieces) {
+        const Placement& p = dest_placement(t);
+        const bool whole = p.parts == 1;
+        same_split = same_split && (rule.split == quant::FusedSplit::replicated ? whole
+                                    : rule.split == quant::FusedSplit::rows    ? whole || p.dim == Split::rows
+                                                                               : whole || p.dim == Split::cols);
+      }
+      if (!same_split) continue;
       // fp8: the weights fuse, and their scale grids fuse the same way.
       std::vector<uint32_t> scales;
       for (uint32_t t : pieces)
