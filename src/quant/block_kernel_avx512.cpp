@@ -23,43 +23,6 @@
 namespace wxfer::quant::detail {
 namespace {
 
-constexpr int64_t kMaxBlocks = 16;
-
-// Largest finite |x| of each 128-column block (bf16 bits), and in `raw` the largest |x| bits
-// of any kind: above 0x7F7F the block holds a NaN or an Inf.
-WXFER_AVX512 void amax_bits_512(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, uint16_t* amax,
-                                uint16_t* raw) {
-  const int64_t blocks = (cols + kBlock - 1) / kBlock;
-  const __m512i abs_mask = _mm512_set1_epi16(0x7FFF);
-  const __m512i inf_bits = _mm512_set1_epi16(0x7F80);
-  __m512i acc[kMaxBlocks], any[kMaxBlocks];
-  for (int64_t b = 0; b < blocks; ++b) {
-    acc[b] = any[b] = _mm512_setzero_si512();
-    amax[b] = raw[b] = 0;
-  }
-  for (int64_t r = 0; r < rows; ++r) {
-    const uint16_t* row = src + r * stride;
-    for (int64_t c = 0; c + 32 <= cols; c += 32) {
-      const __m512i mag = _mm512_and_si512(_mm512_loadu_si512(row + c), abs_mask);
-      const __mmask32 finite = _mm512_cmplt_epu16_mask(mag, inf_bits);  // NaN, Inf: ignored
-      acc[c / kBlock] = _mm512_mask_max_epu16(acc[c / kBlock], finite, acc[c / kBlock], mag);
-      any[c / kBlock] = _mm512_max_epu16(any[c / kBlock], mag);
-    }
-    for (int64_t c = cols & ~int64_t{31}; c < cols; ++c) {
-      const auto mag = static_cast<uint16_t>(row[c] & 0x7FFFu);
-      if (mag < 0x7F80u && mag > amax[c / kBlock]) amax[c / kBlock] = mag;
-      if (mag > raw[c / kBlock]) raw[c / kBlock] = mag;
-    }
-  }
-  for (int64_t b = 0; b < blocks; ++b) {
-    alignas(64) uint16_t lanes[32], all[32];
-    _mm512_store_si512(lanes, acc[b]);
-    _mm512_store_si512(all, any[b]);
-    for (uint16_t lane : lanes) amax[b] = lane > amax[b] ? lane : amax[b];
-    for (uint16_t lane : all) raw[b] = lane > raw[b] ? lane : raw[b];
-  }
-}
-
 struct Divisor {
   __m512 scale;
   __m512 inverse;
@@ -73,6 +36,17 @@ WXFER_AVX512 Divisor make_divisor(float scale, bool finite) {
   return {_mm512_set1_ps(scale), _mm512_set1_ps(1.0f / scale), by_inverse, finite};
 }
 
+// x / scale, correctly rounded: Markstein's correction of x * (1/scale) (block_kernel_avx2.cpp).
+template <bool ByInverse>
+WXFER_AVX512 __m512 divide(__m512 x, const Divisor& d) {
+  if constexpr (ByInverse) {
+    const __m512 q0 = _mm512_mul_ps(x, d.inverse);
+    return _mm512_fmadd_ps(_mm512_fnmadd_ps(q0, d.scale, x), d.inverse, q0);
+  } else {
+    return _mm512_div_ps(x, d.scale);
+  }
+}
+
 // The encoding for blocks of finite values, where y = |x| / scale lies in [0, 448]: one float
 // addition rounds y to e4m3's precision. With E = max(exponent of y, -6), adding 2^(E+20)
 // leaves 2^(E-3) as the unit in the last place, which is e4m3's spacing in both its normal
@@ -84,13 +58,7 @@ template <bool ByInverse>
 WXFER_AVX512 __m128i codes_16_finite(const uint16_t* src, const Divisor& d) {
   const __m512i wide = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(src)));
   const __m512 x = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_and_si512(wide, _mm512_set1_epi32(0x7FFF)), 16));
-  __m512 y;
-  if constexpr (ByInverse) {
-    const __m512 q0 = _mm512_mul_ps(x, d.inverse);
-    y = _mm512_fmadd_ps(_mm512_fnmadd_ps(q0, d.scale, x), d.inverse, q0);
-  } else {
-    y = _mm512_div_ps(x, d.scale);
-  }
+  const __m512 y = divide<ByInverse>(x, d);
   const __m512i min_exponent = _mm512_set1_epi32(0x3C800000);  // 2^-6
   const __m512i exponent = _mm512_max_epu32(_mm512_and_si512(_mm512_castps_si512(y), _mm512_set1_epi32(0x7F800000)), min_exponent);
   const __m512i magic = _mm512_add_epi32(exponent, _mm512_set1_epi32(20 << 23));
@@ -130,13 +98,7 @@ WXFER_AVX512 void encode_16(const uint16_t* src, const Divisor& d, uint8_t* dst)
   const __m512i sign = _mm512_and_si512(_mm512_srli_epi32(wide, 8), _mm512_set1_epi32(0x80));
   const __m512i x_mag = _mm512_slli_epi32(_mm512_and_si512(wide, _mm512_set1_epi32(0x7FFF)), 16);
   const __m512 x = _mm512_castsi512_ps(x_mag);
-  __m512 y;
-  if constexpr (ByInverse) {
-    const __m512 q0 = _mm512_mul_ps(x, d.inverse);
-    y = _mm512_fmadd_ps(_mm512_fnmadd_ps(q0, d.scale, x), d.inverse, q0);
-  } else {
-    y = _mm512_div_ps(x, d.scale);
-  }
+  const __m512 y = divide<ByInverse>(x, d);
   const __m512i mag = _mm512_and_si512(_mm512_castps_si512(y), _mm512_set1_epi32(0x7FFFFFFF));
   const __m512i odd = _mm512_and_si512(_mm512_srli_epi32(mag, 20), _mm512_set1_epi32(1));
   const __m512i bias = _mm512_set1_epi32(static_cast<int>(0x7FFFFu - (120u << 23)));
@@ -293,11 +255,14 @@ bool have_avx512_kernel() {
 }
 
 WXFER_AVX512 void strip_scales_avx512(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, float* scales) {
-  for (int64_t p0 = 0; p0 < cols; p0 += kMaxBlocks * kBlock) {
-    const int64_t width = std::min(cols - p0, kMaxBlocks * kBlock);
-    uint16_t amax[kMaxBlocks], raw[kMaxBlocks];
-    amax_bits_512(src + p0, stride, rows, width, amax, raw);
-    for (int64_t b = 0; b < (width + kBlock - 1) / kBlock; ++b) scales[p0 / kBlock + b] = block_scale(bf16_to_float(amax[b]));
+  constexpr int64_t kPanel = RowAmax::kBlocks * kBlock;
+  for (int64_t p0 = 0; p0 < cols; p0 += kPanel) {
+    RowAmax amax_pass(std::min(cols - p0, kPanel));
+    for (int64_t r = 0; r < rows; ++r) amax_pass.add(src + r * stride + p0);
+    uint16_t amax[RowAmax::kBlocks], raw[RowAmax::kBlocks];
+    amax_pass.finish(amax, raw);
+    for (int64_t b = 0; b < (std::min(cols - p0, kPanel) + kBlock - 1) / kBlock; ++b)
+      scales[p0 / kBlock + b] = block_scale(bf16_to_float(amax[b]));
   }
 }
 
