@@ -9,7 +9,13 @@ namespace wxfer {
 
 SegmentSource::SegmentSource(const Plan& plan, const TrainerShards& shards, Transport& transport,
                              const RankLayout& ranks, int32_t trainer_rank, Recorder& recorder)
-    : plan_(plan), shards_(shards), transport_(transport), ranks_(ranks), rank_(trainer_rank), recorder_(recorder) {
+    : plan_(plan),
+      shards_(shards),
+      transport_(transport),
+      ranks_(ranks),
+      rank_(trainer_rank),
+      recorder_(recorder),
+      scales_(plan.trainer_model()) {
   for (uint32_t i = 0; i < plan.segments().size(); ++i) {
     const Segment& seg = plan.segments()[i];
     if (!seg.gather) continue;
@@ -79,6 +85,7 @@ uint64_t SegmentSource::staging_bytes(const Plan& plan, int32_t trainer_rank) {
 }
 
 void SegmentSource::post_contributions() {
+  scales_.clear();  // a new step
   packed_.resize(contributions_.size());
   sends_.clear();
   const double t0 = recorder_.now();
@@ -145,6 +152,12 @@ void SegmentSource::quantize(uint32_t segment, const Work& w, uint8_t* out, uint
   const Segment& seg = plan_.segments()[segment];
   const Slice& s = plan_.slices()[seg.slice];
   const double t0 = recorder_.now();
+  const auto scale_row = static_cast<uint64_t>(s.cols.size()) * sizeof(float);
+  if (w.conversion == Conversion::fp8_scale &&
+      scales_.get(w.tensor, seg.rows.lo, s.cols.lo, seg.rows.size(), s.cols.size(), out, scale_row)) {
+    recorder_.record("quantize", chunk, -1, seg.bytes, t0, recorder_.now());  // computed with the weight
+    return;
+  }
   quant::Bf16Region src{nullptr, w.rows.size(), w.cols.size(), w.cols.size()};
   if (w.gather) {
     src.data = reinterpret_cast<const uint16_t*>(scratch + w.box_at);
@@ -171,6 +184,9 @@ void SegmentSource::quantize(uint32_t segment, const Work& w, uint8_t* out, uint
       std::memcpy(out + static_cast<uint64_t>(r - seg.rows.lo) * width,
                   fp8 + (r - w.rows.lo) * w.cols.size() + (s.cols.lo - w.cols.lo), width);
   }
+  if (w.conversion == Conversion::quantize_fp8)
+    scales_.put(w.tensor, w.rows.lo / kFp8Block, w.cols.lo / kFp8Block, quant::scale_rows(w.rows.size()), grid_cols, scales,
+                grid_cols);
   recorder_.record("quantize", chunk, -1, seg.bytes, t0, recorder_.now());
 }
 

@@ -11,6 +11,7 @@
 #include "harness/recorder.hpp"
 #include "harness/trainer_shards.hpp"
 #include "plan/plan.hpp"
+#include "strategy/scale_memo.hpp"
 #include "transport/transport.hpp"
 
 namespace wxfer {
@@ -86,6 +87,7 @@ class SegmentSource {
   std::vector<std::vector<uint8_t>> packed_;
   std::vector<Request> sends_;
   std::vector<uint8_t> scratch_;  // materialize(): the work beyond the output
+  ScaleMemo scales_;              // this step's weight scales, for the scale segments
 };
 
 }  // namespace wxfer
