@@ -21,6 +21,7 @@ ScaleMemo::ScaleMemo(const Model& trainer_model) {
 void ScaleMemo::put(uint32_t tensor, int64_t row_block, int64_t col_block, int64_t rows, int64_t cols, const float* grid,
                     int64_t stride) {
   if (first_[tensor] < 0) return;
+  WXFER_ASSERT(col_block + cols <= grid_cols_[tensor]);
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t c = 0; c < cols; ++c) {
       const auto slot = static_cast<size_t>(first_[tensor] + (row_block + r) * grid_cols_[tensor] + col_block + c);
@@ -33,6 +34,7 @@ void ScaleMemo::put(uint32_t tensor, int64_t row_block, int64_t col_block, int64
 bool ScaleMemo::get(uint32_t tensor, int64_t row_block, int64_t col_block, int64_t rows, int64_t cols, uint8_t* out,
                     uint64_t out_stride) const {
   if (first_[tensor] < 0) return false;
+  WXFER_ASSERT(col_block + cols <= grid_cols_[tensor]);
   for (int64_t r = 0; r < rows; ++r) {
     const auto slot = static_cast<size_t>(first_[tensor] + (row_block + r) * grid_cols_[tensor] + col_block);
     for (int64_t c = 0; c < cols; ++c)

@@ -13,7 +13,7 @@ namespace {
 
 uint32_t first_quantizable(const Model& m) {
   for (uint32_t i = 0; i < m.tensors.size(); ++i)
-    if (m.tensors[i].quantizable && m.tensors[i].rows > 2 * kFp8Block) return i;
+    if (m.tensors[i].quantizable && m.tensors[i].rows > 2 * kFp8Block && m.tensors[i].cols > kFp8Block) return i;
   ADD_FAILURE() << "no quantizable tensor";
   return 0;
 }
