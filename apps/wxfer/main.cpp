@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "config_file.hpp"
 #include "common/build_info.hpp"
 #include "common/error.hpp"
 #include "common/process.hpp"
@@ -34,6 +35,8 @@ namespace {
 int main(int argc, char** argv) {
   CLI::App app{"wxfer: move model weights from training ranks to inference ranks, and measure it"};
   app.require_subcommand(0, 1);
+  // Options take their last value, so that the command line overrides a --config file.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.set_version_flag("--version", [] {
     return "wxfer " + wxfer::version() + "\n" + wxfer::build_features();
   });
@@ -42,7 +45,9 @@ int main(int argc, char** argv) {
   for (const auto& c : commands) c.add(app);
   for (int i = 0; i < argc; ++i) wxfer::cli::invocation() += (i ? " " : "") + std::string(argv[i]);
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> args = wxfer::cli::expand_config_files(std::vector<std::string>(argv + 1, argv + argc));
+    std::reverse(args.begin(), args.end());  // CLI11 takes them last first
+    app.parse(args);
     if (app.get_subcommands().empty()) {
       std::cout << app.help();
       return 0;
@@ -56,7 +61,8 @@ int main(int argc, char** argv) {
     return 3;
   } catch (const wxfer::UsageError& e) {
     // Bad input is found the same way on every rank: one line from rank 0, a clean exit.
-    if (wxfer::process_rank() <= 0) std::fprintf(stderr, "wxfer: error: %s\n", e.what());
+    const int rank = wxfer::process_rank() >= 0 ? wxfer::process_rank() : wxfer::launcher_rank();
+    if (rank <= 0) std::fprintf(stderr, "wxfer: error: %s\n", e.what());
     int initialized = 0, finalized = 0;
     MPI_Initialized(&initialized);
     MPI_Finalized(&finalized);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 
 namespace wxfer {
 namespace {
@@ -11,6 +12,12 @@ std::atomic<int> g_rank{-1};
 
 void set_process_rank(int rank) { g_rank.store(rank); }
 int process_rank() { return g_rank.load(); }
+
+int launcher_rank() {
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"})
+    if (const char* v = std::getenv(name)) return std::atoi(v);
+  return -1;
+}
 
 std::string host_name() {
   char buf[256] = {};

@@ -8,6 +8,9 @@ namespace wxfer {
 // Set once MPI is up; before that the rank reads as -1.
 void set_process_rank(int rank);
 int process_rank();
+// The rank the launcher gave this process (Open MPI, PMIx, Slurm), known before MPI_Init;
+// -1 outside a launcher. Lets errors found before MPI_Init be printed once per job.
+int launcher_rank();
 std::string host_name();
 // "rank R on host H" (or "host H" before MPI is up).
 std::string process_identity();

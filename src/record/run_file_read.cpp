@@ -27,10 +27,10 @@ nlohmann::json parse_json_attribute(hid_t object, const std::string& name) {
   }
 }
 
-std::vector<RankInfo> read_ranks(hid_t file) {
+std::vector<RankInfo> read_ranks(hid_t parent) {
   const h5::Datatype type = rank_row_type();
   std::vector<RankInfo> ranks;
-  for (const RankRow& row : h5::read_rows<RankRow>(file, "ranks", type.get()))
+  for (const RankRow& row : h5::read_rows<RankRow>(parent, "ranks", type.get()))
     ranks.push_back({row.rank, fixed_field(row.role, sizeof(row.role)), fixed_field(row.host, sizeof(row.host)),
                      row.clock_offset, row.clock_error});
   return ranks;
@@ -57,6 +57,8 @@ StrategyRun read_run(hid_t runs, const std::string& label) {
   WXFER_CHECK_H5(H5Aiterate2(group.get(), H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_metric, &metric_names));
   for (const auto& name : metric_names)
     run.metrics[name.substr(std::string("metric.").size())] = h5::read_double_attribute(group.get(), name);
+  // Merged files keep each job's ranks with its runs.
+  if (WXFER_CHECK_H5(H5Lexists(group.get(), "ranks", H5P_DEFAULT)) > 0) run.ranks = read_ranks(group.get());
   const h5::Datatype step_type = step_row_type();
   run.steps = h5::read_rows<StepRecord>(group.get(), "steps", step_type.get());
   const h5::Datatype event_type = event_row_type();

@@ -1,4 +1,5 @@
-// write_run_file: RunFile -> HDF5, written to "<path>.tmp" and renamed into place.
+// write_run_file: RunFile -> HDF5, written to "<path>.tmp" and renamed into place; the
+// root and rename steps are shared with merge_run_files (record/run_file_parts.hpp).
 #include <cstring>
 #include <filesystem>
 #include <system_error>
@@ -6,6 +7,7 @@
 #include "record/h5.hpp"
 #include "record/h5_table.hpp"
 #include "record/run_file.hpp"
+#include "record/run_file_parts.hpp"
 #include "record/run_file_types.hpp"
 
 namespace wxfer {
@@ -24,19 +26,6 @@ void copy_fixed(char (&field)[N], const std::string& value, const char* what) {
   std::memcpy(field, value.data(), value.size());
 }
 
-void write_ranks(hid_t file, const std::vector<RankInfo>& ranks) {
-  std::vector<RankRow> rows(ranks.size());
-  for (size_t i = 0; i < ranks.size(); ++i) {
-    rows[i].rank = ranks[i].rank;
-    copy_fixed(rows[i].role, ranks[i].role, "role");
-    copy_fixed(rows[i].host, ranks[i].host, "host name");
-    rows[i].clock_offset = ranks[i].clock_offset;
-    rows[i].clock_error = ranks[i].clock_error;
-  }
-  const h5::Datatype type = rank_row_type();
-  h5::write_rows(file, "ranks", type.get(), rows);
-}
-
 void write_run(hid_t runs, const StrategyRun& run) {
   if (run.label.empty() || run.label.find('/') != std::string::npos || run.label == "." )
     throw_usage("invalid run label '" + run.label + "': must be non-empty and contain no '/'");
@@ -49,41 +38,58 @@ void write_run(hid_t runs, const StrategyRun& run) {
   h5::write_uint64_attribute(group.get(), "bytes_per_step", run.bytes_per_step);
   h5::write_string_attribute(group.get(), "params", run.params.dump());
   for (const auto& [name, value] : run.metrics) h5::write_double_attribute(group.get(), "metric." + name, value);
+  if (!run.ranks.empty()) write_ranks(group.get(), run.ranks);
   const h5::Datatype step_type = step_row_type();
   h5::write_rows(group.get(), "steps", step_type.get(), run.steps);
   const h5::Datatype event_type = event_row_type();
   h5::write_rows(group.get(), "events", event_type.get(), run.events);
 }
 
-void write_contents(const RunFile& data, const std::string& path) {
-  const h5::PropertyList access = h5::file_access();
-  const h5::File file(WXFER_CHECK_H5(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get())));
-  h5::write_int32_attribute(file.get(), "schema_version", kSchemaVersion);
-  h5::write_string_attribute(file.get(), "kind", data.kind);
-  h5::write_string_attribute(file.get(), "wxfer_version", data.wxfer_version);
-  h5::write_string_attribute(file.get(), "command_line", data.command_line);
-  h5::write_string_attribute(file.get(), "created", data.created);
-  h5::write_string_attribute(file.get(), "config", data.config.dump());
-  h5::write_string_attribute(file.get(), "hosts", nlohmann::json(data.hosts).dump());
-  h5::write_double_attribute(file.get(), "clock_error_seconds", data.clock_error);
-  write_ranks(file.get(), data.ranks);
+}  // namespace
+
+namespace record_detail {
+
+void write_ranks(hid_t parent, const std::vector<RankInfo>& ranks) {
+  std::vector<RankRow> rows(ranks.size());
+  for (size_t i = 0; i < ranks.size(); ++i) {
+    rows[i].rank = ranks[i].rank;
+    copy_fixed(rows[i].role, ranks[i].role, "role");
+    copy_fixed(rows[i].host, ranks[i].host, "host name");
+    rows[i].clock_offset = ranks[i].clock_offset;
+    rows[i].clock_error = ranks[i].clock_error;
+  }
+  const h5::Datatype type = rank_row_type();
+  h5::write_rows(parent, "ranks", type.get(), rows);
+}
+
+h5::Group write_file_root(hid_t file, const RunFile& data) {
+  h5::write_int32_attribute(file, "schema_version", kSchemaVersion);
+  h5::write_string_attribute(file, "kind", data.kind);
+  h5::write_string_attribute(file, "wxfer_version", data.wxfer_version);
+  h5::write_string_attribute(file, "command_line", data.command_line);
+  h5::write_string_attribute(file, "created", data.created);
+  h5::write_string_attribute(file, "config", data.config.dump());
+  h5::write_string_attribute(file, "hosts", nlohmann::json(data.hosts).dump());
+  h5::write_double_attribute(file, "clock_error_seconds", data.clock_error);
+  write_ranks(file, data.ranks);
   // Track creation order so readers list runs in the order they were measured.
   const h5::PropertyList order(WXFER_CHECK_H5(H5Pcreate(H5P_GROUP_CREATE)));
   WXFER_CHECK_H5(H5Pset_link_creation_order(order.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED));
-  const h5::Group runs(WXFER_CHECK_H5(H5Gcreate2(file.get(), "runs", H5P_DEFAULT, order.get(), H5P_DEFAULT)));
-  for (const auto& run : data.runs) write_run(runs.get(), run);
+  return h5::Group(WXFER_CHECK_H5(H5Gcreate2(file, "runs", H5P_DEFAULT, order.get(), H5P_DEFAULT)));
 }
 
-}  // namespace
-
-void write_run_file(const RunFile& file, const std::string& path) {
+void write_atomically(const std::string& path, const std::function<void(hid_t file)>& fill) {
   h5::quiet_errors();
   const std::filesystem::path parent = std::filesystem::absolute(path).parent_path();
   if (!std::filesystem::is_directory(parent))
     throw_usage("cannot write '" + path + "': directory '" + parent.string() + "' does not exist");
   const std::string tmp = path + ".tmp";
   try {
-    write_contents(file, tmp);  // every handle is closed when this returns
+    {
+      const h5::PropertyList access = h5::file_access();
+      const h5::File file(WXFER_CHECK_H5(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get())));
+      fill(file.get());
+    }  // closed (and flushed) before the rename
     std::error_code ec;
     std::filesystem::rename(tmp, path, ec);
     if (ec) throw_system_error("rename(" + tmp + ", " + path + ")", ec.message());
@@ -92,6 +98,15 @@ void write_run_file(const RunFile& file, const std::string& path) {
     std::filesystem::remove(tmp, ignored);
     throw;
   }
+}
+
+}  // namespace record_detail
+
+void write_run_file(const RunFile& data, const std::string& path) {
+  record_detail::write_atomically(path, [&](hid_t file) {
+    const h5::Group runs = record_detail::write_file_root(file, data);
+    for (const auto& run : data.runs) write_run(runs.get(), run);
+  });
 }
 
 }  // namespace wxfer

@@ -51,6 +51,9 @@ struct StrategyRun {
   uint64_t bytes_per_step = 0; // bytes that must land in inference memory per step
   nlohmann::json params = nlohmann::json::object();  // bucket size, chunk size, rank counts, ...
   std::map<std::string, double> metrics;             // e.g. reference_seconds of a raw baseline loop
+  // The job's ranks when this run came from another job than the file's /ranks (merged and
+  // sweep files: /runs/<label>/ranks); empty: the file's ranks. Read it through ranks_of().
+  std::vector<RankInfo> ranks;
   std::vector<StepRecord> steps;
   std::vector<Event> events;
 };
@@ -66,5 +69,10 @@ struct RunFile {
   std::vector<RankInfo> ranks;
   std::vector<StrategyRun> runs;
 };
+
+// The ranks that measured `run`: its own table when it has one, else the file's.
+inline const std::vector<RankInfo>& ranks_of(const RunFile& file, const StrategyRun& run) {
+  return run.ranks.empty() ? file.ranks : run.ranks;
+}
 
 }  // namespace wxfer

@@ -53,12 +53,12 @@ nlohmann::json chrome_trace(const RunFile& data, const std::optional<std::string
   for (const StrategyRun* run : runs)
     for (const auto& e : run->events) origin = std::min(origin, e.t_begin);
   if (!std::isfinite(origin)) origin = 0;
-  std::map<int32_t, const RankInfo*> rank_info;
-  for (const auto& r : data.ranks) rank_info[r.rank] = &r;
 
   nlohmann::json events = nlohmann::json::array();
   int pid = 0;
   for (const StrategyRun* run : runs) {
+    std::map<int32_t, const RankInfo*> rank_info;  // per run: merged files mix jobs
+    for (const auto& r : ranks_of(data, *run)) rank_info[r.rank] = &r;
     // Events by rank, then by stage (in order of first appearance on that rank).
     std::map<int32_t, std::vector<std::pair<std::string, std::vector<const Event*>>>> by_rank;
     std::vector<const Event*> sorted;

@@ -59,6 +59,26 @@ std::string run_name(const RunStats& s, FileNaming naming) {
   return s.label;
 }
 
+std::string markdown_summary(const std::vector<RunStats>& runs) {
+  const FileNaming several = file_naming(runs);
+  std::ostringstream out;
+  row(out, {"run", "transport", "verified", "median", "landed GB/s", "lower bound", "efficiency", "raw reference",
+            "median / reference"});
+  row(out, std::vector<std::string>(9, "---"));
+  for (const auto& s : runs) {
+    const bool timed = s.steps > 0;
+    const auto ref = s.metrics.find("reference_seconds");
+    const bool has_ref = ref != s.metrics.end() && ref->second > 0;
+    row(out, {run_name(s, several), s.transport + (s.simulated ? " (sim)" : ""),
+              std::to_string(s.verified_steps) + "/" + std::to_string(s.steps), seconds_or_dash(s.median_seconds, timed),
+              s.landed_gbps ? fixed(*s.landed_gbps, "%.2f") : "-",
+              s.lower_bound_seconds > 0 ? format_seconds(s.lower_bound_seconds) + " (" + s.bound_kind + ")" : "-",
+              percent(s.efficiency), has_ref ? format_seconds(ref->second) : "-",
+              has_ref && timed ? fixed(s.median_seconds / ref->second, "%.2f") : "-"});
+  }
+  return out.str();
+}
+
 std::string markdown_report(const std::vector<RunStats>& runs) {
   const FileNaming several = file_naming(runs);
   std::ostringstream out;

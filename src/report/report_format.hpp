@@ -18,6 +18,11 @@ std::string run_name(const RunStats& s, FileNaming naming);
 // Summary table (one row per run) and stage table (one column per run).
 std::string markdown_report(const std::vector<RunStats>& runs);
 
+// The short table `wxfer run` ends with: per run, median time, GB/s landed, efficiency
+// against the bound, and the raw MPI reference loop over the same bytes (when the
+// strategy has one) with the ratio median / reference.
+std::string markdown_summary(const std::vector<RunStats>& runs);
+
 nlohmann::json run_json(const RunStats& s);
 
 }  // namespace wxfer::report

@@ -57,7 +57,7 @@ RunStats compute_run_stats(const StrategyRun& run, const std::vector<RankInfo>& 
 
 std::vector<RunStats> compute_file_stats(const RunFile& data, const std::string& file) {
   std::vector<RunStats> stats;
-  for (const auto& run : data.runs) stats.push_back(compute_run_stats(run, data.ranks, file));
+  for (const auto& run : data.runs) stats.push_back(compute_run_stats(run, ranks_of(data, run), file));
   return stats;
 }
 

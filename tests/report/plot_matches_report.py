@@ -13,7 +13,7 @@ plot = importlib.util.module_from_spec(importlib.util.spec_from_loader("plot", l
 loader.exec_module(plot)
 for path in files:
     report = json.loads(subprocess.check_output([wxfer, "report", path, "--json"]))["runs"]
-    runs, _ = plot.load_runs(path)
+    runs = plot.load_runs(path)
     assert [r["label"] for r in runs] == [r["label"] for r in report], "run order differs"
     for run, expected in zip(runs, report):
         shares = plot.critical_shares(*plot.step_window(run, plot.median_step(run)))

@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 
 #include "report/intervals.hpp"
+#include "report/report_format.hpp"
 #include "report/run_stats.hpp"
 #include "sample_runs.hpp"
 
@@ -125,6 +126,24 @@ TEST(RunStats, NoStepsAndNoBound) {
   s = compute_run_stats(f.runs[0], f.ranks, "x.h5");
   EXPECT_FALSE(s.efficiency.has_value());
   EXPECT_TRUE(s.landed_gbps.has_value());
+}
+
+}  // namespace
+}  // namespace wxfer::report
+
+namespace wxfer::report {
+namespace {
+
+TEST(MarkdownSummary, RatioToTheRawReferenceLoop) {
+  RunStats s = hand_stats();
+  s.metrics["reference_seconds"] = 1.2;  // median 1.5 s -> 1.25
+  RunStats no_ref = hand_stats();
+  no_ref.label = "rdma";
+  no_ref.metrics.clear();
+  const std::string table = markdown_summary({s, no_ref});
+  EXPECT_NE(table.find("| 33.3% | 1.200 s | 1.25 |"), std::string::npos) << table;
+  EXPECT_NE(table.find("| rdma |"), std::string::npos) << table;
+  EXPECT_NE(table.find("| 33.3% | - | - |"), std::string::npos) << table;
 }
 
 }  // namespace

@@ -17,7 +17,12 @@ TEST_P(TransportConformance, UnmatchedReceiveTimesOutAndIsCleanedUp) {
       wait(r, Deadline::after(0.2));
       ADD_FAILURE() << "a receive nobody sends to completed";
     } catch (const SystemError& e) {
-      EXPECT_NE(std::string(e.what()).find("timed out after 0.2 s"), std::string::npos) << e.what();
+      // Without tag matching (NCCL) an unmatched receive may also be refused at launch
+      // (NCCL checks a rank's self-sends and self-receives pair up within one group): any
+      // error is fine there, as long as it comes promptly instead of a hang.
+      if (caps().tag_matching) {
+        EXPECT_NE(std::string(e.what()).find("timed out after 0.2 s"), std::string::npos) << e.what();
+      }
     }
   }  // the abandoned request is cancelled here (MPI) or poisons the transport (NCCL)
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
