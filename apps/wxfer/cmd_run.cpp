@@ -43,6 +43,7 @@ struct RunArgs {
   std::string out = "results/run.h5";
   bool no_verify = false;
   bool fuse_projections = false;
+  bool offloaded = false;
   std::string label_suffix;  // wxfer sweep: "np=4,bucket=16MiB" makes labels "broadcast@np=4,bucket=16MiB"
   std::string command_line;
 };
@@ -108,6 +109,7 @@ void run_job(const RunArgs& a) {
   options.max_tmp_bytes = a.max_tmp == "auto" ? 0 : parse_bytes(a.max_tmp, "--max-tmp-bytes");
   if (a.max_tmp != "auto" && options.max_tmp_bytes == 0) throw_usage("invalid --max-tmp-bytes '" + a.max_tmp + "': must be positive");
   options.timeout_seconds = parse_seconds(a.timeout, "--timeout");
+  options.offloaded = a.offloaded;
   if (rank == 0) check_output_path(a.out);
   std::vector<const StrategyEntry*> chosen;
   if (a.strategy == "all") {
@@ -217,6 +219,7 @@ void run_job(const RunArgs& a) {
                  {"chunk_bytes", options.chunk_bytes},
                  {"max_tmp_bytes", a.max_tmp},
                  {"fuse_projections", a.fuse_projections},
+                 {"offloaded_weights", a.offloaded},
                  {"min_segment_bytes", plan_options.min_segment_bytes},
                  {"timeout_seconds", options.timeout_seconds},
                  {"verify", !a.no_verify},
@@ -254,6 +257,8 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--out", args->out, "HDF5 output file")->capture_default_str();
   cmd->add_flag("--fuse-projections", args->fuse_projections,
                 "Lay out inference memory as the engine's fused tensors (qkv_proj, gate_up_proj, ...; docs/pipeline.md)");
+  cmd->add_flag("--offloaded-weights", args->offloaded,
+                "Trainer weights sit in an offload buffer: senders copy every box out first (stage_in)");
   cmd->add_flag("--no-verify", args->no_verify, "Skip the byte-by-byte check after each step");
   cmd->add_option("--label-suffix", args->label_suffix, "Run groups are named <strategy>@<suffix> (what wxfer sweep passes)");
   cmd->callback([args] {

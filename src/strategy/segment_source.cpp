@@ -8,13 +8,14 @@
 namespace wxfer {
 
 SegmentSource::SegmentSource(const Plan& plan, const TrainerShards& shards, Transport& transport,
-                             const RankLayout& ranks, int32_t trainer_rank, Recorder& recorder)
+                             const RankLayout& ranks, int32_t trainer_rank, Recorder& recorder, bool offloaded)
     : plan_(plan),
       shards_(shards),
       transport_(transport),
       ranks_(ranks),
       rank_(trainer_rank),
       recorder_(recorder),
+      offloaded_(offloaded),
       scales_(plan.trainer_model()) {
   for (uint32_t i = 0; i < plan.segments().size(); ++i) {
     const Segment& seg = plan.segments()[i];
@@ -58,11 +59,12 @@ SegmentSource::Work SegmentSource::work_of(uint32_t segment) const {
     take(others, w.scatter_at, w.scatter);
   }
   if (w.conversion == Conversion::copy) {
-    w.direct = !w.gather && shards_.contiguous(w.tensor, w.rows, w.cols) != nullptr;
+    w.direct = !w.gather && !offloaded_ && shards_.contiguous(w.tensor, w.rows, w.cols) != nullptr;
     w.out = w.direct ? 0 : seg.bytes;  // a gathered or staged box is the segment itself
   } else {
     w.out = seg.bytes;
-    if (w.gather) take(box, w.box_at, w.box);  // held boxes are read in place, strided
+    w.staged = !w.gather && offloaded_;
+    if (w.gather || w.staged) take(box, w.box_at, w.box);  // else held boxes are read in place, strided
     const auto grid = static_cast<uint64_t>(quant::scale_rows(w.rows.size()) * quant::scale_cols(w.cols.size())) * sizeof(float);
     take(grid, w.scales_at, w.scales);
     if (w.conversion == Conversion::quantize_fp8) {
@@ -135,13 +137,19 @@ const uint8_t* SegmentSource::materialize(uint32_t segment, uint8_t* staging, in
 const uint8_t* SegmentSource::prepare_into(uint32_t segment, const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk) {
   const Segment& seg = plan_.segments()[segment];
   if (w.gather) assemble_gather(w, out, scratch, chunk);
+  if (w.staged) {
+    const double t0 = recorder_.now();
+    shards_.copy_box(w.tensor, w.rows, w.cols, scratch + w.box_at);
+    recorder_.record("stage_in", chunk, -1, w.box, t0, recorder_.now());
+  }
   if (w.conversion != Conversion::copy) {
     quantize(segment, w, out, scratch, chunk);
     return out;
   }
   if (w.direct) return shards_.contiguous(w.tensor, w.rows, w.cols);
   if (w.gather) return out;  // gathered into place
-  // Stage-in: the rows are strided in trainer memory (a column box of a held part).
+  // Stage-in: the rows are strided in trainer memory (a column box of a held part), or that
+  // memory is an offload buffer.
   const double t0 = recorder_.now();
   shards_.copy_box(w.tensor, w.rows, w.cols, out);
   recorder_.record("stage_in", chunk, -1, seg.bytes, t0, recorder_.now());
@@ -159,7 +167,7 @@ void SegmentSource::quantize(uint32_t segment, const Work& w, uint8_t* out, uint
     return;
   }
   quant::Bf16Region src{nullptr, w.rows.size(), w.cols.size(), w.cols.size()};
-  if (w.gather) {
+  if (w.gather || w.staged) {
     src.data = reinterpret_cast<const uint16_t*>(scratch + w.box_at);
   } else {
     uint64_t stride = 0;

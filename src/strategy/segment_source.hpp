@@ -18,8 +18,10 @@ namespace wxfer {
 
 class SegmentSource {
  public:
+  // offloaded: the trainer's memory is an offload buffer (CPU offload; on a GPU, host memory):
+  // every box is first copied out of it (stage-in) instead of being read or sent in place.
   SegmentSource(const Plan& plan, const TrainerShards& shards, Transport& transport, const RankLayout& ranks,
-                int32_t trainer_rank, Recorder& recorder);
+                int32_t trainer_rank, Recorder& recorder, bool offloaded = false);
 
   // Starts sending this rank's pieces of other owners' gathered segments, for one step,
   // in segment order (the order in which owners receive them).
@@ -59,6 +61,7 @@ class SegmentSource {
     Conversion conversion = Conversion::copy;
     Range rows, cols;     // the trainer box it is computed from
     bool gather = false;
+    bool staged = false;          // a converted box copied out of trainer memory first (offloaded)
     bool direct = false;          // sent from trainer memory (copy of a contiguous held run)
     bool fp8_in_place = false;    // the quantized box is exactly the segment: no extraction
     uint64_t out = 0;             // output bytes
@@ -83,6 +86,7 @@ class SegmentSource {
   const RankLayout& ranks_;
   int32_t rank_;
   Recorder& recorder_;
+  bool offloaded_;
   std::vector<Contribution> contributions_;
   std::vector<std::vector<uint8_t>> packed_;
   std::vector<Request> sends_;

@@ -20,7 +20,8 @@ class RdmaStrategy final : public Strategy {
     uint64_t need = 0;
     if (env.is_trainer()) {
       chunks_ = plan.chunks_of(env.world_rank);
-      source_ = std::make_unique<SegmentSource>(plan, *env.shards, env.transport, env.ranks, env.world_rank, env.recorder);
+      source_ = std::make_unique<SegmentSource>(plan, *env.shards, env.transport, env.ranks, env.world_rank, env.recorder,
+                                                 env.options.offloaded);
       // A segment's copies are consecutive transfers of one chunk: it is prepared once.
       std::vector<std::vector<uint32_t>> segments(chunks_.size());
       for (size_t k = 0; k < chunks_.size(); ++k)
