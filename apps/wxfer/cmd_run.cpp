@@ -37,10 +37,13 @@ struct RunArgs {
   int warmup = 1;
   std::string bucket_size = "auto";
   std::string chunk_size = "8MiB";
+  std::string max_tmp = "auto";
   std::string min_segment = "256KiB";
   std::string timeout = "300";
   std::string out = "results/run.h5";
   bool no_verify = false;
+  bool fuse_projections = false;
+  bool offloaded = false;
   std::string label_suffix;  // wxfer sweep: "np=4,bucket=16MiB" makes labels "broadcast@np=4,bucket=16MiB"
   std::string command_line;
 };
@@ -103,7 +106,10 @@ void run_job(const RunArgs& a) {
   if (options.chunk_bytes == 0) throw_usage("invalid --chunk-size '" + a.chunk_size + "': must be positive");
   options.bucket_bytes = a.bucket_size == "auto" ? 0 : parse_bytes(a.bucket_size, "--bucket-size");
   if (a.bucket_size != "auto" && options.bucket_bytes == 0) throw_usage("invalid --bucket-size '" + a.bucket_size + "': must be positive");
+  options.max_tmp_bytes = a.max_tmp == "auto" ? 0 : parse_bytes(a.max_tmp, "--max-tmp-bytes");
+  if (a.max_tmp != "auto" && options.max_tmp_bytes == 0) throw_usage("invalid --max-tmp-bytes '" + a.max_tmp + "': must be positive");
   options.timeout_seconds = parse_seconds(a.timeout, "--timeout");
+  options.offloaded = a.offloaded;
   if (rank == 0) check_output_path(a.out);
   std::vector<const StrategyEntry*> chosen;
   if (a.strategy == "all") {
@@ -125,9 +131,8 @@ void run_job(const RunArgs& a) {
                 " ranks, but " + std::to_string(ranks.inference) + " ranks serve inference");
   PlanOptions plan_options;
   plan_options.inference_dtype = parse_inventory_dtype(a.inference_dtype, "--inference-dtype");
-  if (plan_options.inference_dtype != DType::bf16)
-    throw_usage("--inference-dtype fp8 is not supported by wxfer run in this build (wxfer plan and wxfer sim support it)");
   plan_options.chunk_bytes = options.chunk_bytes;
+  plan_options.fuse_projections = a.fuse_projections;
   plan_options.min_segment_bytes = parse_bytes(a.min_segment, "--min-segment");
   const Plan plan(std::move(model), trainer, inference, plan_options);
 
@@ -212,6 +217,9 @@ void run_job(const RunArgs& a) {
                  {"warmup", a.warmup},
                  {"bucket_size", a.bucket_size},
                  {"chunk_bytes", options.chunk_bytes},
+                 {"max_tmp_bytes", a.max_tmp},
+                 {"fuse_projections", a.fuse_projections},
+                 {"offloaded_weights", a.offloaded},
                  {"min_segment_bytes", plan_options.min_segment_bytes},
                  {"timeout_seconds", options.timeout_seconds},
                  {"verify", !a.no_verify},
@@ -233,7 +241,8 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--trainers", args->trainers, "Ranks that train (the first T); default: half");
   cmd->add_option("--trainer-layout", args->trainer_layout, "Default: fsdp=<trainers>");
   cmd->add_option("--inference-layout", args->inference_layout, "Default: tp=<largest power of two <= 8 that fits>,replicas=...");
-  cmd->add_option("--inference-dtype", args->inference_dtype, "bf16 (fp8: see wxfer plan / sim)")->capture_default_str();
+  cmd->add_option("--inference-dtype", args->inference_dtype, "bf16, or fp8 (quantized on the sender, FP8 checkpoint layout)")
+      ->capture_default_str();
   cmd->add_option("--strategy", args->strategy, "gather, broadcast, rdma or all")->capture_default_str();
   cmd->add_option("--transport", args->transport, "Override every strategy's transport (see wxfer transports)");
   cmd->add_option("--steps", args->steps, "Measured update steps per strategy")->capture_default_str();
@@ -241,9 +250,15 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--bucket-size", args->bucket_size, "broadcast bucket; auto: from free memory as checkpoint-engine")
       ->capture_default_str();
   cmd->add_option("--chunk-size", args->chunk_size, "Pipeline chunk")->capture_default_str();
+  cmd->add_option("--max-tmp-bytes", args->max_tmp, "Sender pipeline's temporary memory (rdma); auto: 4 chunks' worth")
+      ->capture_default_str();
   cmd->add_option("--min-segment", args->min_segment, "Smaller plan cuts are gathered on one sender")->capture_default_str();
   cmd->add_option("--timeout", args->timeout, "Deadline in seconds on every blocking wait")->capture_default_str();
   cmd->add_option("--out", args->out, "HDF5 output file")->capture_default_str();
+  cmd->add_flag("--fuse-projections", args->fuse_projections,
+                "Lay out inference memory as the engine's fused tensors (qkv_proj, gate_up_proj, ...; docs/pipeline.md)");
+  cmd->add_flag("--offloaded-weights", args->offloaded,
+                "Trainer weights sit in an offload buffer: senders copy every box out first (stage_in)");
   cmd->add_flag("--no-verify", args->no_verify, "Skip the byte-by-byte check after each step");
   cmd->add_option("--label-suffix", args->label_suffix, "Run groups are named <strategy>@<suffix> (what wxfer sweep passes)");
   cmd->callback([args] {

@@ -27,33 +27,40 @@ int32_t InferenceMemory::source_of(uint32_t slice, int64_t row) const {
   return -1;
 }
 
+VerifyFailure InferenceMemory::failure(uint32_t slice, int64_t row, uint64_t byte_lo, uint64_t byte_hi) const {
+  VerifyFailure f;
+  f.tensor = plan_.dest_tensor(plan_.slices()[slice].tensor).name;
+  f.byte_lo = byte_lo;
+  f.byte_hi = byte_hi;
+  f.inference_rank = rank_;
+  f.expected_source = source_of(slice, row);
+  return f;
+}
+
 std::optional<VerifyFailure> InferenceMemory::verify(uint32_t step) const {
-  std::vector<uint8_t> expected;
   for (uint32_t si : plan_.slices_of(rank_)) {
-    const Slice& s = plan_.slices()[si];
-    const Tensor& t = plan_.dest_tensor(s.tensor);
-    const DestTensor& d = plan_.dest()[s.tensor];
-    if (d.conversion != Conversion::copy)
-      throw_system_error("InferenceMemory::verify", "fp8 verification is not available in this build");
-    const size_t elem = dtype_size(t.dtype);
-    const auto row_bytes = static_cast<uint64_t>(s.cols.size()) * elem;
-    expected.resize(row_bytes);
-    const uint8_t* got = memory_.data() + offset_of(s);
-    for (int64_t r = s.rows.lo; r < s.rows.hi; ++r, got += row_bytes) {
-      const auto first = static_cast<uint64_t>(r * t.cols + s.cols.lo);
-      fill_weights(t.dtype, d.source, first, static_cast<uint64_t>(s.cols.size()), step, expected.data());
-      if (std::memcmp(got, expected.data(), row_bytes) == 0) continue;
-      uint64_t lo = 0, hi = row_bytes;
-      while (got[lo] == expected[lo]) ++lo;
-      while (got[hi - 1] == expected[hi - 1]) --hi;
-      VerifyFailure f;
-      f.tensor = t.name;
-      f.byte_lo = first * elem + lo;
-      f.byte_hi = first * elem + hi;
-      f.inference_rank = rank_;
-      f.expected_source = source_of(si, r);
-      return f;
-    }
+    const bool copied = plan_.dest()[plan_.slices()[si].tensor].conversion == Conversion::copy;
+    if (auto f = copied ? verify_copy(si, step) : verify_fp8(si, step)) return f;
+  }
+  return std::nullopt;
+}
+
+std::optional<VerifyFailure> InferenceMemory::verify_copy(uint32_t si, uint32_t step) const {
+  const Slice& s = plan_.slices()[si];
+  const Tensor& t = plan_.dest_tensor(s.tensor);
+  const DestTensor& d = plan_.dest()[s.tensor];
+  const size_t elem = dtype_size(t.dtype);
+  const auto row_bytes = static_cast<uint64_t>(s.cols.size()) * elem;
+  std::vector<uint8_t> expected(row_bytes);
+  const uint8_t* got = memory_.data() + offset_of(s);
+  for (int64_t r = s.rows.lo; r < s.rows.hi; ++r, got += row_bytes) {
+    const auto first = static_cast<uint64_t>(r * t.cols + s.cols.lo);
+    fill_weights(t.dtype, d.source, first, static_cast<uint64_t>(s.cols.size()), step, expected.data());
+    if (std::memcmp(got, expected.data(), row_bytes) == 0) continue;
+    uint64_t lo = 0, hi = row_bytes;
+    while (got[lo] == expected[lo]) ++lo;
+    while (got[hi - 1] == expected[hi - 1]) --hi;
+    return failure(si, r, first * elem + lo, first * elem + hi);
   }
   return std::nullopt;
 }

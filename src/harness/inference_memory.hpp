@@ -32,6 +32,11 @@ class InferenceMemory {
 
  private:
   int32_t source_of(uint32_t slice, int64_t row) const;
+  std::optional<VerifyFailure> verify_copy(uint32_t slice, uint32_t step) const;
+  // FP8 layout (verify_fp8.cpp): the receiver regenerates each 128x128 block's bf16 source
+  // and quantizes it, so the block's scale (its amax) is recomputed from the whole block.
+  std::optional<VerifyFailure> verify_fp8(uint32_t slice, uint32_t step) const;
+  VerifyFailure failure(uint32_t slice, int64_t row, uint64_t byte_lo, uint64_t byte_hi) const;
   const Plan& plan_;
   int32_t rank_;
   HostBuffer memory_;

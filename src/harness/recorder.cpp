@@ -10,6 +10,7 @@ namespace wxfer {
 static_assert(std::is_trivially_copyable_v<Event>);
 
 void Recorder::record(const char* stage, int32_t bucket, int32_t peer, uint64_t bytes, double t_begin, double t_end) {
+  std::lock_guard lock(mutex_);
   Event& e = events_.emplace_back();
   e.rank = rank_;
   e.step = step_;
@@ -25,6 +26,7 @@ std::vector<Event> Recorder::gather_to_root(MPI_Comm comm) {
   int rank = 0, size = 1;
   WXFER_CHECK_MPI(MPI_Comm_rank(comm, &rank));
   WXFER_CHECK_MPI(MPI_Comm_size(comm, &size));
+  std::lock_guard lock(mutex_);
   const int mine = static_cast<int>(events_.size() * sizeof(Event));
   std::vector<int> counts(static_cast<size_t>(size)), displs(static_cast<size_t>(size));
   WXFER_CHECK_MPI(MPI_Gather(&mine, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm));

@@ -4,6 +4,7 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <mutex>
 #include <vector>
 
 #include "harness/clock.hpp"
@@ -18,16 +19,21 @@ class Recorder {
   int32_t step() const { return step_; }
   double now() const { return now_seconds(); }
   double aligned(double local_time) const { return local_time + offset_; }
-  // t_begin / t_end from now(); stored on the aligned clock.
+  // t_begin / t_end from now(); stored on the aligned clock. Safe to call from a helper thread
+  // (the sender's prepare thread) while the main thread records too.
   void record(const char* stage, int32_t bucket, int32_t peer, uint64_t bytes, double t_begin, double t_end);
   // Rank 0 gets every rank's events (rank-ordered); the others get an empty list.
   std::vector<Event> gather_to_root(MPI_Comm comm);
-  void clear() { events_.clear(); }
+  void clear() {
+    std::lock_guard lock(mutex_);
+    events_.clear();
+  }
 
  private:
   int rank_;
   double offset_;
   int32_t step_ = -1;
+  std::mutex mutex_;
   std::vector<Event> events_;
 };
 

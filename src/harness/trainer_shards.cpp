@@ -53,6 +53,15 @@ const uint8_t* TrainerShards::contiguous(uint32_t tensor, Range rows, Range cols
          static_cast<uint64_t>(cols.lo - h.cols.lo) * elem;
 }
 
+const uint8_t* TrainerShards::view(uint32_t tensor, Range rows, Range cols, uint64_t& stride) const {
+  const Held& h = held_[tensor];
+  WXFER_ASSERT(h.held && h.rows.lo <= rows.lo && rows.hi <= h.rows.hi && h.cols.lo <= cols.lo && cols.hi <= h.cols.hi);
+  const size_t elem = dtype_size(plan_.trainer_model().tensors[tensor].dtype);
+  stride = static_cast<uint64_t>(h.cols.size()) * elem;
+  return memory_.data() + h.offset + static_cast<uint64_t>(rows.lo - h.rows.lo) * stride +
+         static_cast<uint64_t>(cols.lo - h.cols.lo) * elem;
+}
+
 void TrainerShards::copy_box(uint32_t tensor, Range rows, Range cols, uint8_t* out) const {
   const Held& h = held_[tensor];
   WXFER_ASSERT(h.held && h.rows.lo <= rows.lo && rows.hi <= h.rows.hi && h.cols.lo <= cols.lo && cols.hi <= h.cols.hi);

@@ -28,6 +28,9 @@ class TrainerShards {
   // Pointer to the box's bytes when they are one contiguous run of this rank's memory
   // (full-width rows of a held part), else nullptr.
   const uint8_t* contiguous(uint32_t tensor, Range rows, Range cols) const;
+  // Pointer to the box's first element inside this rank's memory; rows are `stride` bytes
+  // apart (the held part's row). For readers that take strided input (the quantizer).
+  const uint8_t* view(uint32_t tensor, Range rows, Range cols, uint64_t& stride) const;
   // Copies a box (inside a held part) row-major into `out`.
   void copy_box(uint32_t tensor, Range rows, Range cols, uint8_t* out) const;
 

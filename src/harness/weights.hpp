@@ -20,9 +20,9 @@ inline uint64_t mix64(uint64_t x) {
 
 // One seed per (tensor, step); elements are then hashed with 32-bit arithmetic that
 // vectorises, because filling and verifying ~1 GB per step must stay cheap next to the
-// update being measured.
+// update being measured. Its lowest bit is the step's parity (see weight_bf16_bits_seeded).
 inline uint32_t weight_seed(uint32_t tensor, uint32_t step) {
-  return static_cast<uint32_t>(mix64(uint64_t{tensor} << 32 | step));
+  return (static_cast<uint32_t>(mix64(uint64_t{tensor} << 32 | step)) & ~1u) | (step & 1u);
 }
 
 // murmur3's finaliser: a bijection on 32 bits, so distinct elements of a tensor (below
@@ -36,13 +36,15 @@ inline uint32_t fmix32(uint32_t x) {
   return x;
 }
 
-// Finite bf16 values of both signs with magnitudes in [2^-10, 2^6): realistic for
-// weights and never NaN/Inf.
+// Finite bf16 values of both signs with magnitudes in [2^-10, 2^6) on even steps and twice
+// that on odd ones: realistic for weights and never NaN/Inf. The factor makes every fp8 block
+// scale (amax / 448) of step s+1 differ from step s's, so stale scales are caught too: a
+// 128x128 block's amax is otherwise almost always the largest value the hash can give.
 inline uint16_t weight_bf16_bits_seeded(uint32_t seed, uint64_t element) {
   const uint32_t h = fmix32(static_cast<uint32_t>(element) ^ seed ^ static_cast<uint32_t>(element >> 32) * 0x9E3779B1u);
   const auto mantissa = static_cast<uint16_t>(h & 0x7F);
   const auto sign = static_cast<uint16_t>(((h >> 7) & 1) << 15);
-  const auto exponent = static_cast<uint16_t>(117 + ((h >> 8) & 15));
+  const auto exponent = static_cast<uint16_t>(117 + (seed & 1u) + ((h >> 8) & 15));
   return static_cast<uint16_t>(sign | exponent << 7 | mantissa);
 }
 

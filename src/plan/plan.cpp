@@ -19,6 +19,7 @@ Plan::Plan(Model trainer_model, TrainerLayout trainer, InferenceLayout inference
   trainer_placement_ = place_trainer(trainer_model_, trainer_layout_);
   inference_placement_ = place_inference(trainer_model_, inference_layout_);
   build_dest();
+  group_fused_pieces();
   layout_receivers();
   build_segments();
   choose_sources();
@@ -92,7 +93,7 @@ void Plan::layout_receivers() {
   const int32_t tp = inference_layout_.tp;
   local_offset_.assign(dest_.size() * static_cast<size_t>(tp), std::numeric_limits<uint64_t>::max());
   local_bytes_.assign(static_cast<size_t>(tp), 0);
-  for (uint32_t i = 0; i < dest_.size(); ++i) {
+  for (uint32_t i : memory_order_) {
     const Placement& p = dest_placement(i);
     for (int32_t part = 0; part < p.parts; ++part) {
       const Slice& s = slices_[first_slice_[i] + static_cast<uint32_t>(part)];
@@ -112,7 +113,7 @@ uint64_t Plan::local_offset(uint32_t dest_tensor, int32_t rank) const {
 std::vector<uint32_t> Plan::slices_of(int32_t rank) const {
   std::vector<uint32_t> out;
   const int32_t pos = position(rank);
-  for (uint32_t i = 0; i < dest_.size(); ++i) {
+  for (uint32_t i : memory_order_) {
     const Placement& p = dest_placement(i);
     for (int32_t part = 0; part < p.parts; ++part)
       for (int32_t c = 0; c < p.copies; ++c)

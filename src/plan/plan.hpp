@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "layout/placement.hpp"
@@ -23,6 +24,19 @@ struct PlanOptions {
   uint64_t chunk_bytes = 64ull << 20;      // largest unit a pipeline streams
   uint64_t min_segment_bytes = 256 << 10;  // smaller cuts are gathered on one sender first
   double link_bandwidth = 50e9;            // bytes/s per rank (one 400 Gb/s NIC per GPU)
+  // Lay out inference memory so that the pieces of each projection the engine fuses
+  // (src/quant/fusion_table.cpp: qkv_proj, gate_up_proj, w13, ...) are adjacent, in fusion
+  // order: the fused tensor is then one contiguous region, written in place (plan/fusion.cpp).
+  bool fuse_projections = false;
+};
+
+// A fused engine tensor in one inference rank's memory: its pieces' slices back to back.
+struct FusedTensor {
+  std::string name;             // e.g. model.layers.0.self_attn.qkv_proj.weight
+  std::vector<uint32_t> pieces; // destination tensors, in fusion order
+  uint64_t offset = 0, bytes = 0;
+  int64_t rows = 0, cols = 0;   // this rank's shard (expert slabs flattened into rows)
+  DType dtype = DType::bf16;
 };
 
 // A tensor as it lands on inference ranks.
@@ -121,6 +135,8 @@ class Plan {
   uint64_t local_bytes(int32_t rank) const { return local_bytes_[position(rank)]; }
   // Slices held by an inference rank, in memory order.
   std::vector<uint32_t> slices_of(int32_t rank) const;
+  // With fuse_projections: the fused tensors an inference rank holds (plan/fusion.cpp).
+  std::vector<FusedTensor> fused_tensors(int32_t rank) const;
 
   // The trainer rows x cols a destination row range of a slice is computed from.
   void source_box(const Slice& s, Range dest_rows, Range& src_rows, Range& src_cols) const;
@@ -155,6 +171,7 @@ class Plan {
   void choose_sources();
   void order_transfers();
   void layout_receivers();
+  void group_fused_pieces();
   void compute_stats();
 
   Model trainer_model_;
@@ -173,6 +190,12 @@ class Plan {
   std::vector<int64_t> transfer_begin_;
   std::vector<uint64_t> local_offset_;  // dest tensor x tp positions
   std::vector<uint64_t> local_bytes_;   // per position
+  struct FusionGroup {
+    std::string name;
+    std::vector<uint32_t> pieces;
+  };
+  std::vector<FusionGroup> fusion_groups_;
+  std::vector<uint32_t> memory_order_;  // destination tensors in receiver memory order
   PlanStats stats_;
 };
 

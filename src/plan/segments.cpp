@@ -75,15 +75,14 @@ std::vector<Cut> cut_rows(const Placement& tp, const RowMap& map, Range dest) {
 
 void Plan::build_segments() {
   const uint64_t chunk = options_.chunk_bytes;
-  for (uint32_t si = 0; si < slices_.size(); ++si) {
-    const Slice& s = slices_[si];
+  // Where a slice is cut and who sends each cut (a held part, or -1: a gather first).
+  auto cuts_of = [&](const Slice& s) {
     const DestTensor& d = dest_[s.tensor];
     const Tensor& src = trainer_model_.tensors[d.source];
     const Tensor& dst = dest_model_.tensors[s.tensor];
     const Placement& tp = trainer_placement_[d.source];
     const RowMap map{d.conversion, src.rows};
     const uint64_t row_bytes = static_cast<uint64_t>(s.cols.size()) * dtype_size(dst.dtype);
-
     std::vector<Cut> cuts;
     if (tp.parts == 1) {
       cuts.push_back({s.rows, 0});
@@ -93,8 +92,7 @@ void Plan::build_segments() {
       Range src_rows, src_cols;
       source_box(s, s.rows, src_rows, src_cols);
       const int32_t spanned = tp.part_of(src_rows.hi - 1) - tp.part_of(src_rows.lo) + 1;
-      const auto interior_bytes = static_cast<uint64_t>(tp.chunk) * row_bytes /
-                                  static_cast<uint64_t>(map.conversion == Conversion::fp8_scale ? kFp8Block : 1);
+      const auto interior_bytes = static_cast<uint64_t>(tp.chunk) * row_bytes;
       if (spanned >= 3 && interior_bytes < options_.min_segment_bytes) cuts.push_back({s.rows, -1});
       else cuts = cut_rows(tp, map, s.rows);
     } else {
@@ -109,9 +107,37 @@ void Plan::build_segments() {
       for (const auto& c : cuts) smallest = std::min(smallest, static_cast<uint64_t>(c.rows.size()) * row_bytes);
       if (smallest < options_.min_segment_bytes) cuts.assign(1, Cut{s.rows, -1});
     }
+    return cuts;
+  };
+
+  for (uint32_t si = 0; si < slices_.size(); ++si) {
+    const Slice& s = slices_[si];
+    const DestTensor& d = dest_[s.tensor];
+    const Tensor& src = trainer_model_.tensors[d.source];
+    const Tensor& dst = dest_model_.tensors[s.tensor];
+    const RowMap map{d.conversion, src.rows};
+    const uint64_t row_bytes = static_cast<uint64_t>(s.cols.size()) * dtype_size(dst.dtype);
+
+    std::vector<Cut> cuts;
+    if (d.conversion == Conversion::fp8_scale) {
+      // Scales are cut where their weight is: tiny on their own, they would otherwise be
+      // merged into one gathered slice, and the sender would gather the whole bf16 weight
+      // just to compute them. A weight cut [lo, hi) has the scale rows of its blocks.
+      const Slice& weight = slices_[first_slice_[s.tensor - 1] + static_cast<uint32_t>(s.part)];
+      for (const auto& c : cuts_of(weight))
+        cuts.push_back({{c.rows.lo / kFp8Block, (c.rows.hi + kFp8Block - 1) / kFp8Block}, c.part});
+      WXFER_ASSERT(!cuts.empty() && cuts.front().rows.lo == s.rows.lo && cuts.back().rows.hi == s.rows.hi);
+    } else {
+      cuts = cuts_of(s);
+    }
     // Bound each segment by the chunk size, in whole quantization blocks.
     const int64_t unit = map.unit();
-    const int64_t max_rows = std::max<int64_t>(unit, static_cast<int64_t>(chunk / std::max<uint64_t>(row_bytes, 1)) / unit * unit);
+    int64_t max_rows = std::max<int64_t>(unit, static_cast<int64_t>(chunk / std::max<uint64_t>(row_bytes, 1)) / unit * unit);
+    if (d.conversion == Conversion::fp8_scale) {
+      // As many blocks as a weight segment: computing them reads the same bf16 box.
+      const auto weight_row = static_cast<uint64_t>(dest_model_.tensors[s.tensor - 1].cols) * dtype_size(DType::fp8_e4m3);
+      max_rows = std::max<int64_t>(1, static_cast<int64_t>(chunk / std::max<uint64_t>(weight_row, 1)) / kFp8Block);
+    }
     for (const auto& c : cuts) {
       for (int64_t r = c.rows.lo; r < c.rows.hi;) {
         const int64_t e = std::min(c.rows.hi, r + max_rows);

@@ -149,6 +149,15 @@ WXFER_AVX2 void quantize_strip_avx2(const uint16_t* src, int64_t stride, int64_t
   }
 }
 
+WXFER_AVX2 void strip_scales_avx2(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, float* scales) {
+  for (int64_t p0 = 0; p0 < cols; p0 += kMaxBlocks * kBlock) {
+    const int64_t width = std::min(cols - p0, kMaxBlocks * kBlock);
+    uint16_t amax[kMaxBlocks];
+    amax_bits(src + p0, stride, rows, width, amax);
+    for (int64_t b = 0; b < (width + kBlock - 1) / kBlock; ++b) scales[p0 / kBlock + b] = block_scale(bf16_to_float(amax[b]));
+  }
+}
+
 }  // namespace wxfer::quant::detail
 
 #else  // no AVX2 kernel in this build: quantize() uses the scalar one
@@ -158,6 +167,9 @@ bool have_avx2_kernel() { return false; }
 void quantize_strip_avx2(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, uint8_t* dst,
                          int64_t dst_stride, float* scales) {
   quantize_strip_scalar(src, stride, rows, cols, dst, dst_stride, scales);
+}
+void strip_scales_avx2(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, float* scales) {
+  strip_scales_scalar(src, stride, rows, cols, scales);
 }
 }  // namespace wxfer::quant::detail
 

@@ -19,8 +19,7 @@ constexpr int64_t kPanelCols = 16 * kBlock;
 
 namespace detail {
 
-void quantize_strip_scalar(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, uint8_t* dst,
-                           int64_t dst_stride, float* scales) {
+void strip_scales_scalar(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, float* scales) {
   for (int64_t c0 = 0; c0 < cols; c0 += kBlock) {
     const int64_t c1 = std::min(cols, c0 + kBlock);
     // Largest finite |x| as bf16 bits: non-negative finite floats order like their bit patterns.
@@ -30,8 +29,16 @@ void quantize_strip_scalar(const uint16_t* src, int64_t stride, int64_t rows, in
         const auto mag = static_cast<uint16_t>(src[r * stride + c] & 0x7FFFu);
         if (mag < 0x7F80u && mag > amax) amax = mag;  // NaN, Inf: ignored
       }
-    const float scale = block_scale(bf16_to_float(amax));
-    scales[c0 / kBlock] = scale;
+    scales[c0 / kBlock] = block_scale(bf16_to_float(amax));
+  }
+}
+
+void quantize_strip_scalar(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, uint8_t* dst,
+                           int64_t dst_stride, float* scales) {
+  strip_scales_scalar(src, stride, rows, cols, scales);
+  for (int64_t c0 = 0; c0 < cols; c0 += kBlock) {
+    const int64_t c1 = std::min(cols, c0 + kBlock);
+    const float scale = scales[c0 / kBlock];
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t c = c0; c < c1; ++c)
         dst[r * dst_stride + c] = float_to_e4m3(bf16_to_float(src[r * stride + c]) / scale);
@@ -42,6 +49,10 @@ void quantize_strip_scalar(const uint16_t* src, int64_t stride, int64_t rows, in
 
 void quantize(Bf16Region src, Fp8Output out) {
   detail::check_region(src, out);
+  if (detail::have_avx512_kernel()) {
+    detail::quantize_avx512(src.data, src.stride, src.rows, src.cols, out.fp8, out.fp8_stride, out.scales, out.scale_stride);
+    return;
+  }
   const detail::StripKernel kernel =
       detail::have_avx2_kernel() ? detail::quantize_strip_avx2 : detail::quantize_strip_scalar;
   for (int64_t r0 = 0; r0 < src.rows; r0 += kBlock)
@@ -49,6 +60,18 @@ void quantize(Bf16Region src, Fp8Output out) {
       kernel(src.data + r0 * src.stride + c0, src.stride, std::min(kBlock, src.rows - r0),
              std::min(kPanelCols, src.cols - c0), out.fp8 + r0 * out.fp8_stride + c0, out.fp8_stride,
              out.scales + (r0 / kBlock) * out.scale_stride + c0 / kBlock);
+}
+
+void block_scales(Bf16Region src, float* scales, int64_t scale_stride) {
+  WXFER_ASSERT(src.rows >= 0 && src.cols >= 0 && src.stride >= src.cols && scale_stride >= scale_cols(src.cols));
+  WXFER_ASSERT(src.rows * src.cols == 0 || (src.data && scales));
+  const detail::StripScalesKernel kernel = detail::have_avx512_kernel() ? detail::strip_scales_avx512
+                                            : detail::have_avx2_kernel()  ? detail::strip_scales_avx2
+                                                                          : detail::strip_scales_scalar;
+  for (int64_t r0 = 0; r0 < src.rows; r0 += kBlock)
+    for (int64_t c0 = 0; c0 < src.cols; c0 += kPanelCols)
+      kernel(src.data + r0 * src.stride + c0, src.stride, std::min(kBlock, src.rows - r0), std::min(kPanelCols, src.cols - c0),
+             scales + (r0 / kBlock) * scale_stride + c0 / kBlock);
 }
 
 }  // namespace wxfer::quant

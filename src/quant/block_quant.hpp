@@ -51,6 +51,10 @@ void quantize_reference(Bf16Region src, Fp8Output out);
 // The fast CPU kernel: bit-identical to quantize_reference on every input.
 void quantize(Bf16Region src, Fp8Output out);
 
+// Only the block scales of `src` (the amax pass, no encoding): exactly the values quantize()
+// writes to out.scales. The sender of a weight_scale_inv tensor needs no fp8 bytes.
+void block_scales(Bf16Region src, float* scales, int64_t scale_stride);
+
 // fp8 * scale per element into a row-major float region (rows, cols, out_stride).
 void dequantize(Fp8Input in, int64_t rows, int64_t cols, float* out, int64_t out_stride);
 

@@ -118,6 +118,12 @@ std::string markdown_report(const std::vector<RunStats>& runs) {
   std::vector<std::string> idle{"(no rank busy)"};
   for (const auto& s : runs) idle.push_back(s.stages.empty() ? "-" : short_seconds(s.idle_seconds));
   row(out, idle);
+  out << "\nSlowest single stage (most time one rank spent in it, commit excluded) and median step / that time:";
+  for (const auto& s : runs)
+    if (s.slowest_stage_seconds > 0)
+      out << ' ' << run_name(s, several) << ": " << s.slowest_stage << ' ' << format_seconds(s.slowest_stage_seconds) << " ("
+          << fixed(s.median_step_seconds / s.slowest_stage_seconds, "%.2fx") << ");";
+  out << '\n';
   return out.str();
 }
 
@@ -130,6 +136,7 @@ nlohmann::json run_json(const RunStats& s) {
                       {"critical_seconds", st.critical_seconds},
                       {"union_seconds", st.union_seconds},
                       {"busy_seconds", st.busy_seconds},
+                      {"rank_max_seconds", st.rank_max_seconds},
                       {"bytes", st.bytes},
                       {"events", st.events}});
   const bool timed = s.steps > 0;
@@ -156,6 +163,8 @@ nlohmann::json run_json(const RunStats& s) {
                            {"critical_rank", s.critical_rank},
                            {"idle_seconds", s.idle_seconds},
                            {"overlap", s.overlap},
+                           {"slowest_stage", s.slowest_stage},
+                           {"slowest_stage_seconds", s.slowest_stage_seconds},
                            {"bytes_out_per_rank", spread(s.bytes_out)},
                            {"bytes_in_per_rank", spread(s.bytes_in)},
                            {"busy_seconds_per_rank", spread(s.busy_seconds)},

@@ -26,6 +26,7 @@ struct StageStats {
   double critical_seconds = 0;
   double union_seconds = 0;     // wall time during which at least one rank was in this stage
   double busy_seconds = 0;      // sum of its event durations over all ranks
+  double rank_max_seconds = 0;  // the most time one rank spent in it (union of that rank's events)
   uint64_t bytes = 0;           // sum of its events' bytes over all ranks
   size_t events = 0;
 };
@@ -63,6 +64,10 @@ struct RunStats {
   std::vector<StageStats> stages;  // in order of first appearance
   double idle_seconds = 0;         // no rank recorded anything; with the critical shares sums to the wall
   double overlap = 0;              // sum of stage union times / wall window
+  // The stage with the largest rank_max_seconds, "commit" (the closing barrier) excluded: with
+  // perfect overlap the step takes no longer than it (pipeline ratio = wall / this).
+  std::string slowest_stage;
+  double slowest_stage_seconds = 0;
 };
 
 RunStats compute_run_stats(const StrategyRun& run, const std::vector<RankInfo>& ranks, const std::string& file);

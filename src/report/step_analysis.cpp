@@ -123,6 +123,7 @@ void analyze_step(const std::vector<Event>& events, const StepRecord& step, cons
 
   std::map<std::string, std::vector<Interval>> stage_intervals;
   std::map<int32_t, std::vector<Interval>> rank_intervals;
+  std::map<std::pair<std::string, int32_t>, std::vector<Interval>> stage_rank_intervals;
   std::map<int32_t, double> sent, received;
   std::map<int32_t, std::string> role;
   for (const auto& r : ranks) role[r.rank] = r.role;
@@ -135,6 +136,7 @@ void analyze_step(const std::vector<Event>& events, const StepRecord& step, cons
     st.busy_seconds += std::max(0.0, std::min(e->t_end, hi) - std::max(e->t_begin, lo));
     stage_intervals[name].push_back({e->t_begin, e->t_end});
     rank_intervals[e->rank].push_back({e->t_begin, e->t_end});
+    stage_rank_intervals[{name, e->rank}].push_back({e->t_begin, e->t_end});
     if (e->t_end > last->t_end || (e->t_end == last->t_end && e->rank < last->rank)) last = e;
     if (!wire_stages().contains(name)) continue;
     const auto bytes = static_cast<double>(e->bytes);
@@ -148,6 +150,17 @@ void analyze_step(const std::vector<Event>& events, const StepRecord& step, cons
   out.critical_rank = last->rank;
 
   for (auto& st : out.stages) st.union_seconds = union_length(stage_intervals[st.stage], lo, hi);
+  for (const auto& [key, intervals] : stage_rank_intervals) {
+    StageStats& st = *by_stage.at(key.first);
+    st.rank_max_seconds = std::max(st.rank_max_seconds, union_length(intervals, lo, hi));
+  }
+  out.slowest_stage.clear();
+  out.slowest_stage_seconds = 0;
+  for (const auto& st : out.stages)
+    if (st.stage != "commit" && st.rank_max_seconds > out.slowest_stage_seconds) {
+      out.slowest_stage = st.stage;
+      out.slowest_stage_seconds = st.rank_max_seconds;
+    }
   double union_sum = 0;
   for (const auto& st : out.stages) union_sum += st.union_seconds;
   out.overlap = union_sum / (hi - lo);

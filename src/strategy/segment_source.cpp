@@ -3,12 +3,20 @@
 #include <cstring>
 
 #include "common/error.hpp"
+#include "quant/block_quant.hpp"
 
 namespace wxfer {
 
 SegmentSource::SegmentSource(const Plan& plan, const TrainerShards& shards, Transport& transport,
-                             const RankLayout& ranks, int32_t trainer_rank, Recorder& recorder)
-    : plan_(plan), shards_(shards), transport_(transport), ranks_(ranks), rank_(trainer_rank), recorder_(recorder) {
+                             const RankLayout& ranks, int32_t trainer_rank, Recorder& recorder, bool offloaded)
+    : plan_(plan),
+      shards_(shards),
+      transport_(transport),
+      ranks_(ranks),
+      rank_(trainer_rank),
+      recorder_(recorder),
+      offloaded_(offloaded),
+      scales_(plan.trainer_model()) {
   for (uint32_t i = 0; i < plan.segments().size(); ++i) {
     const Segment& seg = plan.segments()[i];
     if (!seg.gather) continue;
@@ -19,6 +27,58 @@ SegmentSource::SegmentSource(const Plan& plan, const TrainerShards& shards, Tran
   }
 }
 
+namespace {
+
+uint64_t aligned(uint64_t bytes) { return (bytes + 63) / 64 * 64; }
+
+}  // namespace
+
+SegmentSource::Work SegmentSource::work_of(uint32_t segment) const {
+  const Segment& seg = plan_.segments()[segment];
+  const Slice& s = plan_.slices()[seg.slice];
+  const DestTensor& d = plan_.dest()[s.tensor];
+  Work w;
+  w.tensor = d.source;
+  w.conversion = d.conversion;
+  w.gather = seg.gather;
+  plan_.source_box(s, seg.rows, w.rows, w.cols);
+  const Placement& p = plan_.trainer_placement()[w.tensor];
+  const size_t elem = dtype_size(plan_.trainer_model().tensors[w.tensor].dtype);
+  const auto box = static_cast<uint64_t>(w.rows.size()) * static_cast<uint64_t>(w.cols.size()) * elem;
+  uint64_t at = 0;
+  auto take = [&at](uint64_t bytes, uint64_t& offset, uint64_t& size) {
+    offset = at;
+    size = bytes;
+    at += aligned(bytes);
+  };
+  if (w.gather && p.dim == Split::cols) {
+    // Our own piece is copied into place, the others' arrive here first.
+    uint64_t others = 0;
+    for (const auto& in : plan_.holders(w.tensor, w.rows, w.cols, p.copy_of(rank_)))
+      if (in.rank != rank_) others += in.bytes;
+    take(others, w.scatter_at, w.scatter);
+  }
+  if (w.conversion == Conversion::copy) {
+    w.direct = !w.gather && !offloaded_ && shards_.contiguous(w.tensor, w.rows, w.cols) != nullptr;
+    w.out = w.direct ? 0 : seg.bytes;  // a gathered or staged box is the segment itself
+  } else {
+    w.out = seg.bytes;
+    w.staged = !w.gather && offloaded_;
+    if (w.gather || w.staged) take(box, w.box_at, w.box);  // else held boxes are read in place, strided
+    const auto grid = static_cast<uint64_t>(quant::scale_rows(w.rows.size()) * quant::scale_cols(w.cols.size())) * sizeof(float);
+    take(grid, w.scales_at, w.scales);
+    if (w.conversion == Conversion::quantize_fp8) {
+      w.fp8_in_place = seg.rows.lo == w.rows.lo && seg.rows.hi == w.rows.hi && s.cols.lo == w.cols.lo && s.cols.hi == w.cols.hi;
+      if (!w.fp8_in_place) take(static_cast<uint64_t>(w.rows.size()) * static_cast<uint64_t>(w.cols.size()), w.fp8_at, w.fp8);
+    }
+  }
+  w.scratch_bytes = at;
+  w.total = aligned(w.out) + at;
+  return w;
+}
+
+uint64_t SegmentSource::tmp_bytes(uint32_t segment) const { return work_of(segment).total; }
+
 uint64_t SegmentSource::staging_bytes(const Plan& plan, int32_t trainer_rank) {
   uint64_t most = 0;
   const Range r = plan.transfers_of(trainer_rank);
@@ -27,6 +87,7 @@ uint64_t SegmentSource::staging_bytes(const Plan& plan, int32_t trainer_rank) {
 }
 
 void SegmentSource::post_contributions() {
+  scales_.clear();  // a new step
   packed_.resize(contributions_.size());
   sends_.clear();
   const double t0 = recorder_.now();
@@ -50,68 +111,145 @@ void SegmentSource::post_contributions() {
 
 void SegmentSource::finish_contributions(const Deadline& deadline) { wait_all(sends_, deadline); }
 
+void SegmentSource::post_gather(uint32_t segment, uint8_t* tmp, std::vector<Request>& receives) {
+  const Work w = work_of(segment);
+  if (w.gather) post_gather_into(w, tmp, tmp + aligned(w.out), receives);
+}
+
+const uint8_t* SegmentSource::prepare(uint32_t segment, uint8_t* tmp, int32_t chunk) {
+  const Work w = work_of(segment);
+  return prepare_into(segment, w, tmp, tmp + aligned(w.out), chunk);
+}
+
 const uint8_t* SegmentSource::materialize(uint32_t segment, uint8_t* staging, int32_t chunk, const Deadline& deadline) {
+  const Work w = work_of(segment);
+  if (scratch_.size() < w.scratch_bytes) scratch_.resize(w.scratch_bytes);
+  if (w.gather) {
+    const double t0 = recorder_.now();
+    std::vector<Request> receives;
+    post_gather_into(w, staging, scratch_.data(), receives);
+    wait_all(receives, deadline);
+    recorder_.record("gather", chunk, -1, 0, t0, recorder_.now());
+  }
+  return prepare_into(segment, w, staging, scratch_.data(), chunk);
+}
+
+const uint8_t* SegmentSource::prepare_into(uint32_t segment, const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk) {
+  const Segment& seg = plan_.segments()[segment];
+  if (w.gather) assemble_gather(w, out, scratch, chunk);
+  if (w.staged) {
+    const double t0 = recorder_.now();
+    shards_.copy_box(w.tensor, w.rows, w.cols, scratch + w.box_at);
+    recorder_.record("stage_in", chunk, -1, w.box, t0, recorder_.now());
+  }
+  if (w.conversion != Conversion::copy) {
+    quantize(segment, w, out, scratch, chunk);
+    return out;
+  }
+  if (w.direct) return shards_.contiguous(w.tensor, w.rows, w.cols);
+  if (w.gather) return out;  // gathered into place
+  // Stage-in: the rows are strided in trainer memory (a column box of a held part), or that
+  // memory is an offload buffer.
+  const double t0 = recorder_.now();
+  shards_.copy_box(w.tensor, w.rows, w.cols, out);
+  recorder_.record("stage_in", chunk, -1, seg.bytes, t0, recorder_.now());
+  return out;
+}
+
+void SegmentSource::quantize(uint32_t segment, const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk) {
   const Segment& seg = plan_.segments()[segment];
   const Slice& s = plan_.slices()[seg.slice];
-  const DestTensor& d = plan_.dest()[s.tensor];
-  if (d.conversion != Conversion::copy)
-    throw_system_error("SegmentSource::materialize", "fp8 conversion on the sender is not available in this build");
-  Range rows, cols;
-  plan_.source_box(s, seg.rows, rows, cols);
-  const uint32_t tensor = d.source;
-  const size_t elem = dtype_size(plan_.trainer_model().tensors[tensor].dtype);
-  const auto row_bytes = static_cast<uint64_t>(cols.size()) * elem;
-  if (!seg.gather) {
-    if (const uint8_t* direct = shards_.contiguous(tensor, rows, cols)) return direct;
-    const double t0 = recorder_.now();
-    shards_.copy_box(tensor, rows, cols, staging);
-    recorder_.record("pack", chunk, -1, seg.bytes, t0, recorder_.now());
-    return staging;
-  }
-  // Full-tensor gather: the other holders' pieces arrive into place, ours is copied.
   const double t0 = recorder_.now();
-  const Placement& p = plan_.trainer_placement()[tensor];
-  std::vector<Request> recvs;
-  std::vector<std::pair<GatherInput, uint64_t>> scattered;  // column pieces, with their offset in scatter_
-  uint64_t scatter_bytes = 0;
-  const auto inputs = plan_.holders(tensor, rows, cols, p.copy_of(rank_));
-  for (const auto& in : inputs)
-    if (in.rank != rank_ && p.dim == Split::cols) scatter_bytes += in.bytes;
-  scatter_.resize(scatter_bytes);
+  const auto scale_row = static_cast<uint64_t>(s.cols.size()) * sizeof(float);
+  if (w.conversion == Conversion::fp8_scale &&
+      scales_.get(w.tensor, seg.rows.lo, s.cols.lo, seg.rows.size(), s.cols.size(), out, scale_row)) {
+    recorder_.record("quantize", chunk, -1, seg.bytes, t0, recorder_.now());  // computed with the weight
+    return;
+  }
+  quant::Bf16Region src{nullptr, w.rows.size(), w.cols.size(), w.cols.size()};
+  if (w.gather || w.staged) {
+    src.data = reinterpret_cast<const uint16_t*>(scratch + w.box_at);
+  } else {
+    uint64_t stride = 0;
+    src.data = reinterpret_cast<const uint16_t*>(shards_.view(w.tensor, w.rows, w.cols, stride));
+    src.stride = static_cast<int64_t>(stride / sizeof(uint16_t));
+  }
+  auto* scales = reinterpret_cast<float*>(scratch + w.scales_at);
+  const int64_t grid_cols = quant::scale_cols(w.cols.size());
+  if (w.conversion == Conversion::fp8_scale) {
+    // The scale grid of the box is the segment: only the amax pass runs.
+    WXFER_ASSERT(seg.rows.size() == quant::scale_rows(w.rows.size()) && s.cols.size() == grid_cols);
+    quant::block_scales(src, scales, grid_cols);
+    std::memcpy(out, scales, seg.bytes);  // `out` may not be float-aligned
+  } else if (w.fp8_in_place) {
+    quant::quantize(src, {out, w.cols.size(), scales, grid_cols});
+  } else {
+    // The inference cut splits a 128x128 block: quantize whole blocks, send the cut.
+    uint8_t* fp8 = scratch + w.fp8_at;
+    quant::quantize(src, {fp8, w.cols.size(), scales, grid_cols});
+    const auto width = static_cast<uint64_t>(s.cols.size());
+    for (int64_t r = seg.rows.lo; r < seg.rows.hi; ++r)
+      std::memcpy(out + static_cast<uint64_t>(r - seg.rows.lo) * width,
+                  fp8 + (r - w.rows.lo) * w.cols.size() + (s.cols.lo - w.cols.lo), width);
+  }
+  if (w.conversion == Conversion::quantize_fp8)
+    scales_.put(w.tensor, w.rows.lo / kFp8Block, w.cols.lo / kFp8Block, quant::scale_rows(w.rows.size()), grid_cols, scales,
+                grid_cols);
+  recorder_.record("quantize", chunk, -1, seg.bytes, t0, recorder_.now());
+}
+
+uint8_t* SegmentSource::box_of(const Work& w, uint8_t* out, uint8_t* scratch) const {
+  return w.conversion == Conversion::copy ? out : scratch + w.box_at;
+}
+
+// Full-tensor gather, MPI half: the other holders' row pieces arrive into place, column
+// pieces into the scatter area (interleaved by assemble_gather).
+void SegmentSource::post_gather_into(const Work& w, uint8_t* out, uint8_t* scratch, std::vector<Request>& receives) {
+  uint8_t* box = box_of(w, out, scratch);
+  const size_t elem = dtype_size(plan_.trainer_model().tensors[w.tensor].dtype);
+  const auto row_bytes = static_cast<uint64_t>(w.cols.size()) * elem;
+  const Placement& p = plan_.trainer_placement()[w.tensor];
   uint64_t scatter_at = 0;
-  for (const auto& in : inputs) {
-    uint8_t* dst = staging + static_cast<uint64_t>(in.rows.lo - rows.lo) * row_bytes +
-                   static_cast<uint64_t>(in.cols.lo - cols.lo) * elem;
-    if (in.rank == rank_) {
-      if (p.dim == Split::cols) {
-        const auto piece_row = static_cast<uint64_t>(in.cols.size()) * elem;
-        std::vector<uint8_t> mine(in.bytes);
-        shards_.copy_box(tensor, in.rows, in.cols, mine.data());
-        for (int64_t r = 0; r < in.rows.size(); ++r)
-          std::memcpy(dst + static_cast<uint64_t>(r) * row_bytes, mine.data() + static_cast<uint64_t>(r) * piece_row, piece_row);
-      } else {
-        shards_.copy_box(tensor, in.rows, in.cols, dst);
-      }
-      continue;
-    }
-    uint8_t* into = dst;
+  for (const auto& in : plan_.holders(w.tensor, w.rows, w.cols, p.copy_of(rank_))) {
+    if (in.rank == rank_) continue;
+    uint8_t* into = box + static_cast<uint64_t>(in.rows.lo - w.rows.lo) * row_bytes;
     if (p.dim == Split::cols) {
-      into = scatter_.data() + scatter_at;
-      scattered.push_back({in, scatter_at});
+      into = scratch + w.scatter_at + scatter_at;
       scatter_at += in.bytes;
     }
-    recvs.push_back(transport_.irecv(in.rank, {into, in.bytes, MemoryKind::host, -1}, kGatherTag));
+    receives.push_back(transport_.irecv(in.rank, {into, in.bytes, MemoryKind::host, -1}, kGatherTag));
   }
-  wait_all(recvs, deadline);
-  for (const auto& [in, at] : scattered) {
+  WXFER_ASSERT(scatter_at <= w.scatter);
+}
+
+// Full-tensor gather, local half (after the receives): our own piece is copied in and
+// column pieces are interleaved into rows.
+void SegmentSource::assemble_gather(const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk) {
+  const double t0 = recorder_.now();
+  uint8_t* box = box_of(w, out, scratch);
+  const size_t elem = dtype_size(plan_.trainer_model().tensors[w.tensor].dtype);
+  const auto row_bytes = static_cast<uint64_t>(w.cols.size()) * elem;
+  const Placement& p = plan_.trainer_placement()[w.tensor];
+  uint64_t scatter_at = 0, received = 0;
+  for (const auto& in : plan_.holders(w.tensor, w.rows, w.cols, p.copy_of(rank_))) {
+    uint8_t* dst = box + static_cast<uint64_t>(in.rows.lo - w.rows.lo) * row_bytes +
+                   static_cast<uint64_t>(in.cols.lo - w.cols.lo) * elem;
     const auto piece_row = static_cast<uint64_t>(in.cols.size()) * elem;
-    uint8_t* dst = staging + static_cast<uint64_t>(in.cols.lo - cols.lo) * elem;
+    if (in.rank == rank_) {
+      uint64_t stride = 0;
+      const uint8_t* mine = shards_.view(w.tensor, in.rows, in.cols, stride);
+      for (int64_t r = 0; r < in.rows.size(); ++r)
+        std::memcpy(dst + static_cast<uint64_t>(r) * row_bytes, mine + static_cast<uint64_t>(r) * stride, piece_row);
+      continue;
+    }
+    received += in.bytes;
+    if (p.dim != Split::cols) continue;  // rows arrived in place
+    const uint8_t* piece = scratch + w.scatter_at + scatter_at;
     for (int64_t r = 0; r < in.rows.size(); ++r)
-      std::memcpy(dst + static_cast<uint64_t>(r) * row_bytes, scatter_.data() + at + static_cast<uint64_t>(r) * piece_row,
-                  piece_row);
+      std::memcpy(dst + static_cast<uint64_t>(r) * row_bytes, piece + static_cast<uint64_t>(r) * piece_row, piece_row);
+    scatter_at += in.bytes;
   }
-  recorder_.record("gather", chunk, -1, seg.bytes, t0, recorder_.now());
-  return staging;
+  recorder_.record("gather", chunk, -1, received, t0, recorder_.now());
 }
 
 }  // namespace wxfer

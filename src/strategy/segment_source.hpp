@@ -1,6 +1,7 @@
 // Turns a plan segment into the bytes that land: straight from the trainer's memory when
-// they are contiguous there, packed when strided, gathered from peers when no single rank
-// holds them. Shared by every strategy.
+// they are contiguous there, staged in when strided, gathered from peers when no single rank
+// holds them, and quantized to fp8 (or reduced to its block scales) when the inference side
+// stores the FP8 checkpoint layout. Shared by every strategy.
 #pragma once
 
 #include <cstdint>
@@ -10,14 +11,17 @@
 #include "harness/recorder.hpp"
 #include "harness/trainer_shards.hpp"
 #include "plan/plan.hpp"
+#include "strategy/scale_memo.hpp"
 #include "transport/transport.hpp"
 
 namespace wxfer {
 
 class SegmentSource {
  public:
+  // offloaded: the trainer's memory is an offload buffer (CPU offload; on a GPU, host memory):
+  // every box is first copied out of it (stage-in) instead of being read or sent in place.
   SegmentSource(const Plan& plan, const TrainerShards& shards, Transport& transport, const RankLayout& ranks,
-                int32_t trainer_rank, Recorder& recorder);
+                int32_t trainer_rank, Recorder& recorder, bool offloaded = false);
 
   // Starts sending this rank's pieces of other owners' gathered segments, for one step,
   // in segment order (the order in which owners receive them).
@@ -25,8 +29,18 @@ class SegmentSource {
   // Waits for those sends (end of step).
   void finish_contributions(const Deadline& deadline);
 
-  // Bytes of a segment this rank sends; `staging` must hold seg.bytes (only used when the
-  // bytes are not contiguous in this rank's memory).
+  // Preparing a segment in two halves, for a pipeline whose helper thread must not call
+  // MPI. `tmp` holds tmp_bytes(segment) bytes (0: the bytes are sent from trainer memory).
+  // post_gather(): posts the receives of the full-tensor gather from peers (MPI, returns at
+  // once; none for held segments). Once they are complete, prepare(): the local work (our own
+  // piece and the interleaving of column pieces of a gather, stage-in copy, fp8
+  // quantization), no MPI; returns the bytes to send (seg.bytes), in `tmp` or in trainer memory.
+  uint64_t tmp_bytes(uint32_t segment) const;
+  void post_gather(uint32_t segment, uint8_t* tmp, std::vector<Request>& receives);
+  const uint8_t* prepare(uint32_t segment, uint8_t* tmp, int32_t chunk);
+
+  // Both halves on the calling thread. The result is `staging` (seg.bytes) unless the bytes
+  // are sent from trainer memory; scratch beyond the output is this object's own.
   const uint8_t* materialize(uint32_t segment, uint8_t* staging, int32_t chunk, const Deadline& deadline);
 
   // Largest staging a single segment can need.
@@ -40,16 +54,44 @@ class SegmentSource {
     int32_t owner;
     Range rows, cols;
   };
+  // Where a segment's work goes: the output, then scratch (offsets below are into the
+  // scratch), each part 64-byte aligned.
+  struct Work {
+    uint32_t tensor = 0;  // trainer tensor
+    Conversion conversion = Conversion::copy;
+    Range rows, cols;     // the trainer box it is computed from
+    bool gather = false;
+    bool staged = false;          // a converted box copied out of trainer memory first (offloaded)
+    bool direct = false;          // sent from trainer memory (copy of a contiguous held run)
+    bool fp8_in_place = false;    // the quantized box is exactly the segment: no extraction
+    uint64_t out = 0;             // output bytes
+    uint64_t box_at = 0, box = 0;          // gathered bf16 box (converted segments)
+    uint64_t scatter_at = 0, scatter = 0;  // column pieces of a gather, before interleaving
+    uint64_t fp8_at = 0, fp8 = 0;          // quantized box, when only part of it is sent
+    uint64_t scales_at = 0, scales = 0;    // the box's block scales (weight segments)
+    uint64_t scratch_bytes = 0;
+    uint64_t total = 0;           // output (aligned) + scratch
+  };
+  Work work_of(uint32_t segment) const;
+  // The gathered box: where it is assembled, and its pieces with their place in the scatter area.
+  uint8_t* box_of(const Work& w, uint8_t* out, uint8_t* scratch) const;
+  void post_gather_into(const Work& w, uint8_t* out, uint8_t* scratch, std::vector<Request>& receives);
+  void assemble_gather(const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk);
+  const uint8_t* prepare_into(uint32_t segment, const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk);
+  void quantize(uint32_t segment, const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk);
+
   const Plan& plan_;
   const TrainerShards& shards_;
   Transport& transport_;
   const RankLayout& ranks_;
   int32_t rank_;
   Recorder& recorder_;
+  bool offloaded_;
   std::vector<Contribution> contributions_;
   std::vector<std::vector<uint8_t>> packed_;
   std::vector<Request> sends_;
-  std::vector<uint8_t> scatter_;
+  std::vector<uint8_t> scratch_;  // materialize(): the work beyond the output
+  ScaleMemo scales_;              // this step's weight scales, for the scale segments
 };
 
 }  // namespace wxfer

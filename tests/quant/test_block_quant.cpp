@@ -68,6 +68,35 @@ TEST(BlockQuant, EveryKernelMatchesTheReference) {
              q.fp8_stride, q.scales.data() + (r0 / kBlock) * q.scale_stride);
     expect_same(ref, q);
   }
+  if (detail::have_avx512_kernel()) {  // a whole-region kernel
+    Quantized q = make_output(rows, cols);
+    detail::quantize_avx512(data.data(), stride, rows, cols, q.fp8.data(), q.fp8_stride, q.scales.data(), q.scale_stride);
+    expect_same(ref, q);
+  }
+}
+
+// Large enough for the streaming stores (aligned rows), and the same with unaligned rows.
+TEST(BlockQuant, LargeRegionsWithAndWithoutStreamingStores) {
+  for (const int64_t cols : {int64_t{2048}, int64_t{2047}}) {
+    const int64_t rows = 2100;
+    auto data = random_bf16(rows, cols, 0.02, 11);
+    data[5000] = 0x7FC0;  // one block with a NaN takes the long encoding
+    quantize_both({data.data(), rows, cols, cols});
+  }
+}
+
+TEST(BlockQuant, BlockScalesAreTheScalesQuantizeWrites) {
+  const int64_t rows = 300, cols = 2600, stride = 2611;
+  auto data = random_bf16(rows, stride, 3.0, 5);
+  data[stride * 130 + 1000] = 0xFF80;  // -Inf: ignored by the amax
+  const Quantized q = quantize_both({data.data(), rows, cols, stride});
+  std::vector<float> scales(q.scales.size(), -1.0f);
+  block_scales({data.data(), rows, cols, stride}, scales.data(), q.scale_stride);
+  for (int64_t i = 0; i < scale_rows(rows); ++i)
+    for (int64_t j = 0; j < scale_cols(cols); ++j) {
+      const auto k = static_cast<size_t>(i * q.scale_stride + j);
+      EXPECT_EQ(std::bit_cast<uint32_t>(scales[k]), std::bit_cast<uint32_t>(q.scales[k])) << "scale " << i << ", " << j;
+    }
 }
 
 TEST(BlockQuant, SubBoxOfALargeTensor) {

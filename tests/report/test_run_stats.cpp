@@ -86,6 +86,10 @@ TEST(RunStats, StageBreakdownOfMedianStep) {
   EXPECT_NEAR(stage(s, "bcast").busy_seconds, 0.8 + 0.6 + 0.9 + 0.7, kEps);
   EXPECT_EQ(stage(s, "bcast").bytes, 6'000'000'000u);
   EXPECT_EQ(stage(s, "bcast").events, 4u);
+  // One rank per bcast event: the longest is the most one rank spent in the stage.
+  EXPECT_NEAR(stage(s, "bcast").rank_max_seconds, 0.9, kEps);
+  EXPECT_EQ(s.slowest_stage, "bcast");
+  EXPECT_NEAR(s.slowest_stage_seconds, 0.9, kEps);
 }
 
 TEST(RunStats, TrafficAndSkew) {

@@ -3,6 +3,7 @@
 // Usage: check_run_file FILE RANKS STEPS STRATEGY...
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <set>
 #include <string>
@@ -47,12 +48,17 @@ int main(int argc, char** argv) {
       expect(s.bytes_landed == run->bytes_per_step && s.bytes_landed > 0, name + ": bytes landed");
     }
     expect(run->lower_bound_seconds > 0 && run->bound_kind == "memcpy", name + ": bound");
+    // With fp8 on the inference side, the senders quantize: the timeline must show it.
+    const bool fp8 = f.config.value("inference_dtype", std::string("bf16")) == "fp8";
+    bool quantized = false;
     std::set<int> seen;
     for (const auto& e : run->events) {
       seen.insert(e.rank);
+      quantized = quantized || std::string(e.stage, strnlen(e.stage, sizeof(e.stage))) == "quantize";
       expect(e.t_end >= e.t_begin, name + ": event ends before it begins");
     }
     expect(static_cast<int>(seen.size()) == ranks, name + ": events from " + std::to_string(seen.size()) + " ranks");
+    expect(!fp8 || quantized, name + ": fp8 run without quantize events");
   }
   if (failures == 0) std::printf("check_run_file: %s ok\n", argv[1]);
   return failures == 0 ? 0 : 1;

@@ -61,7 +61,8 @@ class BroadcastStrategy final : public Strategy {
     if (owns || !env.is_trainer())
       for (auto& b : buffers_) b = HostBuffer(largest);
     if (env.is_trainer())
-      source_ = std::make_unique<SegmentSource>(*whole_, *env.shards, env.transport, env.ranks, env.world_rank, env.recorder);
+      source_ = std::make_unique<SegmentSource>(*whole_, *env.shards, env.transport, env.ranks, env.world_rank, env.recorder,
+                                                 env.options.offloaded);
     else
       copy_out_.emplace(env.plan, env.ranks.inference_index(env.world_rank));
   }

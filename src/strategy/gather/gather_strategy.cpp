@@ -45,7 +45,8 @@ class GatherStrategy final : public Strategy {
     if (env.world_rank == kRoot || !env.is_trainer())
       for (auto& b : buffers_) b = HostBuffer(largest);
     if (env.is_trainer()) {
-      source_ = std::make_unique<SegmentSource>(w, *env.shards, env.transport, env.ranks, env.world_rank, env.recorder);
+      source_ = std::make_unique<SegmentSource>(w, *env.shards, env.transport, env.ranks, env.world_rank, env.recorder,
+                                                 env.options.offloaded);
       if (env.world_rank != kRoot)
         for (auto& b : buffers_) b = HostBuffer(largest);  // staging for what this rank sends to the root
     } else {

@@ -1,8 +1,13 @@
 #include "strategy/rdma/rdma_strategy.hpp"
 
+#include <mpi.h>
+
 #include <algorithm>
 #include <limits>
 
+#include "common/error.hpp"
+#include "common/units.hpp"
+#include "strategy/pipeline/sender_pipeline.hpp"
 #include "strategy/segment_source.hpp"
 
 namespace wxfer {
@@ -12,18 +17,31 @@ class RdmaStrategy final : public Strategy {
  public:
   void setup(StrategyEnv& env) override {
     const Plan& plan = env.plan;
+    uint64_t need = 0;
     if (env.is_trainer()) {
       chunks_ = plan.chunks_of(env.world_rank);
-      source_ = std::make_unique<SegmentSource>(plan, *env.shards, env.transport, env.ranks, env.world_rank, env.recorder);
-      // Two staging buffers: chunk k+1 is prepared while chunk k's writes complete.
-      uint64_t largest = 0;
-      for (const auto& c : chunks_) largest = std::max(largest, c.bytes);
-      const uint64_t each = std::min(largest, std::max(SegmentSource::staging_bytes(plan, env.world_rank), env.options.chunk_bytes));
-      for (auto& s : staging_) s = HostBuffer(each);
+      source_ = std::make_unique<SegmentSource>(plan, *env.shards, env.transport, env.ranks, env.world_rank, env.recorder,
+                                                 env.options.offloaded);
+      // A segment's copies are consecutive transfers of one chunk: it is prepared once.
+      std::vector<std::vector<uint32_t>> segments(chunks_.size());
+      for (size_t k = 0; k < chunks_.size(); ++k)
+        for (uint32_t i = chunks_[k].begin; i < chunks_[k].end; ++i)
+          if (segments[k].empty() || segments[k].back() != plan.transfers()[i].segment)
+            segments[k].push_back(plan.transfers()[i].segment);
+      pipeline_ = std::make_unique<SenderPipeline>(*source_, env.recorder, std::move(segments), env.options.max_tmp_bytes);
+      need = pipeline_->largest_chunk_tmp();
       window_ = env.transport.expose({nullptr, 0, MemoryKind::host, -1});
     } else {
       window_ = env.transport.expose(env.memory->span());
     }
+    // Every rank learns the most demanding chunk, so that a bound below it fails everywhere alike.
+    uint64_t largest = 0;
+    WXFER_CHECK_MPI(MPI_Allreduce(&need, &largest, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD));
+    const uint64_t bound = env.options.max_tmp_bytes;
+    if (bound > 0 && largest > bound)
+      throw_usage("invalid --max-tmp-bytes " + format_bytes(static_cast<double>(bound)) + ": the rdma sender needs " +
+                  format_bytes(static_cast<double>(largest)) + " of temporary memory for its largest chunk (raise the bound or lower --chunk-size)");
+    largest_chunk_tmp_ = largest;
   }
 
   void update(StrategyEnv& env, uint32_t) override {
@@ -32,56 +50,49 @@ class RdmaStrategy final : public Strategy {
     const Deadline deadline = env.deadline();
     Recorder& rec = env.recorder;
     source_->post_contributions();
-    for (size_t k = 0; k < chunks_.size(); ++k) {
-      const Chunk& c = chunks_[k];
-      HostBuffer& staging = staging_[k % 2];
-      if (k >= 2) flush(rec, static_cast<int32_t>(k - 2), deadline);  // staging k%2 is free again
-      uint64_t used = 0;
-      uint32_t last_segment = std::numeric_limits<uint32_t>::max();
-      const uint8_t* bytes = nullptr;
-      const double t_put = rec.now();
-      per_destination_.assign(static_cast<size_t>(env.ranks.inference), 0);
-      for (uint32_t i = c.begin; i < c.end; ++i) {
-        const Transfer& x = plan.transfers()[i];
-        const Segment& seg = plan.segments()[x.segment];
-        if (x.segment != last_segment) {
-          uint8_t* room = staging.data() + (used + seg.bytes <= staging.size() ? used : 0);
-          bytes = source_->materialize(x.segment, room, static_cast<int32_t>(k), deadline);
-          if (bytes == room) used += seg.bytes;
-          last_segment = x.segment;
-        }
-        const Slice& s = plan.slices()[seg.slice];
-        const int32_t dst = plan.dest_rank(s, x.copy);
-        window_->put(env.ranks.world_of_inference(dst), plan.local_offset(s.tensor, dst) + seg.offset, bytes, seg.bytes);
-        per_destination_[static_cast<size_t>(dst)] += seg.bytes;
-      }
-      // One event per destination, so that the report sees bytes in per receiver.
-      const double t_issued = rec.now();
-      for (int32_t d = 0; d < env.ranks.inference; ++d)
-        if (per_destination_[static_cast<size_t>(d)] > 0)
-          rec.record("transfer", static_cast<int32_t>(k), env.ranks.world_of_inference(d),
-                     per_destination_[static_cast<size_t>(d)], t_put, t_issued);
-    }
-    if (!chunks_.empty()) flush(rec, static_cast<int32_t>(chunks_.size() - 1), deadline);
+    pipeline_->run(
+        [&](size_t k, const std::vector<const uint8_t*>& bytes) {
+          const Chunk& c = chunks_[k];
+          const double t_put = rec.now();
+          per_destination_.assign(static_cast<size_t>(env.ranks.inference), 0);
+          size_t j = 0;
+          for (uint32_t i = c.begin; i < c.end; ++i) {
+            const Transfer& x = plan.transfers()[i];
+            if (i > c.begin && x.segment != plan.transfers()[i - 1].segment) ++j;
+            const Segment& seg = plan.segments()[x.segment];
+            const Slice& s = plan.slices()[seg.slice];
+            const int32_t dst = plan.dest_rank(s, x.copy);
+            window_->put(env.ranks.world_of_inference(dst), plan.local_offset(s.tensor, dst) + seg.offset, bytes[j], seg.bytes);
+            per_destination_[static_cast<size_t>(dst)] += seg.bytes;
+          }
+          // The chunk's memory is reused once this returns: its writes must be complete.
+          window_->flush(deadline);
+          // One event per destination, so that the report sees bytes in per receiver.
+          const double t_done = rec.now();
+          for (int32_t d = 0; d < env.ranks.inference; ++d)
+            if (per_destination_[static_cast<size_t>(d)] > 0)
+              rec.record("transfer", static_cast<int32_t>(k), env.ranks.world_of_inference(d),
+                         per_destination_[static_cast<size_t>(d)], t_put, t_done);
+        },
+        deadline);
     source_->finish_contributions(deadline);
   }
 
   double reference_seconds(StrategyEnv&) override { return std::numeric_limits<double>::quiet_NaN(); }
 
-  nlohmann::json params() const override { return {{"chunks", chunks_.size()}}; }
-
- private:
-  void flush(Recorder& rec, int32_t chunk, const Deadline& deadline) {
-    const double t0 = rec.now();
-    window_->flush(deadline);
-    rec.record("flush", chunk, -1, 0, t0, rec.now());
+  nlohmann::json params() const override {
+    return {{"chunks", chunks_.size()},
+            {"largest_chunk_tmp_bytes", largest_chunk_tmp_},
+            {"max_tmp_bytes", pipeline_ ? pipeline_->capacity() : 0}};
   }
 
+ private:
   std::vector<Chunk> chunks_;
   std::vector<uint64_t> per_destination_;
   std::unique_ptr<SegmentSource> source_;
-  HostBuffer staging_[2];
+  std::unique_ptr<SenderPipeline> pipeline_;
   std::unique_ptr<Window> window_;
+  uint64_t largest_chunk_tmp_ = 0;
 };
 
 }  // namespace

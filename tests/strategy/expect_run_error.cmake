@@ -1,0 +1,15 @@
+# Runs LAUNCH EXE ARGS (wxfer under mpiexec); passes when it exits non-zero and wxfer printed
+# exactly one "wxfer: error:" line, containing EXPECT (mpiexec's own banner is ignored).
+execute_process(COMMAND ${LAUNCH} ${EXE} ${ARGS} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(rc EQUAL 0)
+  message(FATAL_ERROR "expected failure, got exit 0; stdout: ${out}")
+endif()
+string(REGEX MATCHALL "wxfer: error:[^\n]*" lines "${err}")
+list(LENGTH lines n)
+if(NOT n EQUAL 1)
+  message(FATAL_ERROR "expected one 'wxfer: error:' line, got ${n}: ${err}")
+endif()
+string(FIND "${lines}" "${EXPECT}" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "error line does not contain '${EXPECT}': ${lines}")
+endif()
