@@ -34,7 +34,7 @@ struct ClusterSpec {
   // How the replay is run ([simulation], all optional).
   int32_t flows_per_rank = 4;      // concurrent flows a rank keeps open (see docs/simulation.md)
   int32_t pipeline_depth = 2;      // chunks (rdma) or buckets (broadcast) in flight
-  int32_t max_sim_chunks = 16;     // plan chunks are merged into at most this many per rank
+  int32_t max_sim_chunks = 12;     // plan chunks are merged into at most this many per rank
   BroadcastAlgorithm broadcast = BroadcastAlgorithm::ring;
   int32_t broadcast_channels = 2;  // NCCL rings, each leaving a node through another NIC
   double nccl_slice_bytes = 512 << 10;

@@ -15,19 +15,13 @@ sg4::Link* make_link(sg4::NetZone* zone, const std::string& name, double bandwid
   return zone->create_link(name, bandwidth)->set_latency(latency)->seal();
 }
 
-// One directed edge of the routing graph (Dijkstra counts hops, so the NVLink path inside
-// a node, 2 hops, always beats the NIC path, 6 hops).
-// SimGrid forbids empty routes: hops that constrain nothing go through one fat pipe (every
-// flow gets its full, huge bandwidth).
+// One directed edge of the routing graph. Dijkstra counts hops: GPUs of a node are one hop
+// apart (NVLink through the NVSwitch), GPUs of one leaf or rail two (NIC, switch, NIC).
 void edge(sg4::NetZone* zone, simgrid::kernel::routing::NetPoint* a, simgrid::kernel::routing::NetPoint* b,
-          sg4::Link* link) {
-  static sg4::Link* wire = nullptr;
-  if (!link) {
-    if (!wire)
-      wire = zone->create_link("wire", 1e15)->set_sharing_policy(sg4::Link::SharingPolicy::FATPIPE)->seal();
-    link = wire;
-  }
-  zone->add_route(a, b, nullptr, nullptr, {sg4::LinkInRoute(link, Dir::NONE)}, false);
+          const std::vector<sg4::Link*>& links) {
+  std::vector<sg4::LinkInRoute> route;
+  for (auto* l : links) route.emplace_back(l, Dir::NONE);
+  zone->add_route(a, b, nullptr, nullptr, route, false);
 }
 
 }  // namespace
@@ -62,7 +56,9 @@ SimPlatform::SimPlatform(const ClusterSpec& cluster, int32_t gpus) : cluster_(cl
   auto* zone = sg4::create_dijkstra_zone("cluster", true);
 
   // Switches: fat-tree leaves (or one switch per rail), each with an aggregate uplink to
-  // the spine sized by the oversubscription (perfect ECMP balance within it).
+  // the spine sized by the oversubscription (perfect ECMP balance within it). On rails,
+  // cross-rail traffic is 3 hops over NVLink to a GPU on the right rail (PXN, as NCCL does)
+  // against 4 through the spine.
   const bool rail = c.topology == Topology::rail;
   const int32_t groups = rail ? c.nics_per_node : (nodes + c.nodes_per_leaf - 1) / c.nodes_per_leaf;
   auto* spine = zone->create_router("spine");
@@ -71,47 +67,37 @@ SimPlatform::SimPlatform(const ClusterSpec& cluster, int32_t gpus) : cluster_(cl
     const int32_t members = rail ? nodes : std::min(c.nodes_per_leaf, nodes - g * c.nodes_per_leaf) * c.nics_per_node;
     const double up = members * c.nic_bandwidth / c.oversubscription;
     auto* sw = zone->create_router("switch" + std::to_string(g));
-    // Rails: an extra hop on the way to the spine, so that cross-rail traffic prefers
-    // NVLink to a GPU on the right rail (PXN), as NCCL does.
-    auto* port = rail ? zone->create_router("spine_port" + std::to_string(g)) : sw;
-    if (rail) {
-      edge(zone, sw, port, nullptr);
-      edge(zone, port, sw, nullptr);
-    }
-    edge(zone, port, spine, make_link(zone, "uplink" + std::to_string(g), up, 0));
-    edge(zone, spine, port, make_link(zone, "downlink" + std::to_string(g), up, 0));
+    edge(zone, sw, spine, {make_link(zone, "uplink" + std::to_string(g), up, 0)});
+    edge(zone, spine, sw, {make_link(zone, "downlink" + std::to_string(g), up, 0)});
     group_switch.push_back(sw);
   }
 
   // Latencies live on the endpoint links only, so every fabric crossing has the same
   // round trip and CM02's RTT weighting treats all flows alike.
   for (int32_t n = 0; n < nodes; ++n) {
-    const std::string node = std::to_string(n);
-    auto* nvswitch = zone->create_router("nvswitch" + node);
-    std::vector<simgrid::kernel::routing::NetPoint*> nics;
+    std::vector<sg4::Link*> nic_up, nic_down, nvl_up, nvl_down;
     for (int32_t k = 0; k < c.nics_per_node; ++k) {
-      const std::string nic = node + "_" + std::to_string(k);
-      auto* port = zone->create_router("nic" + nic);
-      auto* sw = group_switch[static_cast<size_t>(rail ? k : n / c.nodes_per_leaf)];
-      edge(zone, port, sw, make_link(zone, "nic_up" + nic, c.nic_bandwidth, c.nic_latency));
-      edge(zone, sw, port, make_link(zone, "nic_down" + nic, c.nic_bandwidth, c.nic_latency));
-      nics.push_back(port);
+      const std::string nic = std::to_string(n) + "_" + std::to_string(k);
+      nic_up.push_back(make_link(zone, "nic_up" + nic, c.nic_bandwidth, c.nic_latency));
+      nic_down.push_back(make_link(zone, "nic_down" + nic, c.nic_bandwidth, c.nic_latency));
     }
+    std::vector<sg4::Host*> local;
     for (int32_t l = 0; l < c.gpus_per_node; ++l) {
       const int32_t gpu = n * c.gpus_per_node + l;
       const std::string name = std::to_string(gpu);
-      auto* h = zone->create_host("gpu" + name, 1e12)->seal();
-      edge(zone, h->get_netpoint(), nvswitch, make_link(zone, "nvl_up" + name, c.nvlink_bandwidth, c.nvlink_latency));
-      edge(zone, nvswitch, h->get_netpoint(), make_link(zone, "nvl_down" + name, c.nvlink_bandwidth, c.nvlink_latency));
-      auto* nic = nics[static_cast<size_t>(l * c.nics_per_node / c.gpus_per_node)];
-      // A PCIe hop between GPU and NIC keeps GPUs that share a NIC on NVLink.
-      auto* pcie = zone->create_router("pcie" + name);
-      edge(zone, h->get_netpoint(), pcie, nullptr);
-      edge(zone, pcie, h->get_netpoint(), nullptr);
-      edge(zone, pcie, nic, nullptr);
-      edge(zone, nic, pcie, nullptr);
-      if (gpu < gpus) hosts_.push_back(h);
+      local.push_back(zone->create_host("gpu" + name, 1e12)->seal());
+      nvl_up.push_back(make_link(zone, "nvl_up" + name, c.nvlink_bandwidth, c.nvlink_latency));
+      nvl_down.push_back(make_link(zone, "nvl_down" + name, c.nvlink_bandwidth, c.nvlink_latency));
+      // GPUs sharing a NIC share its links.
+      const auto k = static_cast<size_t>(l * c.nics_per_node / c.gpus_per_node);
+      auto* sw = group_switch[rail ? k : static_cast<size_t>(n / c.nodes_per_leaf)];
+      edge(zone, local.back()->get_netpoint(), sw, {nic_up[k]});
+      edge(zone, sw, local.back()->get_netpoint(), {nic_down[k]});
+      if (gpu < gpus) hosts_.push_back(local.back());
     }
+    for (size_t a = 0; a < local.size(); ++a)
+      for (size_t b = 0; b < local.size(); ++b)
+        if (a != b) edge(zone, local[a]->get_netpoint(), local[b]->get_netpoint(), {nvl_up[a], nvl_down[b]});
   }
   zone->seal();
 }

@@ -199,7 +199,7 @@ Replay replay_rdma(const SimPlatform& p, const RankMap& m, const std::vector<std
           // Peers in an order rotated by the rank, so that gathers spread over senders.
           std::rotate(in.begin(), in.begin() + static_cast<long>(static_cast<size_t>(r) % in.size()), in.end());
           const double t = rec.now();
-          run_flows(p, in, c.flows_per_rank, out.flows);
+          run_flows(p, in, std::max(1, c.flows_per_rank / 2), out.flows);
           sg4::this_actor::sleep_for(static_cast<double>(ch.gathered) / c.gather_rate);
           rec.add(r, k, "gather", bytes, t);
         }

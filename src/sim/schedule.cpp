@@ -1,6 +1,7 @@
 #include "sim/schedule.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "common/error.hpp"
@@ -10,6 +11,30 @@ namespace {
 
 // Sums per-peer bytes into a sorted list.
 PeerBytes to_list(const std::map<int32_t, uint64_t>& m) { return {m.begin(), m.end()}; }
+
+// Gather pieces from another node leave it through one NIC per (chunk, node): they are
+// merged into one flow from that node's biggest contributor, so a 256-way FSDP gather is
+// 31 flows, not 255. Pieces from the owner's own node stay per peer (NVLink).
+PeerBytes merge_remote(const std::map<int32_t, uint64_t>& in, int32_t owner, int32_t gpus_per_node) {
+  std::map<int32_t, std::pair<int32_t, uint64_t>> by_node;  // node -> (biggest peer, bytes)
+  std::map<int32_t, uint64_t> biggest;
+  std::map<int32_t, uint64_t> out;
+  for (const auto& [peer, bytes] : in) {
+    const int32_t node = peer / gpus_per_node;
+    if (node == owner / gpus_per_node) {
+      out[peer] += bytes;
+      continue;
+    }
+    auto& [who, total] = by_node[node];
+    if (bytes > biggest[node]) {
+      biggest[node] = bytes;
+      who = peer;
+    }
+    total += bytes;
+  }
+  for (const auto& [node, wb] : by_node) out[wb.first] += wb.second;
+  return to_list(out);
+}
 
 // The conversion work of one segment on its sender, and (for gathers) what peers send it.
 void add_segment_work(const Plan& plan, const Segment& seg, int32_t owner, SimChunk& c,
@@ -41,20 +66,36 @@ uint64_t source_bytes(const Plan& plan, const Segment& seg) {
   return static_cast<uint64_t>(rows.size()) * static_cast<uint64_t>(cols.size()) * 2;
 }
 
-std::vector<std::vector<SimChunk>> rdma_schedule(const Plan& plan, int32_t max_chunks) {
-  WXFER_ASSERT(max_chunks > 0);
+std::vector<int32_t> group_sizes(int32_t n, int32_t max_groups) {
+  WXFER_ASSERT(max_groups > 0);
+  std::vector<int32_t> sizes;
+  for (double growth = 1.0;; growth += 0.05) {
+    sizes.clear();
+    double size = 1;
+    for (int32_t done = 0; done < n;) {
+      const auto s = std::min(n - done, static_cast<int32_t>(std::ceil(size - 1e-9)));
+      sizes.push_back(s);
+      done += s;
+      size *= growth;
+    }
+    if (static_cast<int32_t>(sizes.size()) <= max_groups) return sizes;
+  }
+}
+
+std::vector<std::vector<SimChunk>> rdma_schedule(const Plan& plan, int32_t max_chunks, int32_t gpus_per_node) {
   std::vector<std::vector<SimChunk>> out(static_cast<size_t>(plan.trainer_ranks()));
   for (int32_t r = 0; r < plan.trainer_ranks(); ++r) {
     const auto chunks = plan.chunks_of(r);
     const auto n = static_cast<int32_t>(chunks.size());
-    const int32_t merge = std::max(1, (n + max_chunks - 1) / max_chunks);
     int64_t last_segment = -1;  // a segment's copies are consecutive: convert it once
-    for (int32_t first = 0; first < n; first += merge) {
+    int32_t first = 0;
+    for (const int32_t size : group_sizes(n, max_chunks)) {
       SimChunk c;
       c.first_plan_chunk = first;
-      c.plan_chunks = std::min(merge, n - first);
+      c.plan_chunks = size;
+      first += size;
       std::map<int32_t, uint64_t> gather_in, dests;
-      for (int32_t k = first; k < first + c.plan_chunks; ++k)
+      for (int32_t k = c.first_plan_chunk; k < c.first_plan_chunk + c.plan_chunks; ++k)
         for (uint32_t t = chunks[static_cast<size_t>(k)].begin; t < chunks[static_cast<size_t>(k)].end; ++t) {
           const Transfer& tr = plan.transfers()[t];
           const Segment& seg = plan.segments()[tr.segment];
@@ -64,7 +105,7 @@ std::vector<std::vector<SimChunk>> rdma_schedule(const Plan& plan, int32_t max_c
           last_segment = tr.segment;
           add_segment_work(plan, seg, r, c, gather_in);
         }
-      c.gather_in = to_list(gather_in);
+      c.gather_in = merge_remote(gather_in, r, gpus_per_node);
       c.out = to_list(dests);
       out[static_cast<size_t>(r)].push_back(std::move(c));
     }
@@ -72,7 +113,8 @@ std::vector<std::vector<SimChunk>> rdma_schedule(const Plan& plan, int32_t max_c
   return out;
 }
 
-std::vector<SimBucket> broadcast_schedule(const Plan& whole, const std::vector<Bucket>& buckets) {
+std::vector<SimBucket> broadcast_schedule(const Plan& whole, const std::vector<Bucket>& buckets,
+                                          int32_t gpus_per_node) {
   std::vector<SimBucket> out;
   out.reserve(buckets.size());
   for (size_t b = 0; b < buckets.size(); ++b) {
@@ -86,13 +128,14 @@ std::vector<SimBucket> broadcast_schedule(const Plan& whole, const std::vector<B
       add_segment_work(whole, seg, sb.owner, sb.work, gather_in);
       sb.work.bytes += seg.bytes;
     }
-    sb.work.gather_in = to_list(gather_in);
+    sb.work.gather_in = merge_remote(gather_in, sb.owner, gpus_per_node);
     out.push_back(std::move(sb));
   }
   return out;
 }
 
-std::vector<SimChunk> gather_schedule(const Plan& whole, uint64_t chunk_bytes, int32_t max_chunks) {
+std::vector<SimChunk> gather_schedule(const Plan& whole, uint64_t chunk_bytes, int32_t max_chunks,
+                                      int32_t gpus_per_node) {
   // Plan chunks of rank 0's stream: segments in model order, cut at chunk_bytes.
   std::vector<std::pair<uint32_t, uint32_t>> cuts;  // segment ranges
   uint64_t acc = 0;
@@ -109,14 +152,15 @@ std::vector<SimChunk> gather_schedule(const Plan& whole, uint64_t chunk_bytes, i
   }
   if (nseg > begin) cuts.emplace_back(begin, nseg);
   const auto n = static_cast<int32_t>(cuts.size());
-  const int32_t merge = std::max(1, (n + max_chunks - 1) / max_chunks);
   std::vector<SimChunk> out;
-  for (int32_t first = 0; first < n; first += merge) {
+  int32_t first = 0;
+  for (const int32_t size : group_sizes(n, max_chunks)) {
     SimChunk c;
     c.first_plan_chunk = first;
-    c.plan_chunks = std::min(merge, n - first);
+    c.plan_chunks = size;
+    first += size;
     std::map<int32_t, uint64_t> in;
-    for (int32_t k = first; k < first + c.plan_chunks; ++k)
+    for (int32_t k = c.first_plan_chunk; k < c.first_plan_chunk + c.plan_chunks; ++k)
       for (uint32_t s = cuts[static_cast<size_t>(k)].first; s < cuts[static_cast<size_t>(k)].second; ++s) {
         const Segment& seg = whole.segments()[s];
         const int32_t owner = whole.source_rank(seg, 0);
@@ -132,7 +176,7 @@ std::vector<SimChunk> gather_schedule(const Plan& whole, uint64_t chunk_bytes, i
       }
     c.stage_in = in.count(0) ? in[0] : 0;
     in.erase(0);
-    c.gather_in = to_list(in);
+    c.gather_in = merge_remote(in, 0, gpus_per_node);
     c.gathered = c.fuse;
     out.push_back(std::move(c));
   }

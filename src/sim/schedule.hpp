@@ -1,6 +1,7 @@
 // What each strategy does, cut from the plan into the units the simulator replays.
-// Plan chunks are merged (at most max_sim_chunks per rank) and transfers are coalesced per
-// (chunk, peer), so that full Kimi-K2 (18M transfers) becomes a few hundred thousand flows.
+// Plan chunks are merged (at most max_sim_chunks per rank, growing geometrically so the
+// pipeline fills with one small chunk) and transfers are coalesced per (chunk, peer), so that
+// full Kimi-K2 (18M transfers) becomes a few hundred thousand flows.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +29,11 @@ struct SimChunk {
 };
 
 // rdma: per trainer rank, its chunks (plan.chunks_of) merged into at most max_chunks.
-std::vector<std::vector<SimChunk>> rdma_schedule(const Plan& plan, int32_t max_chunks);
+std::vector<std::vector<SimChunk>> rdma_schedule(const Plan& plan, int32_t max_chunks, int32_t gpus_per_node);
+
+// Sizes (in plan chunks) of at most max_groups groups covering n: 1, g, g^2, ... with the
+// smallest growth g >= 1 that fits.
+std::vector<int32_t> group_sizes(int32_t n, int32_t max_groups);
 
 // broadcast: one SimChunk per bucket (owner's gather, stage-in and quantize; `bytes` is what
 // is broadcast); `out` is empty (every inference rank receives the bucket).
@@ -36,12 +41,14 @@ struct SimBucket {
   int32_t owner = 0;
   SimChunk work;
 };
-std::vector<SimBucket> broadcast_schedule(const Plan& whole, const std::vector<Bucket>& buckets);
+std::vector<SimBucket> broadcast_schedule(const Plan& whole, const std::vector<Bucket>& buckets,
+                                          int32_t gpus_per_node);
 
 // gather: trainer rank 0's stream over the whole model, cut at chunk_bytes of landed bytes
 // and merged into at most max_chunks; gather_in holds every rank's contribution (rank 0's
 // own part is stage_in); `bytes` goes to every inference rank.
-std::vector<SimChunk> gather_schedule(const Plan& whole, uint64_t chunk_bytes, int32_t max_chunks);
+std::vector<SimChunk> gather_schedule(const Plan& whole, uint64_t chunk_bytes, int32_t max_chunks,
+                                      int32_t gpus_per_node);
 
 // bf16 source bytes a segment is computed from (0 for fp8 scales: their weight has them).
 uint64_t source_bytes(const Plan& plan, const Segment& seg);

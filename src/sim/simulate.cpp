@@ -119,8 +119,8 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
   {
     const Plan base(trainer_model, req.trainer, with_ranks(req.inference, sizes.front()), opt);
     if (wants("broadcast") || wants("gather")) whole.emplace(whole_model_plan(base));
-    if (wants("broadcast")) buckets = broadcast_schedule(*whole, pack_buckets(*whole, req.bucket_bytes));
-    if (wants("gather")) gather_chunks = gather_schedule(*whole, opt.chunk_bytes, c.max_sim_chunks);
+    if (wants("broadcast")) buckets = broadcast_schedule(*whole, pack_buckets(*whole, req.bucket_bytes), c.gpus_per_node);
+    if (wants("gather")) gather_chunks = gather_schedule(*whole, opt.chunk_bytes, c.max_sim_chunks, c.gpus_per_node);
   }
   result.plan_seconds += wall_since(t_plan);
 
@@ -154,7 +154,7 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
                                {"pipeline_depth", c.pipeline_depth}};
       if (strategy == "rdma") {
         const auto t_sched = std::chrono::steady_clock::now();
-        const auto chunks = rdma_schedule(plan, c.max_sim_chunks);
+        const auto chunks = rdma_schedule(plan, c.max_sim_chunks, c.gpus_per_node);
         result.plan_seconds += wall_since(t_sched);
         replay = replay_rdma(platform, m, chunks);
         bound = rdma_lower_bound(plan, c);
