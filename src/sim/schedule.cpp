@@ -13,26 +13,22 @@ namespace {
 PeerBytes to_list(const std::map<int32_t, uint64_t>& m) { return {m.begin(), m.end()}; }
 
 // Gather pieces from another node leave it through one NIC per (chunk, node): they are
-// merged into one flow from that node's biggest contributor, so a 256-way FSDP gather is
-// 31 flows, not 255. Pieces from the owner's own node stay per peer (NVLink).
+// merged into one flow from one of that node's contributors, picked by the owner's rank so
+// that different owners load different NICs; a 256-way FSDP gather becomes 31 flows, not
+// 255. Pieces from the owner's own node stay per peer (NVLink).
 PeerBytes merge_remote(const std::map<int32_t, uint64_t>& in, int32_t owner, int32_t gpus_per_node) {
-  std::map<int32_t, std::pair<int32_t, uint64_t>> by_node;  // node -> (biggest peer, bytes)
-  std::map<int32_t, uint64_t> biggest;
-  std::map<int32_t, uint64_t> out;
+  std::map<int32_t, std::vector<int32_t>> peers;  // node -> contributors
+  std::map<int32_t, uint64_t> node_bytes, out;
   for (const auto& [peer, bytes] : in) {
     const int32_t node = peer / gpus_per_node;
     if (node == owner / gpus_per_node) {
       out[peer] += bytes;
       continue;
     }
-    auto& [who, total] = by_node[node];
-    if (bytes > biggest[node]) {
-      biggest[node] = bytes;
-      who = peer;
-    }
-    total += bytes;
+    peers[node].push_back(peer);
+    node_bytes[node] += bytes;
   }
-  for (const auto& [node, wb] : by_node) out[wb.first] += wb.second;
+  for (const auto& [node, list] : peers) out[list[static_cast<size_t>(owner) % list.size()]] += node_bytes[node];
   return to_list(out);
 }
 
