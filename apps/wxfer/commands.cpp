@@ -7,4 +7,9 @@ std::vector<CommandEntry>& command_table() {
   return table;
 }
 
+std::string& invocation() {
+  static std::string line;
+  return line;
+}
+
 }  // namespace wxfer::cli

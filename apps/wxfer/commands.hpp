@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace wxfer::cli {
@@ -16,6 +17,9 @@ struct CommandEntry {
 };
 
 std::vector<CommandEntry>& command_table();
+
+// The command line as typed, for output files.
+std::string& invocation();
 
 // `static const CommandRegistrar r{"plan", 10, add_plan_command};` in a cmd_*.cpp file.
 struct CommandRegistrar {

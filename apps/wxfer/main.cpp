@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "common/build_info.hpp"
 #include "common/error.hpp"
+#include "common/process.hpp"
 
 namespace {
 
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
   auto& commands = wxfer::cli::command_table();
   std::sort(commands.begin(), commands.end(), [](const auto& a, const auto& b) { return a.order < b.order; });
   for (const auto& c : commands) c.add(app);
+  for (int i = 0; i < argc; ++i) wxfer::cli::invocation() += (i ? " " : "") + std::string(argv[i]);
   try {
     app.parse(argc, argv);
     if (app.get_subcommands().empty()) {
@@ -47,8 +49,19 @@ int main(int argc, char** argv) {
     }
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const wxfer::VerificationFailed& e) {
+    // Every rank knows; rank 0 holds the message and says it once.
+    if (e.what()[0] != '\0') std::fprintf(stderr, "wxfer: error: %s\n", e.what());
+    MPI_Finalize();
+    return 3;
   } catch (const wxfer::UsageError& e) {
-    fail(e.what(), 2);
+    // Bad input is found the same way on every rank: one line from rank 0, a clean exit.
+    if (wxfer::process_rank() <= 0) std::fprintf(stderr, "wxfer: error: %s\n", e.what());
+    int initialized = 0, finalized = 0;
+    MPI_Initialized(&initialized);
+    MPI_Finalized(&finalized);
+    if (initialized && !finalized) MPI_Finalize();
+    return 2;
   } catch (const wxfer::SystemError& e) {
     fail(e.what(), 1);
   } catch (const std::exception& e) {

@@ -22,6 +22,13 @@ class SystemError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Received bytes differ from what the trainer sent: the run failed its purpose. Every rank
+// throws it together (the outcome is agreed collectively); rank 0 has the message.
+class VerificationFailed : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // Throws a SystemError naming the failed call, where it happened and on which rank/host.
 [[noreturn]] void throw_system_error(std::string_view call, std::string_view detail,
                                      std::source_location where = std::source_location::current());

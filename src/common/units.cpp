@@ -68,6 +68,20 @@ double parse_bandwidth(std::string_view text, std::string_view what) {
               "' (use GB/s, Gb/s, MB/s, GiB/s)");
 }
 
+double parse_seconds(std::string_view text, std::string_view what) {
+  const std::string s = trim(text);
+  std::string suffix;
+  const double value = split_number(s, suffix, what);
+  double scale = 0;
+  if (suffix.empty() || suffix == "s") scale = 1;
+  else if (suffix == "ms") scale = 1e-3;
+  else if (suffix == "m" || suffix == "min") scale = 60;
+  else if (suffix == "h") scale = 3600;
+  if (scale == 0 || value <= 0)
+    throw_usage("invalid " + std::string(what) + " '" + s + "': expected a positive duration like 300, 30s, 5m");
+  return value * scale;
+}
+
 double parse_fraction(std::string_view text, std::string_view what) {
   const std::string s = trim(text);
   std::string suffix;

@@ -11,6 +11,8 @@ namespace wxfer {
 uint64_t parse_bytes(std::string_view text, std::string_view what);
 // "50GB/s", "400Gb/s", "12.5e9" -> bytes per second.
 double parse_bandwidth(std::string_view text, std::string_view what);
+// "300", "300s", "5m", "250ms" -> seconds (positive).
+double parse_seconds(std::string_view text, std::string_view what);
 // "10%", "0.1" -> 0.1
 double parse_fraction(std::string_view text, std::string_view what);
 

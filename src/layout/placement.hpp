@@ -1,6 +1,7 @@
 // Where each tensor lives under a layout: how it is cut and which ranks hold which part.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -33,6 +34,23 @@ struct Placement {
     if (parts == 1) return {0, extent};
     const int64_t lo = std::min<int64_t>(int64_t{part} * chunk, extent);
     return {lo, std::min<int64_t>(lo + chunk, extent)};
+  }
+  // The copy a rank's part belongs to (0 when the rank holds no part).
+  int32_t copy_of(int32_t r) const {
+    for (int32_t c = 0; c < copies; ++c) {
+      const int32_t offset = r - base - c * copy_stride;
+      if (offset >= 0 && offset < parts * std::max(part_stride, 1) && (part_stride == 0 ? offset == 0 : offset % part_stride == 0))
+        return c;
+    }
+    return 0;
+  }
+  // The part a rank holds, or -1 when it holds none.
+  int32_t part_of_rank(int32_t r) const {
+    const int32_t c = copy_of(r);
+    const int32_t offset = r - base - c * copy_stride;
+    if (part_stride == 0) return offset == 0 ? 0 : -1;
+    if (offset < 0 || offset % part_stride != 0 || offset / part_stride >= parts) return -1;
+    return offset / part_stride;
   }
   // The part along `dim` that holds index i.
   int32_t part_of(int64_t i) const { return parts == 1 ? 0 : static_cast<int32_t>(i / chunk); }

@@ -143,22 +143,16 @@ void Plan::source_box(const Slice& s, Range dest_rows, Range& src_rows, Range& s
 
 std::vector<GatherInput> Plan::holders(uint32_t trainer_tensor, Range rows, Range cols, int32_t copy) const {
   const Placement& p = trainer_placement_[trainer_tensor];
-  const Tensor& t = trainer_model_.tensors[trainer_tensor];
+  const size_t elem = dtype_size(trainer_model_.tensors[trainer_tensor].dtype);
   std::vector<GatherInput> out;
-  const Range along = p.dim == Split::cols ? cols : rows;
-  const int32_t first = p.part_of(along.lo);
-  const int32_t last = p.part_of(along.hi - 1);
-  for (int32_t part = first; part <= last; ++part) {
-    const Range r = p.part_range(part, p.extent(t));
-    const Range cut{std::max(r.lo, along.lo), std::min(r.hi, along.hi)};
-    if (cut.empty()) continue;
+  for_each_holder(trainer_tensor, p.dim == Split::cols ? cols : rows, copy, [&](int32_t rank, Range cut) {
     GatherInput in;
-    in.rank = p.rank(copy, part);
+    in.rank = rank;
     in.rows = p.dim == Split::cols ? rows : cut;
     in.cols = p.dim == Split::cols ? cut : cols;
-    in.bytes = static_cast<uint64_t>(in.rows.size()) * static_cast<uint64_t>(in.cols.size()) * dtype_size(t.dtype);
+    in.bytes = static_cast<uint64_t>(in.rows.size()) * static_cast<uint64_t>(in.cols.size()) * elem;
     out.push_back(in);
-  }
+  });
   return out;
 }
 
@@ -169,12 +163,8 @@ std::vector<GatherInput> Plan::gather_inputs(const Segment& seg, int32_t owner) 
   Range rows, cols;
   source_box(s, seg.rows, rows, cols);
   // The owner gathers from the other ranks of its own copy.
-  int32_t copy = 0;
-  for (int32_t c = 0; c < p.copies; ++c)
-    for (int32_t part = 0; part < p.parts; ++part)
-      if (p.rank(c, part) == owner) copy = c;
   std::vector<GatherInput> out;
-  for (const auto& in : holders(tensor, rows, cols, copy))
+  for (const auto& in : holders(tensor, rows, cols, p.copy_of(owner)))
     if (in.rank != owner) out.push_back(in);
   return out;
 }

@@ -59,7 +59,8 @@ struct Transfer {
   uint32_t copy = 0;
 };
 
-// Consecutive transfers of one trainer rank, at most chunk_bytes (unless one is larger).
+// Consecutive transfers of one trainer rank, at most chunk_bytes unless a single segment's
+// copies are larger; all copies of a segment are in one chunk.
 struct Chunk {
   uint32_t begin = 0, end = 0;  // into Plan::transfers
   uint64_t bytes = 0;
@@ -127,6 +128,18 @@ class Plan {
   std::vector<GatherInput> gather_inputs(const Segment& seg, int32_t owner) const;
   // The trainer ranks that hold part of (or all of) a source box, and what each holds.
   std::vector<GatherInput> holders(uint32_t trainer_tensor, Range rows, Range cols, int32_t copy) const;
+  // Calls fn(rank, cut) for every part of `copy` that holds some of `along` (the source
+  // range along the placement's cut dimension); no allocation, for the hot paths.
+  template <typename Fn>
+  void for_each_holder(uint32_t trainer_tensor, Range along, int32_t copy, Fn&& fn) const {
+    const Placement& p = trainer_placement_[trainer_tensor];
+    const int64_t extent = p.extent(trainer_model_.tensors[trainer_tensor]);
+    for (int32_t part = p.part_of(along.lo), last = p.part_of(along.hi - 1); part <= last; ++part) {
+      const Range r = p.part_range(part, extent);
+      const Range cut{std::max(r.lo, along.lo), std::min(r.hi, along.hi)};
+      if (!cut.empty()) fn(p.rank(copy, part), cut);
+    }
+  }
 
   // Pipeline order for a trainer rank: its transfers, cut into chunks.
   std::vector<Chunk> chunks_of(int32_t trainer_rank) const;

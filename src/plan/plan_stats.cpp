@@ -40,8 +40,9 @@ void Plan::choose_sources() {
       Range rows, cols;
       source_box(s, seg.rows, rows, cols);
       int32_t owner = -1;
+      const Range along = p.dim == Split::cols ? cols : rows;
       for (int32_t c = 0; c < p.copies; ++c)
-        for (const auto& h : holders(tensor, rows, cols, c)) owner = owner < 0 ? h.rank : least_loaded(owner, h.rank);
+        for_each_holder(tensor, along, c, [&](int32_t rank, Range) { owner = owner < 0 ? rank : least_loaded(owner, rank); });
       WXFER_ASSERT(owner >= 0);
       load[static_cast<size_t>(owner)] += seg.bytes * n;
       std::fill_n(sources_.begin() + seg.first_source, n, owner);
@@ -78,8 +79,11 @@ std::vector<Chunk> Plan::chunks_of(int32_t trainer_rank) const {
   const Range r = transfers_of(trainer_rank);
   Chunk cur{static_cast<uint32_t>(r.lo), static_cast<uint32_t>(r.lo), 0};
   for (int64_t i = r.lo; i < r.hi; ++i) {
-    const uint64_t b = segments_[transfers_[static_cast<size_t>(i)].segment].bytes;
-    if (cur.end > cur.begin && cur.bytes + b > options_.chunk_bytes) {
+    const uint32_t seg = transfers_[static_cast<size_t>(i)].segment;
+    const uint64_t b = segments_[seg].bytes;
+    // Cut only between segments: a sender prepares a segment once for all its copies.
+    const bool new_segment = i == r.lo || transfers_[static_cast<size_t>(i - 1)].segment != seg;
+    if (cur.end > cur.begin && new_segment && cur.bytes + b > options_.chunk_bytes) {
       out.push_back(cur);
       cur = {static_cast<uint32_t>(i), static_cast<uint32_t>(i), 0};
     }
@@ -100,9 +104,22 @@ void Plan::compute_stats() {
     const uint32_t n = copies(slices_[seg.slice]);
     for (uint32_t k = 0; k < n; ++k) st.bytes_out[static_cast<size_t>(source_rank(seg, k))] += seg.bytes;
     if (seg.gather) {
+      // The owner receives the whole source box except the part it holds itself.
       ++st.gather_segments;
+      const Slice& s = slices_[seg.slice];
+      const uint32_t tensor = dest_[s.tensor].source;
+      const Placement& p = trainer_placement_[tensor];
       const int32_t owner = source_rank(seg, 0);
-      for (const auto& in : gather_inputs(seg, owner)) st.gather_bytes_in[static_cast<size_t>(owner)] += in.bytes;
+      Range rows, cols;
+      source_box(s, seg.rows, rows, cols);
+      const Range along = p.dim == Split::cols ? cols : rows;
+      const uint64_t across = static_cast<uint64_t>(p.dim == Split::cols ? rows.size() : cols.size()) *
+                              dtype_size(trainer_model_.tensors[tensor].dtype);
+      int64_t others = 0;
+      for_each_holder(tensor, along, p.copy_of(owner), [&](int32_t rank, Range cut) {
+        if (rank != owner) others += cut.size();
+      });
+      st.gather_bytes_in[static_cast<size_t>(owner)] += static_cast<uint64_t>(others) * across;
     }
   }
   st.total_bytes = std::accumulate(st.bytes_in.begin(), st.bytes_in.end(), uint64_t{0});

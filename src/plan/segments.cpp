@@ -88,7 +88,15 @@ void Plan::build_segments() {
     if (tp.parts == 1) {
       cuts.push_back({s.rows, 0});
     } else if (tp.dim == Split::rows) {
-      cuts = cut_rows(tp, map, s.rows);
+      // Three or more trainer parts means whole interior parts: if one of those is below
+      // the minimum, the slice will be gathered anyway, so skip cutting it.
+      Range src_rows, src_cols;
+      source_box(s, s.rows, src_rows, src_cols);
+      const int32_t spanned = tp.part_of(src_rows.hi - 1) - tp.part_of(src_rows.lo) + 1;
+      const auto interior_bytes = static_cast<uint64_t>(tp.chunk) * row_bytes /
+                                  static_cast<uint64_t>(map.conversion == Conversion::fp8_scale ? kFp8Block : 1);
+      if (spanned >= 3 && interior_bytes < options_.min_segment_bytes) cuts.push_back({s.rows, -1});
+      else cuts = cut_rows(tp, map, s.rows);
     } else {
       Range src_rows, src_cols;
       source_box(s, s.rows, src_rows, src_cols);

@@ -22,6 +22,8 @@ struct TransportEntry {
 };
 
 const std::vector<TransportEntry>& transport_registry();
+// "two-sided, collectives, device memory"
+std::string describe_capabilities(const TransportCapabilities& c);
 const TransportEntry* find_transport(std::string_view name);
 
 // Builds a transport after checking that it exists, can run here and can do what is

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/error.hpp"
 #include "transport/memory.hpp"
 #include "transport/request.hpp"
 
@@ -19,6 +20,18 @@ struct TransportCapabilities {
   bool one_sided = false;      // put into a peer's exposed memory, no receiver involvement
   bool host_memory = true;
   bool device_memory = false;  // CUDA device memory (GPUDirect)
+  // irecv matches by tag as well as by peer, and an abandoned irecv is cancelled (MPI).
+  // Without it, messages between two ranks match in posting order and tags are ignored.
+  bool tag_matching = false;
+
+  bool operator==(const TransportCapabilities&) const = default;
+};
+
+// Thrown (on every rank alike) when a transport cannot run with this job's placement:
+// ranks on several hosts for CUDA IPC, more ranks than GPUs on a node for NCCL.
+class TransportUnavailable : public UsageError {
+ public:
+  using UsageError::UsageError;
 };
 
 // A subset of ranks that broadcast among themselves.
@@ -39,7 +52,8 @@ class Window {
  public:
   virtual ~Window() = default;
   // Starts writing src[0, bytes) into `peer`'s exposed memory at `offset`; `src` must stay
-  // unchanged until flush() returns.
+  // unchanged until flush() returns. A put that does not fit in the peer's exposed memory
+  // throws a SystemError before anything moves.
   virtual void put(int peer, uint64_t offset, const void* src, size_t bytes) = 0;
   // Completes, at their targets, every put this rank issued.
   virtual void flush(const Deadline& deadline) = 0;

@@ -4,6 +4,7 @@
 #include <mpi.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -17,7 +18,15 @@ inline constexpr size_t kMpiMaxPiece = size_t{1} << 30;
 
 class MpiRequests final : public PendingOperation {
  public:
-  explicit MpiRequests(std::string what) : what_(std::move(what)) {}
+  // What to do when the request is destroyed before it completed (after a timeout):
+  // a receive can be cancelled, so that it does not swallow a later message; a send or a
+  // collective cannot be taken back safely and is left to the library.
+  enum class OnAbandon : uint8_t { leave, cancel };
+  explicit MpiRequests(std::string what, OnAbandon on_abandon = OnAbandon::leave)
+      : what_(std::move(what)), on_abandon_(on_abandon) {}
+  ~MpiRequests() override;
+  MpiRequests(const MpiRequests&) = delete;
+  MpiRequests& operator=(const MpiRequests&) = delete;
   std::vector<MPI_Request>& handles() { return handles_; }
   bool test() override;
   std::string describe() const override { return what_; }
@@ -25,6 +34,7 @@ class MpiRequests final : public PendingOperation {
  private:
   std::vector<MPI_Request> handles_;
   std::string what_;
+  OnAbandon on_abandon_;
 };
 
 // Calls post(offset, bytes) for each piece of [0, bytes), at least once.

@@ -45,6 +45,7 @@ TransportCapabilities MpiTransport::capabilities() const {
   TransportCapabilities c;
   c.two_sided = true;
   c.collectives = true;
+  c.tag_matching = true;
   return c;
 }
 
@@ -59,7 +60,8 @@ Request MpiTransport::isend(int peer, MemorySpan data, int tag) {
 
 Request MpiTransport::irecv(int peer, MemorySpan data, int tag) {
   require_host(data);
-  auto op = std::make_unique<MpiRequests>(describe_bytes("receive", data.bytes, "from", peer) + " (tag " + std::to_string(tag) + ")");
+  auto op = std::make_unique<MpiRequests>(describe_bytes("receive", data.bytes, "from", peer) + " (tag " + std::to_string(tag) + ")",
+                                          MpiRequests::OnAbandon::cancel);
   for_each_piece(data.bytes, [&](size_t off, int n) {
     WXFER_CHECK_MPI(MPI_Irecv(bytes_of(data) + off, n, MPI_BYTE, peer, tag, comm_, &op->handles().emplace_back()));
   });

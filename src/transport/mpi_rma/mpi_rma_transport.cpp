@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "transport/mpi/mpi_requests.hpp"
+#include "transport/window_bounds.hpp"
 
 namespace wxfer {
 namespace {
@@ -20,12 +21,19 @@ class MpiWindow final : public Window {
     MPI_Info_free(&info);
     WXFER_CHECK_MPI(rc);
     WXFER_CHECK_MPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, win_));
+    // Every rank's size, so that a put past the end is our error, not a fatal MPI one.
+    int n = 0;
+    WXFER_CHECK_MPI(MPI_Comm_size(comm, &n));
+    uint64_t mine = local.bytes;
+    peer_bytes_.resize(static_cast<size_t>(n));
+    WXFER_CHECK_MPI(MPI_Allgather(&mine, 1, MPI_UINT64_T, peer_bytes_.data(), 1, MPI_UINT64_T, comm));
   }
   ~MpiWindow() override {
     MPI_Win_unlock_all(win_);
     MPI_Win_free(&win_);
   }
   void put(int peer, uint64_t offset, const void* src, size_t bytes) override {
+    check_put_fits(peer, offset, bytes, peer_bytes_, "mpi-rma");
     const auto* base = static_cast<const uint8_t*>(src);
     for_each_piece(bytes, [&](size_t off, int n) {
       WXFER_CHECK_MPI(MPI_Put(base + off, n, MPI_BYTE, peer, static_cast<MPI_Aint>(offset + off), n, MPI_BYTE, win_));
@@ -41,6 +49,7 @@ class MpiWindow final : public Window {
  private:
   MemorySpan local_;
   MPI_Win win_ = MPI_WIN_NULL;
+  std::vector<uint64_t> peer_bytes_;
 };
 
 }  // namespace

@@ -1,0 +1,85 @@
+// `wxfer report`: statistics of run files side by side, and the CI regression gate.
+#include <iostream>
+#include <stdexcept>
+
+#include "commands.hpp"
+#include "common/error.hpp"
+#include "common/units.hpp"
+#include "record/run_file.hpp"
+#include "report/regression_gate.hpp"
+#include "report/report_format.hpp"
+#include "report/run_stats.hpp"
+
+namespace wxfer::cli {
+namespace {
+
+// Not a usage error: the input was fine, the numbers were not. Exits 1 with one line.
+class RegressionFound : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ReportArgs {
+  std::vector<std::string> files;
+  std::string baseline;
+  std::string max_slowdown;
+  bool fail_on_missing = false;
+  bool json = false;
+};
+
+std::vector<report::RunStats> stats_of(const std::string& path) {
+  return report::compute_file_stats(read_run_file(path), path);
+}
+
+void run_report(const ReportArgs& a) {
+  if (a.baseline.empty() && !a.max_slowdown.empty()) throw_usage("--max-slowdown needs --baseline BASE.h5");
+  if (a.baseline.empty() && a.fail_on_missing) throw_usage("--fail-on-missing needs --baseline BASE.h5");
+  if (!a.baseline.empty() && a.files.size() != 1)
+    throw_usage("with --baseline give exactly one new file, got " + std::to_string(a.files.size()));
+  double allowance = 0.1;
+  if (!a.max_slowdown.empty()) {
+    allowance = parse_fraction(a.max_slowdown, "--max-slowdown");
+    if (allowance >= 1.0)
+      throw_usage("invalid --max-slowdown '" + a.max_slowdown + "': must be below 100% (1.0)");
+  }
+  std::vector<report::RunStats> all;
+  std::vector<report::RunStats> base;
+  if (!a.baseline.empty()) {
+    base = stats_of(a.baseline);
+    all = base;
+  }
+  for (const auto& f : a.files) {
+    auto runs = stats_of(f);
+    all.insert(all.end(), runs.begin(), runs.end());
+  }
+  nlohmann::json j = {{"runs", nlohmann::json::array()}};
+  for (const auto& s : all) j["runs"].push_back(report::run_json(s));
+  std::string failure;
+  if (!a.baseline.empty()) {
+    const auto gate = report::compare_runs(base, stats_of(a.files.front()), allowance);
+    failure = gate.failure_line(a.fail_on_missing);
+    if (a.json) j["gate"] = report::gate_json(gate, a.fail_on_missing);
+    else std::cout << report::markdown_report(all) << report::gate_markdown(gate);
+  } else if (!a.json) {
+    std::cout << report::markdown_report(all);
+  }
+  if (a.json) std::cout << j.dump(2) << "\n";
+  std::cout.flush();
+  if (!failure.empty()) throw RegressionFound(failure);
+}
+
+void add_report_command(CLI::App& app) {
+  auto args = std::make_shared<ReportArgs>();
+  auto* cmd = app.add_subcommand("report", "Compare run files side by side; with --baseline, gate regressions");
+  cmd->add_option("files", args->files, "Run files (.h5) written by wxfer run / sim")->required();
+  cmd->add_option("--baseline", args->baseline, "Compare the (single) new file against this one; exit 1 on regression");
+  cmd->add_option("--max-slowdown", args->max_slowdown, "Allowed efficiency loss, e.g. 10% or 0.1 (default 10%)");
+  cmd->add_flag("--fail-on-missing", args->fail_on_missing, "A run in the baseline but not in the new file fails");
+  cmd->add_flag("--json", args->json, "Print one JSON object");
+  cmd->callback([args] { run_report(*args); });
+}
+
+const CommandRegistrar registrar{"report", 60, add_report_command};
+
+}  // namespace
+}  // namespace wxfer::cli

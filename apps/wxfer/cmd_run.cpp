@@ -1,0 +1,250 @@
+// `wxfer run`: the mpirun job. Trainer and inference ranks run full weight updates through
+// each selected strategy, verify every byte, and rank 0 writes the timelines to HDF5.
+#include <mpi.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <set>
+
+#include "commands.hpp"
+#include "common/build_info.hpp"
+#include "common/error.hpp"
+#include "common/process.hpp"
+#include "common/units.hpp"
+#include "harness/copy_bandwidth.hpp"
+#include "record/run_file.hpp"
+#include "report/report_format.hpp"
+#include "report/run_stats.hpp"
+#include "strategy/step_loop.hpp"
+#include "transport/registry.hpp"
+
+namespace wxfer::cli {
+namespace {
+
+struct RunArgs {
+  std::string model = "kimi-k2-mini";
+  int trainers = 0;
+  std::string trainer_layout;
+  std::string inference_layout;
+  std::string inference_dtype = "bf16";
+  std::string strategy = "all";
+  std::string transport;
+  int steps = 5;
+  int warmup = 1;
+  std::string bucket_size = "auto";
+  std::string chunk_size = "8MiB";
+  std::string min_segment = "256KiB";
+  std::string timeout = "300";
+  std::string out = "results/run.h5";
+  bool no_verify = false;
+  std::string command_line;
+};
+
+// The largest tp (a power of two, at most 8) that splits `ranks` and the model's heads.
+InferenceLayout default_inference_layout(int ranks, const ModelConfig& c) {
+  InferenceLayout l;
+  for (int tp = 8; tp >= 1; tp /= 2)
+    if (ranks % tp == 0 && c.num_attention_heads % tp == 0 && c.vocab_size % tp == 0) {
+      l.tp = tp;
+      break;
+    }
+  l.replicas = ranks / l.tp;
+  return l;
+}
+
+std::string utc_now() {
+  char buf[32];
+  const std::time_t t = std::time(nullptr);
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+void print_step(const std::string& label, const StepRecord& s, int32_t steps) {
+  std::printf("[%-9s] step %d/%d: %s, %.2f GB/s landed%s\n", label.c_str(), s.step + 1, steps,
+              format_seconds(s.seconds).c_str(), static_cast<double>(s.bytes_landed) / s.seconds / 1e9,
+              s.verified ? ", every byte verified" : "");
+  std::fflush(stdout);
+}
+
+void check_output_path(const std::string& out) {
+  const std::filesystem::path p(out);
+  if (p.filename().empty()) throw_usage("invalid --out '" + out + "': not a file name");
+  const auto dir = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (!std::filesystem::is_directory(dir)) throw_usage("invalid --out '" + out + "': cannot create directory " + dir.string());
+}
+
+void run_job(const RunArgs& a) {
+  int provided = 0;
+  WXFER_CHECK_MPI(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided));
+  int rank = 0, size = 1;
+  WXFER_CHECK_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &rank));
+  WXFER_CHECK_MPI(MPI_Comm_size(MPI_COMM_WORLD, &size));
+  set_process_rank(rank);
+
+  // Validate everything before any rank allocates or communicates.
+  if (size < 2) throw_usage("wxfer run needs at least 2 MPI ranks (got " + std::to_string(size) + "); start it with mpirun -np N");
+  RankLayout ranks;
+  ranks.trainers = a.trainers > 0 ? a.trainers : size / 2;
+  ranks.inference = size - ranks.trainers;
+  if (ranks.trainers < 1 || ranks.inference < 1)
+    throw_usage("invalid --trainers " + std::to_string(a.trainers) + ": must leave at least one of " + std::to_string(size) +
+                " ranks for inference");
+  if (a.steps < 1) throw_usage("invalid --steps " + std::to_string(a.steps) + ": must be at least 1");
+  if (a.warmup < 0) throw_usage("invalid --warmup " + std::to_string(a.warmup) + ": must be 0 or more");
+  StrategyOptions options;
+  options.chunk_bytes = parse_bytes(a.chunk_size, "--chunk-size");
+  if (options.chunk_bytes == 0) throw_usage("invalid --chunk-size '" + a.chunk_size + "': must be positive");
+  options.bucket_bytes = a.bucket_size == "auto" ? 0 : parse_bytes(a.bucket_size, "--bucket-size");
+  if (a.bucket_size != "auto" && options.bucket_bytes == 0) throw_usage("invalid --bucket-size '" + a.bucket_size + "': must be positive");
+  options.timeout_seconds = parse_seconds(a.timeout, "--timeout");
+  if (rank == 0) check_output_path(a.out);
+  std::vector<const StrategyEntry*> chosen;
+  if (a.strategy == "all") {
+    for (const auto& s : strategy_registry()) chosen.push_back(&s);
+  } else {
+    chosen.push_back(&find_strategy(a.strategy));
+  }
+
+  Model model = load_model(a.model, DType::bf16);
+  const TrainerLayout trainer = a.trainer_layout.empty() ? parse_trainer_layout("fsdp=" + std::to_string(ranks.trainers))
+                                                          : parse_trainer_layout(a.trainer_layout);
+  const InferenceLayout inference = a.inference_layout.empty() ? default_inference_layout(ranks.inference, model.config)
+                                                              : parse_inference_layout(a.inference_layout);
+  if (trainer.ranks() != ranks.trainers)
+    throw_usage("trainer layout '" + trainer.to_string() + "' needs " + std::to_string(trainer.ranks()) + " ranks, but " +
+                std::to_string(ranks.trainers) + " ranks train (--trainers)");
+  if (inference.ranks() != ranks.inference)
+    throw_usage("inference layout '" + inference.to_string() + "' needs " + std::to_string(inference.ranks()) +
+                " ranks, but " + std::to_string(ranks.inference) + " ranks serve inference");
+  PlanOptions plan_options;
+  plan_options.inference_dtype = parse_inventory_dtype(a.inference_dtype, "--inference-dtype");
+  if (plan_options.inference_dtype != DType::bf16)
+    throw_usage("--inference-dtype fp8 is not supported by wxfer run in this build (wxfer plan and wxfer sim support it)");
+  plan_options.chunk_bytes = options.chunk_bytes;
+  plan_options.min_segment_bytes = parse_bytes(a.min_segment, "--min-segment");
+  const Plan plan(std::move(model), trainer, inference, plan_options);
+
+  const Bootstrap bootstrap(MPI_COMM_WORLD);
+  const ClockAlignment clock = align_clocks(MPI_COMM_WORLD);
+  const double copy_bw = measure_copy_bandwidth(MPI_COMM_WORLD);
+  const double bound = static_cast<double>(plan.stats().total_bytes) / copy_bw;
+  if (rank == 0) {
+    std::printf("wxfer run: %s, %d trainer ranks (%s) -> %d inference ranks (%s), %s per update\n", plan.trainer_model().name.c_str(),
+                ranks.trainers, trainer.to_string().c_str(), ranks.inference, inference.to_string().c_str(),
+                format_bytes(static_cast<double>(plan.stats().total_bytes)).c_str());
+    std::printf("bound: %s at the measured aggregate copy bandwidth of %.2f GB/s (%d ranks)\n", format_seconds(bound).c_str(),
+                copy_bw / 1e9, size);
+    std::fflush(stdout);
+  }
+
+  const bool trainer_rank = ranks.is_trainer(rank);
+  std::unique_ptr<TrainerShards> shards;
+  std::unique_ptr<InferenceMemory> memory;
+  if (trainer_rank) shards = std::make_unique<TrainerShards>(plan, rank);
+  else memory = std::make_unique<InferenceMemory>(plan, ranks.inference_index(rank));
+  Recorder recorder(rank, clock.offset);
+
+  RunFile file;
+  file.kind = "run";
+  file.wxfer_version = version();
+  file.command_line = a.command_line;
+  file.created = utc_now();
+  StepLoopSettings settings;
+  settings.steps = a.steps;
+  settings.warmup = a.warmup;
+  settings.verify = !a.no_verify;
+  settings.on_step = print_step;
+  uint32_t version_counter = 0;
+  for (const StrategyEntry* entry : chosen) {
+    const std::string transport_name = a.transport.empty() ? entry->default_transport : a.transport;
+    auto transport = make_transport(transport_name, bootstrap, entry->needs, std::string("strategy '") + entry->name + "'");
+    StrategyEnv env{plan, ranks, *transport, recorder, shards.get(), memory.get(), rank, options};
+    StrategyRun run = run_strategy(*entry, env, settings, version_counter);
+    run.lower_bound_seconds = bound;
+    run.bound_kind = "memcpy";
+    run.params["trainer_layout"] = trainer.to_string();
+    run.params["inference_layout"] = inference.to_string();
+    run.params["chunk_bytes"] = options.chunk_bytes;
+    run.params["ranks"] = size;
+    file.runs.push_back(std::move(run));
+  }
+
+  // Ranks and hosts, then one file written by rank 0.
+  char host[64] = {};
+  const std::string me = host_name();
+  std::snprintf(host, sizeof(host), "%s", me.c_str());
+  std::vector<char> hosts(static_cast<size_t>(size) * sizeof(host));
+  WXFER_CHECK_MPI(MPI_Gather(host, sizeof(host), MPI_CHAR, hosts.data(), sizeof(host), MPI_CHAR, 0, MPI_COMM_WORLD));
+  double clock_mine[2] = {clock.offset, clock.error};
+  std::vector<double> clocks(static_cast<size_t>(size) * 2);
+  WXFER_CHECK_MPI(MPI_Gather(clock_mine, 2, MPI_DOUBLE, clocks.data(), 2, MPI_DOUBLE, 0, MPI_COMM_WORLD));
+  if (rank != 0) return;
+  std::set<std::string> distinct;
+  for (int r = 0; r < size; ++r) {
+    RankInfo info;
+    info.rank = r;
+    info.role = ranks.is_trainer(r) ? "trainer" : "inference";
+    info.host = std::string(hosts.data() + static_cast<size_t>(r) * sizeof(host));
+    info.clock_offset = clocks[static_cast<size_t>(r) * 2];
+    info.clock_error = clocks[static_cast<size_t>(r) * 2 + 1];
+    file.clock_error = std::max(file.clock_error, info.clock_error);
+    distinct.insert(info.host);
+    file.ranks.push_back(info);
+  }
+  file.hosts.assign(distinct.begin(), distinct.end());
+  file.config = {{"model", plan.trainer_model().name},
+                 {"trainers", ranks.trainers},
+                 {"inference", ranks.inference},
+                 {"trainer_layout", trainer.to_string()},
+                 {"inference_layout", inference.to_string()},
+                 {"inference_dtype", a.inference_dtype},
+                 {"strategy", a.strategy},
+                 {"transport", a.transport.empty() ? "default" : a.transport},
+                 {"steps", a.steps},
+                 {"warmup", a.warmup},
+                 {"bucket_size", a.bucket_size},
+                 {"chunk_bytes", options.chunk_bytes},
+                 {"min_segment_bytes", plan_options.min_segment_bytes},
+                 {"timeout_seconds", options.timeout_seconds},
+                 {"verify", !a.no_verify},
+                 {"copy_bandwidth", copy_bw}};
+  write_run_file(file, a.out);
+  std::cout << "\n" << report::markdown_report(report::compute_file_stats(file, a.out)) << "\nwrote " << a.out << "\n";
+}
+
+void add_run_command(CLI::App& app) {
+  auto args = std::make_shared<RunArgs>();
+  auto* cmd = app.add_subcommand("run", "Run full weight updates under mpirun through each strategy, verify, record to HDF5");
+  cmd->set_config("--config", "", "Read options from a TOML file (see configs/runs/)");
+  cmd->add_option("--model", args->model, "Built-in model name or config.json path")->capture_default_str();
+  cmd->add_option("--trainers", args->trainers, "Ranks that train (the first T); default: half");
+  cmd->add_option("--trainer-layout", args->trainer_layout, "Default: fsdp=<trainers>");
+  cmd->add_option("--inference-layout", args->inference_layout, "Default: tp=<largest power of two <= 8 that fits>,replicas=...");
+  cmd->add_option("--inference-dtype", args->inference_dtype, "bf16 (fp8: see wxfer plan / sim)")->capture_default_str();
+  cmd->add_option("--strategy", args->strategy, "gather, broadcast, rdma or all")->capture_default_str();
+  cmd->add_option("--transport", args->transport, "Override every strategy's transport (see wxfer transports)");
+  cmd->add_option("--steps", args->steps, "Measured update steps per strategy")->capture_default_str();
+  cmd->add_option("--warmup", args->warmup, "Warm-up steps (not recorded)")->capture_default_str();
+  cmd->add_option("--bucket-size", args->bucket_size, "broadcast bucket; auto: from free memory as checkpoint-engine")
+      ->capture_default_str();
+  cmd->add_option("--chunk-size", args->chunk_size, "Pipeline chunk")->capture_default_str();
+  cmd->add_option("--min-segment", args->min_segment, "Smaller plan cuts are gathered on one sender")->capture_default_str();
+  cmd->add_option("--timeout", args->timeout, "Deadline in seconds on every blocking wait")->capture_default_str();
+  cmd->add_option("--out", args->out, "HDF5 output file")->capture_default_str();
+  cmd->add_flag("--no-verify", args->no_verify, "Skip the byte-by-byte check after each step");
+  cmd->callback([args] {
+    args->command_line = invocation();
+    run_job(*args);
+  });
+}
+
+const CommandRegistrar registrar{"run", 20, add_run_command};
+
+}  // namespace
+}  // namespace wxfer::cli

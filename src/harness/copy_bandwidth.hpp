@@ -1,0 +1,12 @@
+// The bound local runs are measured against: how fast all ranks together can copy memory.
+#pragma once
+
+#include <mpi.h>
+
+namespace wxfer {
+
+// Collective: every rank copies `bytes` between two buffers of its own, all at once,
+// `repeats` times; returns the aggregate bytes copied per second (sum over ranks / slowest).
+double measure_copy_bandwidth(MPI_Comm comm, size_t bytes = 64 << 20, int repeats = 5);
+
+}  // namespace wxfer

@@ -1,0 +1,34 @@
+// Raw per-rank stage events on the aligned clock; statistics are made later, from the file.
+#pragma once
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "harness/clock.hpp"
+#include "record/run_record.hpp"
+
+namespace wxfer {
+
+class Recorder {
+ public:
+  Recorder(int rank, double clock_offset) : rank_(rank), offset_(clock_offset) { events_.reserve(1 << 14); }
+  void set_step(int32_t step) { step_ = step; }
+  int32_t step() const { return step_; }
+  double now() const { return now_seconds(); }
+  double aligned(double local_time) const { return local_time + offset_; }
+  // t_begin / t_end from now(); stored on the aligned clock.
+  void record(const char* stage, int32_t bucket, int32_t peer, uint64_t bytes, double t_begin, double t_end);
+  // Rank 0 gets every rank's events (rank-ordered); the others get an empty list.
+  std::vector<Event> gather_to_root(MPI_Comm comm);
+  void clear() { events_.clear(); }
+
+ private:
+  int rank_;
+  double offset_;
+  int32_t step_ = -1;
+  std::vector<Event> events_;
+};
+
+}  // namespace wxfer

@@ -1,0 +1,54 @@
+// quantize(): cuts a region into strips of 128 rows by at most kPanelCols columns and hands
+// each to the fastest kernel this CPU runs. The scalar kernel is the portable fallback.
+#include <algorithm>
+
+#include "quant/bf16.hpp"
+#include "quant/block_kernels.hpp"
+#include "quant/block_quant.hpp"
+#include "quant/fp8_e4m3.hpp"
+#include "quant/region_check.hpp"
+
+namespace wxfer::quant {
+namespace {
+
+// 128 rows x 2048 bf16 = 512 KiB: the strip read for the amax pass is still in L2 when the
+// encode pass reads it again, and each row segment (4 KiB) is long enough for the prefetcher.
+constexpr int64_t kPanelCols = 16 * kBlock;
+
+}  // namespace
+
+namespace detail {
+
+void quantize_strip_scalar(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, uint8_t* dst,
+                           int64_t dst_stride, float* scales) {
+  for (int64_t c0 = 0; c0 < cols; c0 += kBlock) {
+    const int64_t c1 = std::min(cols, c0 + kBlock);
+    // Largest finite |x| as bf16 bits: non-negative finite floats order like their bit patterns.
+    uint16_t amax = 0;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = c0; c < c1; ++c) {
+        const auto mag = static_cast<uint16_t>(src[r * stride + c] & 0x7FFFu);
+        if (mag < 0x7F80u && mag > amax) amax = mag;  // NaN, Inf: ignored
+      }
+    const float scale = block_scale(bf16_to_float(amax));
+    scales[c0 / kBlock] = scale;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = c0; c < c1; ++c)
+        dst[r * dst_stride + c] = float_to_e4m3(bf16_to_float(src[r * stride + c]) / scale);
+  }
+}
+
+}  // namespace detail
+
+void quantize(Bf16Region src, Fp8Output out) {
+  detail::check_region(src, out);
+  const detail::StripKernel kernel =
+      detail::have_avx2_kernel() ? detail::quantize_strip_avx2 : detail::quantize_strip_scalar;
+  for (int64_t r0 = 0; r0 < src.rows; r0 += kBlock)
+    for (int64_t c0 = 0; c0 < src.cols; c0 += kPanelCols)
+      kernel(src.data + r0 * src.stride + c0, src.stride, std::min(kBlock, src.rows - r0),
+             std::min(kPanelCols, src.cols - c0), out.fp8 + r0 * out.fp8_stride + c0, out.fp8_stride,
+             out.scales + (r0 / kBlock) * out.scale_stride + c0 / kBlock);
+}
+
+}  // namespace wxfer::quant

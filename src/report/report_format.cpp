@@ -1,0 +1,145 @@
+#include "report/report_format.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "common/units.hpp"
+
+namespace wxfer::report {
+namespace {
+
+// How runs are named: by label alone (one file), "name.h5:label", or "path/name.h5:label"
+// when two files share a name.
+FileNaming file_naming(const std::vector<RunStats>& runs) {
+  std::set<std::string> files, names;
+  for (const auto& r : runs) {
+    files.insert(r.file);
+    names.insert(std::filesystem::path(r.file).filename().string());
+  }
+  if (files.size() <= 1) return FileNaming::none;
+  return names.size() == files.size() ? FileNaming::file_name : FileNaming::full_path;
+}
+
+std::string fixed(double value, const char* format) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), format, value);
+  return buf;
+}
+
+std::string percent(const std::optional<double>& v) { return v ? fixed(*v * 100.0, "%.1f%%") : "-"; }
+std::string seconds_or_dash(double s, bool present) { return present ? format_seconds(s) : "-"; }
+std::string bytes_or_dash(double b) { return b > 0 ? format_bytes(b) : "-"; }
+std::string ratio_or_dash(double r) { return r > 0 ? fixed(r, "%.2f") : "-"; }
+
+std::string short_seconds(double s) { return s > 0 ? format_seconds(s) : "0"; }
+
+void row(std::ostringstream& out, const std::vector<std::string>& cells) {
+  out << '|';
+  for (const auto& c : cells) out << ' ' << c << " |";
+  out << '\n';
+}
+
+const StageStats* find_stage(const RunStats& s, const std::string& stage) {
+  for (const auto& st : s.stages)
+    if (st.stage == stage) return &st;
+  return nullptr;
+}
+
+}  // namespace
+
+std::string run_name(const RunStats& s, FileNaming naming) {
+  switch (naming) {
+    case FileNaming::none: return s.label;
+    case FileNaming::file_name: return std::filesystem::path(s.file).filename().string() + ":" + s.label;
+    case FileNaming::full_path: return s.file + ":" + s.label;
+  }
+  return s.label;
+}
+
+std::string markdown_report(const std::vector<RunStats>& runs) {
+  const FileNaming several = file_naming(runs);
+  std::ostringstream out;
+  row(out, {"run", "strategy", "transport", "steps", "verified", "median", "p10", "p90", "lower bound", "efficiency",
+            "landed GB/s", "out/rank max", "out/rank mean", "in/rank max", "in/rank mean", "busy skew", "overlap"});
+  row(out, std::vector<std::string>(17, "---"));
+  for (const auto& s : runs) {
+    const bool timed = s.steps > 0;
+    row(out, {run_name(s, several), s.strategy, s.transport + (s.simulated ? " (sim)" : ""),
+              std::to_string(s.steps), std::to_string(s.verified_steps) + "/" + std::to_string(s.steps),
+              seconds_or_dash(s.median_seconds, timed), seconds_or_dash(s.p10_seconds, timed),
+              seconds_or_dash(s.p90_seconds, timed),
+              s.lower_bound_seconds > 0 ? format_seconds(s.lower_bound_seconds) + " (" + s.bound_kind + ")" : "-",
+              percent(s.efficiency), s.landed_gbps ? fixed(*s.landed_gbps, "%.2f") : "-",
+              bytes_or_dash(s.bytes_out.max), bytes_or_dash(s.bytes_out.mean), bytes_or_dash(s.bytes_in.max),
+              bytes_or_dash(s.bytes_in.mean), ratio_or_dash(s.busy_seconds.skew()), ratio_or_dash(s.overlap)});
+  }
+  // Stages side by side: union time (critical-path share in parentheses), median step.
+  std::vector<std::string> stages;
+  for (const auto& s : runs)
+    for (const auto& st : s.stages)
+      if (std::find(stages.begin(), stages.end(), st.stage) == stages.end()) stages.push_back(st.stage);
+  if (stages.empty()) return out.str();
+  out << "\nStages in the median step: wall time during which any rank was in the stage (its critical-path share).\n\n";
+  std::vector<std::string> header{"stage"};
+  for (const auto& s : runs) header.push_back(run_name(s, several));
+  row(out, header);
+  row(out, std::vector<std::string>(header.size(), "---"));
+  for (const auto& stage : stages) {
+    std::vector<std::string> cells{stage};
+    for (const auto& s : runs) {
+      const StageStats* st = find_stage(s, stage);
+      cells.push_back(st ? short_seconds(st->union_seconds) + " (" + short_seconds(st->critical_seconds) + ")" : "-");
+    }
+    row(out, cells);
+  }
+  std::vector<std::string> idle{"(no rank busy)"};
+  for (const auto& s : runs) idle.push_back(s.stages.empty() ? "-" : short_seconds(s.idle_seconds));
+  row(out, idle);
+  return out.str();
+}
+
+nlohmann::json run_json(const RunStats& s) {
+  auto optional = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+  auto spread = [](const Spread& sp) { return nlohmann::json{{"max", sp.max}, {"mean", sp.mean}, {"skew", sp.skew()}}; };
+  nlohmann::json stages = nlohmann::json::array();
+  for (const auto& st : s.stages)
+    stages.push_back({{"stage", st.stage},
+                      {"critical_seconds", st.critical_seconds},
+                      {"union_seconds", st.union_seconds},
+                      {"busy_seconds", st.busy_seconds},
+                      {"bytes", st.bytes},
+                      {"events", st.events}});
+  const bool timed = s.steps > 0;
+  auto timed_value = [timed](double v) { return timed ? nlohmann::json(v) : nlohmann::json(nullptr); };
+  return {{"file", s.file},
+          {"label", s.label},
+          {"strategy", s.strategy},
+          {"transport", s.transport},
+          {"simulated", s.simulated},
+          {"bound_kind", s.bound_kind},
+          {"lower_bound_seconds", s.lower_bound_seconds},
+          {"bytes_per_step", s.bytes_per_step},
+          {"params", s.params},
+          {"metrics", s.metrics},
+          {"steps", s.steps},
+          {"verified_steps", s.verified_steps},
+          {"median_seconds", timed_value(s.median_seconds)},
+          {"p10_seconds", timed_value(s.p10_seconds)},
+          {"p90_seconds", timed_value(s.p90_seconds)},
+          {"efficiency", optional(s.efficiency)},
+          {"landed_GBps", optional(s.landed_gbps)},
+          {"median_step", {{"step", s.median_step},
+                           {"wall_seconds", s.median_step_seconds},
+                           {"critical_rank", s.critical_rank},
+                           {"idle_seconds", s.idle_seconds},
+                           {"overlap", s.overlap},
+                           {"bytes_out_per_rank", spread(s.bytes_out)},
+                           {"bytes_in_per_rank", spread(s.bytes_in)},
+                           {"busy_seconds_per_rank", spread(s.busy_seconds)},
+                           {"stages", stages}}}};
+}
+
+}  // namespace wxfer::report

@@ -1,0 +1,64 @@
+#include "report/run_stats.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "report/intervals.hpp"
+#include "report/step_analysis.hpp"
+
+namespace wxfer::report {
+
+const std::set<std::string>& wire_stages() {
+  static const std::set<std::string> stages{"gather", "transfer", "bcast", "send", "write", "put"};
+  return stages;
+}
+
+long median_step_index(const std::vector<StepRecord>& steps) {
+  if (steps.empty()) return -1;
+  std::vector<size_t> order(steps.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return steps[a].seconds < steps[b].seconds || (steps[a].seconds == steps[b].seconds && steps[a].step < steps[b].step);
+  });
+  return static_cast<long>(order[(order.size() - 1) / 2]);
+}
+
+RunStats compute_run_stats(const StrategyRun& run, const std::vector<RankInfo>& ranks, const std::string& file) {
+  RunStats s;
+  s.file = file;
+  s.label = run.label;
+  s.strategy = run.strategy;
+  s.transport = run.transport;
+  s.bound_kind = run.bound_kind;
+  s.simulated = run.simulated;
+  s.lower_bound_seconds = run.lower_bound_seconds;
+  s.bytes_per_step = run.bytes_per_step;
+  s.params = run.params;
+  s.metrics = run.metrics;
+  s.steps = run.steps.size();
+  std::vector<double> seconds;
+  for (const auto& step : run.steps) {
+    seconds.push_back(step.seconds);
+    if (step.verified != 0) ++s.verified_steps;
+  }
+  if (seconds.empty()) return s;
+  s.median_seconds = percentile(seconds, 0.5);
+  s.p10_seconds = percentile(seconds, 0.1);
+  s.p90_seconds = percentile(seconds, 0.9);
+  if (s.median_seconds > 0) {
+    if (run.lower_bound_seconds > 0) s.efficiency = run.lower_bound_seconds / s.median_seconds;
+    if (run.bytes_per_step > 0) s.landed_gbps = static_cast<double>(run.bytes_per_step) / s.median_seconds / 1e9;
+  }
+  const StepRecord& median = run.steps[static_cast<size_t>(median_step_index(run.steps))];
+  s.median_step = median.step;
+  analyze_step(run.events, median, ranks, s);
+  return s;
+}
+
+std::vector<RunStats> compute_file_stats(const RunFile& data, const std::string& file) {
+  std::vector<RunStats> stats;
+  for (const auto& run : data.runs) stats.push_back(compute_run_stats(run, data.ranks, file));
+  return stats;
+}
+
+}  // namespace wxfer::report

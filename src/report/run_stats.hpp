@@ -1,0 +1,75 @@
+// The numbers `wxfer report` shows for one run group (/runs/<label>). Every definition is
+// in docs/report.md; the comments here are the short form.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "record/run_record.hpp"
+
+namespace wxfer::report {
+
+// Stages whose `bytes` crossed a link (the sender records them; see docs/report.md).
+const std::set<std::string>& wire_stages();
+
+// One stage within the median step.
+struct StageStats {
+  std::string stage;
+  // Its share of the step's wall time: time it ran on the last-finishing rank, plus, while
+  // that rank waited, time it ran elsewhere (shared equally among concurrently active stages).
+  double critical_seconds = 0;
+  double union_seconds = 0;     // wall time during which at least one rank was in this stage
+  double busy_seconds = 0;      // sum of its event durations over all ranks
+  uint64_t bytes = 0;           // sum of its events' bytes over all ranks
+  size_t events = 0;
+};
+
+struct Spread {
+  double max = 0;
+  double mean = 0;
+  double skew() const { return mean > 0 ? max / mean : 0; }  // max / mean; 1 = perfectly even
+};
+
+struct RunStats {
+  std::string file;   // path it was read from
+  std::string label;  // /runs/<label>
+  std::string strategy, transport, bound_kind;
+  bool simulated = false;
+  double lower_bound_seconds = 0;
+  uint64_t bytes_per_step = 0;
+  nlohmann::json params = nlohmann::json::object();
+  std::map<std::string, double> metrics;
+
+  // Over all recorded steps.
+  size_t steps = 0;
+  size_t verified_steps = 0;
+  double median_seconds = 0, p10_seconds = 0, p90_seconds = 0;
+  std::optional<double> efficiency;    // lower_bound_seconds / median_seconds
+  std::optional<double> landed_gbps;   // bytes_per_step / median_seconds / 1e9
+
+  // Within the median step: steps sorted by time, index (n-1)/2.
+  int32_t median_step = -1;
+  double median_step_seconds = 0;  // its wall window t_end - t_begin
+  int32_t critical_rank = -1;      // the rank whose last event ends latest
+  Spread bytes_out;                // per sending rank (trainers)
+  Spread bytes_in;                 // per receiving rank (inference)
+  Spread busy_seconds;             // per rank with events: union of its event intervals
+  std::vector<StageStats> stages;  // in order of first appearance
+  double idle_seconds = 0;         // no rank recorded anything; with the critical shares sums to the wall
+  double overlap = 0;              // sum of stage union times / wall window
+};
+
+RunStats compute_run_stats(const StrategyRun& run, const std::vector<RankInfo>& ranks, const std::string& file);
+std::vector<RunStats> compute_file_stats(const RunFile& data, const std::string& file);
+
+// Median-step helpers, shared with the trace and tests.
+// Index into run.steps of the median step; -1 when there are no steps.
+long median_step_index(const std::vector<StepRecord>& steps);
+
+}  // namespace wxfer::report

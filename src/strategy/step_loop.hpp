@@ -1,0 +1,28 @@
+// The harness's loop around one strategy: set-up, warm-up, timed steps with a commit
+// barrier, verification after each step (not timed), the raw reference loop, and the
+// gathering of every rank's events. The strategy supplies only setup() and update().
+#pragma once
+
+#include <cstdint>
+
+#include "record/run_record.hpp"
+#include "strategy/strategy.hpp"
+
+namespace wxfer {
+
+struct StepLoopSettings {
+  int32_t steps = 5;
+  int32_t warmup = 1;
+  bool verify = true;
+  int32_t reference_repeats = 3;
+  // Called on rank 0 after each measured step (progress lines).
+  void (*on_step)(const std::string& label, const StepRecord& step, int32_t steps) = nullptr;
+};
+
+// Collective over all ranks. `version` numbers the weight versions across strategies so
+// that no strategy can pass on bytes a previous one left behind. Rank 0 gets the filled
+// StrategyRun (steps, events, params, metrics); other ranks get steps only.
+StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const StepLoopSettings& settings,
+                         uint32_t& version);
+
+}  // namespace wxfer

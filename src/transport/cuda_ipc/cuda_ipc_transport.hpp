@@ -1,0 +1,17 @@
+// CUDA IPC: ranks on one node map each other's exposed device memory and write into it
+// with device-to-device copies (NVLink or PCIe peer-to-peer). One-sided, device memory.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "transport/bootstrap.hpp"
+#include "transport/transport.hpp"
+
+namespace wxfer {
+
+std::optional<std::string> cuda_ipc_unavailable();
+std::unique_ptr<Transport> make_cuda_ipc_transport(const Bootstrap& bootstrap);
+
+}  // namespace wxfer

@@ -1,0 +1,204 @@
+// Block quantization: the fast kernel against the float64 reference, bit for bit, and the
+// policies of docs/quantization.md.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <tuple>
+
+#include "common/error.hpp"
+#include "quant/block_kernels.hpp"
+#include "quant/fp8_e4m3.hpp"
+#include "quant_fixtures.hpp"
+
+namespace wxfer::quant {
+namespace {
+
+using testing::make_output;
+using testing::Quantized;
+using testing::random_bf16;
+
+void expect_same(const Quantized& a, const Quantized& b) {
+  ASSERT_EQ(a.fp8.size(), b.fp8.size());
+  for (size_t i = 0; i < a.fp8.size(); ++i) ASSERT_EQ(a.fp8[i], b.fp8[i]) << "byte " << i;
+  for (size_t i = 0; i < a.scales.size(); ++i)
+    ASSERT_EQ(std::bit_cast<uint32_t>(a.scales[i]), std::bit_cast<uint32_t>(b.scales[i])) << "scale " << i;
+}
+
+// Quantizes with both kernels and checks they agree; returns the reference output.
+Quantized quantize_both(Bf16Region src) {
+  Quantized ref = make_output(src.rows, src.cols), fast = make_output(src.rows, src.cols);
+  quantize_reference(src, ref.output());
+  quantize(src, fast.output());
+  expect_same(ref, fast);
+  return ref;
+}
+
+class FastMatchesReference : public ::testing::TestWithParam<std::tuple<int64_t, int64_t, double>> {};
+
+TEST_P(FastMatchesReference, BitForBit) {
+  const auto [rows, cols, sigma] = GetParam();
+  const int64_t stride = cols + 5;
+  const auto data = random_bf16(rows, stride, sigma, static_cast<uint32_t>(rows * 131 + cols));
+  quantize_both({data.data(), rows, cols, stride});
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, FastMatchesReference,
+                         ::testing::Combine(::testing::Values(1, 127, 128, 300),
+                                            ::testing::Values(1, 7, 129, 200, 256),
+                                            // 1e-25 and 1e30: scales where the AVX2 kernel divides
+                                            ::testing::Values(1e-25, 1e-6, 3e-3, 1.0, 1e4, 1e30)));
+
+// Both strip kernels, whichever quantize() picks on this CPU.
+TEST(BlockQuant, EveryKernelMatchesTheReference) {
+  const int64_t rows = 200, cols = 2500, stride = 2600;  // partial blocks, several panels
+  std::vector<uint16_t> data = random_bf16(rows, stride, 0.5, 3);
+  data[17] = 0x7FC0;  // NaN
+  data[stride + 3] = 0xFF80;  // -Inf
+  data[2 * stride + 300] = 0x7F80;  // +Inf
+  Quantized ref = make_output(rows, cols);
+  quantize_reference({data.data(), rows, cols, stride}, ref.output());
+  std::vector<detail::StripKernel> kernels{detail::quantize_strip_scalar};
+  if (detail::have_avx2_kernel()) kernels.push_back(detail::quantize_strip_avx2);
+  for (const auto kernel : kernels) {
+    Quantized q = make_output(rows, cols);
+    for (int64_t r0 = 0; r0 < rows; r0 += kBlock)
+      kernel(data.data() + r0 * stride, stride, std::min(kBlock, rows - r0), cols, q.fp8.data() + r0 * q.fp8_stride,
+             q.fp8_stride, q.scales.data() + (r0 / kBlock) * q.scale_stride);
+    expect_same(ref, q);
+  }
+}
+
+TEST(BlockQuant, SubBoxOfALargeTensor) {
+  // A DeepSeek kv_a_proj_with_mqa-sized tensor [576, 7168]: quantize a block-aligned sub-box
+  // (rows 128..447, cols 1024..3071) straight out of the full tensor.
+  const int64_t rows = 576, cols = 7168;
+  const auto data = random_bf16(rows, cols, 0.02, 7);
+  const Bf16Region box{data.data() + 128 * cols + 1024, 320, 2048, cols};
+  const Quantized q = quantize_both(box);
+  // The last row of blocks is partial: 320 = 2 * 128 + 64.
+  EXPECT_EQ(scale_rows(box.rows), 3);
+  EXPECT_EQ(scale_cols(box.cols), 16);
+  // Same bytes as quantizing a copy of the box on its own.
+  std::vector<uint16_t> copy(320 * 2048);
+  for (int64_t r = 0; r < 320; ++r)
+    for (int64_t c = 0; c < 2048; ++c) copy[r * 2048 + c] = box.data[r * cols + c];
+  Quantized alone = make_output(320, 2048);
+  quantize({copy.data(), 320, 2048, 2048}, alone.output());
+  expect_same(q, alone);
+}
+
+TEST(BlockQuant, EveryBf16BitPattern) {
+  // 65536 patterns in 256x256 (NaN, Inf, subnormals included) and, transposed, in other blocks.
+  std::vector<uint16_t> all(65536), transposed(65536);
+  for (uint32_t i = 0; i < 65536; ++i) {
+    all[i] = static_cast<uint16_t>(i);
+    transposed[(i % 256) * 256 + i / 256] = static_cast<uint16_t>(i);
+  }
+  quantize_both({all.data(), 256, 256, 256});
+  quantize_both({transposed.data(), 256, 256, 256});
+}
+
+TEST(BlockQuant, EveryAmaxMantissaAgainstEveryNearbyValue) {
+  // Block i holds amax = (1 + i/128) * 2^3 and every bf16 value of the 21 binades below it, so
+  // each quotient x / scale that can land on or near an e4m3 rounding tie is exercised.
+  const int64_t blocks = 128;
+  std::vector<uint16_t> data(static_cast<size_t>(blocks * kBlock * kBlock), 0);
+  for (int64_t i = 0; i < blocks; ++i) {
+    uint16_t* block = data.data() + i * kBlock * kBlock;
+    const auto amax = static_cast<uint16_t>(((127 + 3) << 7) | i);
+    block[0] = amax;
+    int64_t k = 1;
+    for (uint16_t x = static_cast<uint16_t>(amax - 21 * 128); x < amax; ++x, ++k)
+      block[k] = static_cast<uint16_t>(x | (k % 2 ? 0x8000 : 0));  // both signs
+  }
+  quantize_both({data.data(), blocks * kBlock, kBlock, kBlock});
+}
+
+TEST(BlockQuant, RoundTripErrorWithinHalfAnE4m3Step) {
+  for (double sigma : {1e-6, 1e-2, 1.0, 1e4}) {
+    const int64_t rows = 300, cols = 200;
+    const auto data = random_bf16(rows, cols, sigma, 11);
+    Quantized q = make_output(rows, cols);
+    quantize({data.data(), rows, cols, cols}, q.output());
+    std::vector<float> back(rows * cols);
+    dequantize(q.input(), rows, cols, back.data(), cols);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c) {
+        const double x = bf16_to_float(data[r * cols + c]);
+        const double scale = q.scales[(r / 128) * q.scale_stride + c / 128];
+        const double y = std::fabs(x) / scale;
+        // Half the e4m3 spacing at |x / scale|: 2^-4 * 2^floor(log2 y) (3 mantissa bits) in the
+        // normal range, 2^-10 below 2^-6; small slack for the two float roundings (x / s, q * s).
+        const double half_step = y < 0x1p-6 ? 0x1p-10 : std::ldexp(1.0, std::ilogb(y) - 4);
+        const double bound = half_step * scale * (1 + 0x1p-18) + std::fabs(x) * 0x1p-22;
+        ASSERT_LE(std::fabs(x - back[r * cols + c]), bound) << sigma << " at " << r << "," << c;
+      }
+  }
+}
+
+TEST(BlockQuant, ScaleIsAmaxOver448AndAmaxMapsTo448) {
+  std::vector<uint16_t> block(128 * 128, float_to_bf16(0.25f));
+  block[77] = float_to_bf16(-3.0f);
+  const Quantized q = quantize_both({block.data(), 128, 128, 128});
+  EXPECT_EQ(q.scales[0], 3.0f / 448.0f);
+  EXPECT_EQ(q.fp8[77], 0xFE);  // -448
+}
+
+TEST(BlockQuant, AllZeroBlockStoresScaleOne) {
+  std::vector<uint16_t> data(128 * 256, 0);
+  data[5] = 0x8000;                              // -0.0 in block 0
+  data[128 * 256 - 1] = float_to_bf16(1.0f);    // block 1 is not zero
+  const Quantized q = quantize_both({data.data(), 128, 256, 256});
+  EXPECT_EQ(q.scales[0], 1.0f);
+  EXPECT_EQ(q.fp8[0], 0x00);
+  EXPECT_EQ(q.fp8[5], 0x80);  // sign of zero kept; dequantizes to -0.0
+  EXPECT_EQ(q.scales[1], 1.0f / 448.0f);
+}
+
+TEST(BlockQuant, NaNAndInfDoNotPoisonTheBlock) {
+  const float inf = std::numeric_limits<float>::infinity();
+  std::vector<uint16_t> block(4, 0);
+  block[0] = float_to_bf16(1.0f);
+  block[1] = float_to_bf16(std::numeric_limits<float>::quiet_NaN());
+  block[2] = float_to_bf16(-inf);
+  block[3] = float_to_bf16(2.0f);
+  const Quantized q = quantize_both({block.data(), 1, 4, 4});
+  EXPECT_EQ(q.scales[0], 2.0f / 448.0f);  // amax over finite values only
+  EXPECT_EQ(q.fp8[0], float_to_e4m3(224.0f));
+  EXPECT_EQ(q.fp8[1], kE4m3NaN);
+  EXPECT_EQ(q.fp8[2], 0xFE);  // -Inf saturates to -448
+  EXPECT_EQ(q.fp8[3], kE4m3MaxCode);
+}
+
+TEST(BlockQuant, BlockOfOnlyInfAndNaN) {
+  const std::vector<uint16_t> block{0x7F80, 0xFFC0};  // +Inf, -NaN
+  const Quantized q = quantize_both({block.data(), 1, 2, 2});
+  EXPECT_EQ(q.scales[0], 1.0f);
+  EXPECT_EQ(q.fp8[0], 0x7E);
+  EXPECT_EQ(q.fp8[1], 0xFF);
+}
+
+TEST(BlockQuant, SubnormalAmaxGivesAFiniteNonzeroScale) {
+  const std::vector<uint16_t> block{0x0001, 0x8003, 0x0000};  // bf16 subnormals, 2^-133 ...
+  const Quantized q = quantize_both({block.data(), 1, 3, 3});
+  EXPECT_GT(q.scales[0], 0.0f);
+  EXPECT_TRUE(std::isfinite(q.scales[0]));
+  EXPECT_EQ(q.fp8[1], 0xFE);
+}
+
+TEST(BlockQuant, EmptyRegionWritesNothing) {
+  Quantized q = make_output(0, 0);
+  quantize({nullptr, 0, 0, 0}, q.output());
+  EXPECT_TRUE(q.scales.empty());
+}
+
+TEST(BlockQuant, MalformedRegionThrows) {
+  std::vector<uint16_t> data(16);
+  Quantized q = make_output(4, 4);
+  EXPECT_THROW(quantize({data.data(), 4, 4, 3}, q.output()), SystemError);
+}
+
+}  // namespace
+}  // namespace wxfer::quant

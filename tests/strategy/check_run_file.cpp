@@ -1,0 +1,59 @@
+// Reads a `wxfer run` output back and checks it: every expected strategy present, every
+// step verified with the plan's bytes, events from every rank, a positive bound.
+// Usage: check_run_file FILE RANKS STEPS STRATEGY...
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <set>
+#include <string>
+
+#include "record/run_file.hpp"
+
+int main(int argc, char** argv) {
+  if (argc < 5) {
+    std::fprintf(stderr, "usage: check_run_file FILE RANKS STEPS STRATEGY...\n");
+    return 2;
+  }
+  int failures = 0;
+  auto expect = [&](bool ok, const std::string& what) {
+    if (!ok) {
+      std::fprintf(stderr, "check_run_file: %s\n", what.c_str());
+      ++failures;
+    }
+  };
+  wxfer::RunFile f;
+  try {
+    f = wxfer::read_run_file(argv[1]);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "check_run_file: %s\n", e.what());
+    return 1;
+  }
+  const int ranks = std::atoi(argv[2]);
+  const size_t steps = static_cast<size_t>(std::atoi(argv[3]));
+  expect(f.kind == "run", "kind is " + f.kind);
+  expect(static_cast<int>(f.ranks.size()) == ranks, "ranks table has " + std::to_string(f.ranks.size()) + " rows");
+  expect(!f.command_line.empty() && f.config.contains("model"), "configuration attributes missing");
+  for (int a = 4; a < argc; ++a) {
+    const std::string name = argv[a];
+    const wxfer::StrategyRun* run = nullptr;
+    for (const auto& r : f.runs)
+      if (r.label == name) run = &r;
+    expect(run != nullptr, "no /runs/" + name);
+    if (run == nullptr) continue;
+    expect(run->steps.size() == steps, name + ": " + std::to_string(run->steps.size()) + " steps");
+    for (const auto& s : run->steps) {
+      expect(s.verified == 1, name + ": step not verified");
+      expect(s.seconds > 0 && s.t_end > s.t_begin, name + ": bad step times");
+      expect(s.bytes_landed == run->bytes_per_step && s.bytes_landed > 0, name + ": bytes landed");
+    }
+    expect(run->lower_bound_seconds > 0 && run->bound_kind == "memcpy", name + ": bound");
+    std::set<int> seen;
+    for (const auto& e : run->events) {
+      seen.insert(e.rank);
+      expect(e.t_end >= e.t_begin, name + ": event ends before it begins");
+    }
+    expect(static_cast<int>(seen.size()) == ranks, name + ": events from " + std::to_string(seen.size()) + " ranks");
+  }
+  if (failures == 0) std::printf("check_run_file: %s ok\n", argv[1]);
+  return failures == 0 ? 0 : 1;
+}

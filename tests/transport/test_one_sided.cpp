@@ -1,0 +1,100 @@
+// Windows: puts from several ranks into disjoint regions, puts at the edges, bad puts.
+#include "conformance_fixture.hpp"
+
+namespace wxfer::test {
+namespace {
+
+uint64_t region_seed(int writer, int target) { return static_cast<uint64_t>(writer * 1000 + target); }
+
+// Every rank writes region [w * kRegion, (w + 1) * kRegion) of every rank's window (its
+// own included), in three uneven puts; after flush and a barrier each region is whole.
+TEST_P(TransportConformance, PutsFromEveryRankLandInDisjointRegions) {
+  WXFER_REQUIRE_CAPABILITY(one_sided);
+  constexpr size_t kRegion = 4099;
+  TestBuffer exposed = buffer(kRegion * static_cast<size_t>(size()));
+  auto window = transport().expose(exposed.span());
+  ASSERT_EQ(window->local().bytes, exposed.span().bytes);
+  std::vector<TestBuffer> sources;
+  for (int t = 0; t < size(); ++t) {
+    sources.push_back(buffer(kRegion));
+    sources.back().write(pattern(region_seed(rank(), t), kRegion));
+  }
+  for (int t = 0; t < size(); ++t) {
+    const uint8_t* src = sources[static_cast<size_t>(t)].data();
+    const uint64_t base = static_cast<uint64_t>(rank()) * kRegion;
+    window->put(t, base, src, 1);
+    window->put(t, base + 1, src + 1, 2047);
+    window->put(t, base + 2048, src + 2048, kRegion - 2048);
+  }
+  window->flush(Deadline::after(kTestDeadlineSeconds));
+  world_barrier();
+  const auto got = exposed.read();
+  for (int w = 0; w < size(); ++w) {
+    const auto want = pattern(region_seed(w, rank()), kRegion);
+    EXPECT_TRUE(std::equal(want.begin(), want.end(), got.begin() + static_cast<long>(w * kRegion)))
+        << "region written by rank " << w;
+  }
+  world_barrier();  // nobody tears the window down while a peer still checks
+}
+
+// Windows of different sizes per rank; the first byte, the last byte and a put that ends
+// exactly at the end all land, and nothing else changes.
+TEST_P(TransportConformance, PutsAtWindowEdges) {
+  WXFER_REQUIRE_CAPABILITY(one_sided);
+  auto window_bytes = [](int r) { return size_t{1000} + static_cast<size_t>(r) * 7; };
+  TestBuffer exposed = buffer(window_bytes(rank()));
+  auto window = transport().expose(exposed.span());
+  const size_t target_bytes = window_bytes(next());
+  TestBuffer src = buffer(64);
+  src.write(pattern(static_cast<uint64_t>(rank()), 64));
+  window->put(next(), 0, src.data(), 1);
+  window->put(next(), target_bytes - 1, src.data() + 1, 1);
+  window->put(next(), target_bytes - 40, src.data() + 10, 38);  // ends at target_bytes - 2
+  window->flush(Deadline::after(kTestDeadlineSeconds));
+  world_barrier();
+  const auto got = exposed.read();
+  const auto from = pattern(static_cast<uint64_t>(prev()), 64);
+  std::vector<uint8_t> want(window_bytes(rank()), 0);
+  want[0] = from[0];
+  want[want.size() - 1] = from[1];
+  std::copy(from.begin() + 10, from.begin() + 48, want.end() - 40);
+  EXPECT_EQ(got, want);
+  world_barrier();
+}
+
+// A put that does not fit is refused before anything moves, on the rank that issued it.
+TEST_P(TransportConformance, PutsOutsideTheWindowThrow) {
+  WXFER_REQUIRE_CAPABILITY(one_sided);
+  TestBuffer exposed = buffer(256);
+  auto window = transport().expose(exposed.span());
+  TestBuffer src = buffer(16);
+  EXPECT_THROW(window->put(next(), 250, src.data(), 7), SystemError);
+  EXPECT_THROW(window->put(next(), 257, src.data(), 0), SystemError);
+  EXPECT_THROW(window->put(next(), ~uint64_t{0}, src.data(), 2), SystemError);
+  EXPECT_THROW(window->put(size(), 0, src.data(), 1), SystemError);
+  window->put(next(), 256, src.data(), 0);  // empty, at the very end: fine
+  window->flush(Deadline::after(kTestDeadlineSeconds));
+  world_barrier();
+  EXPECT_EQ(exposed.read(), std::vector<uint8_t>(256, 0));
+  world_barrier();
+}
+
+// A rank may expose nothing (an inference rank that receives no shard, say).
+TEST_P(TransportConformance, RankZeroExposesNothing) {
+  WXFER_REQUIRE_CAPABILITY(one_sided);
+  const size_t mine = rank() == 0 ? 0 : 512;
+  TestBuffer exposed = buffer(mine);
+  auto window = transport().expose(exposed.span());
+  TestBuffer src = buffer(512);
+  src.write(pattern(static_cast<uint64_t>(rank()), 512));
+  if (next() != 0) window->put(next(), 0, src.data(), 512);
+  window->flush(Deadline::after(kTestDeadlineSeconds));
+  world_barrier();
+  if (rank() != 0 && prev() != rank()) {
+    EXPECT_EQ(exposed.read(), pattern(static_cast<uint64_t>(prev()), 512));
+  }
+  world_barrier();
+}
+
+}  // namespace
+}  // namespace wxfer::test
