@@ -59,7 +59,7 @@ struct KeyReader {
     }
   }
   double bandwidth() const { return parsed([](const std::string& t, std::string_view w) { return parse_bandwidth(t, w); }); }
-  double seconds() const { return parsed(parse_seconds); }
+  double seconds() const { return parsed(parse_latency); }
   double bytes() const {
     return parsed([](const std::string& t, std::string_view w) { return static_cast<double>(parse_bytes(t, w)); });
   }
@@ -129,7 +129,7 @@ void apply(ClusterSpec& c, const toml::table& t, const std::string& prefix, std:
 
 }  // namespace
 
-double parse_seconds(std::string_view text, std::string_view what) {
+double parse_latency(std::string_view text, std::string_view what) {
   const std::string s(text);
   size_t used = 0;
   double v = 0;

@@ -52,7 +52,7 @@ std::vector<std::string> builtin_cluster_names();
 // Writes a spec back as TOML (wxfer calibrate).
 std::string cluster_to_toml(const ClusterSpec& c, std::string_view header_comment);
 
-// "2us", "1.5 ms", "3e-6" (seconds) -> seconds.
-double parse_seconds(std::string_view text, std::string_view what);
+// "2us", "1.5 ms", "3e-6" (seconds) -> seconds; zero allowed (unlike common parse_seconds).
+double parse_latency(std::string_view text, std::string_view what);
 
 }  // namespace wxfer

@@ -6,19 +6,12 @@
 #include "common/error.hpp"
 #include "common/units.hpp"
 
-#if WXFER_SIM_HAVE_RUN_FILE
 #include "record/run_file.hpp"
-#endif
 
 namespace wxfer {
 
 void write_sim_file(const RunFile& file, const std::string& path) {
-#if WXFER_SIM_HAVE_RUN_FILE
   write_run_file(file, path);
-#else
-  (void)file;
-  throw_usage("cannot write '" + path + "': this build has no HDF5 run-file writer (record module) yet");
-#endif
 }
 
 std::string sim_table(const SimResult& r) {

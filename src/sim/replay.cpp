@@ -21,8 +21,13 @@ class Recorder {
   void add(int32_t rank, int32_t chunk, const char* stage, uint64_t bytes, double t_begin) {
     add_span(rank, chunk, stage, bytes, t_begin, now());
   }
-  void add_span(int32_t rank, int32_t chunk, const char* stage, uint64_t bytes, double t_begin, double t_end) {
+  void add_peer(int32_t rank, int32_t chunk, const char* stage, int32_t peer, uint64_t bytes, double t_begin) {
+    add_span(rank, chunk, stage, bytes, t_begin, now(), peer);
+  }
+  void add_span(int32_t rank, int32_t chunk, const char* stage, uint64_t bytes, double t_begin, double t_end,
+                int32_t peer = -1) {
     Event e;
+    e.peer = peer;
     e.rank = rank;
     e.step = 0;
     std::strncpy(e.stage, stage, sizeof(e.stage) - 1);
@@ -54,19 +59,44 @@ uint64_t inflate(uint64_t bytes, double efficiency) {
   return static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) / efficiency));
 }
 
+// Where run_flows records one event per flow (as `wxfer run` records each write with its
+// receiver as peer, so that report counts bytes in and out per rank).
+struct FlowLog {
+  Recorder* rec = nullptr;
+  int32_t rank = 0;
+  int32_t chunk = 0;
+  const char* stage = "";
+};
+
 // Starts flows in order with at most max_open in flight; returns when all are done.
-void run_flows(const SimPlatform& p, const std::vector<Flow>& flows, int32_t max_open, uint64_t& counter) {
-  std::vector<sg4::CommPtr> open;
+void run_flows(const SimPlatform& p, const std::vector<Flow>& flows, int32_t max_open, uint64_t& counter,
+               const FlowLog& log = {}) {
+  struct Open {
+    const Flow* flow;
+    double t_begin;
+  };
+  std::vector<Open> open;
+  std::vector<sg4::CommPtr> comms;  // parallel to `open`, what wait_any takes
+  auto finish_one = [&] {
+    const auto i = static_cast<size_t>(sg4::Comm::wait_any(comms));
+    if (log.rec != nullptr)
+      log.rec->add_peer(log.rank, log.chunk, log.stage, open[i].flow->peer, open[i].flow->payload, open[i].t_begin);
+    open.erase(open.begin() + static_cast<long>(i));
+    comms.erase(comms.begin() + static_cast<long>(i));
+  };
   for (const Flow& f : flows) {
     if (f.bytes == 0) continue;
-    open.push_back(sg4::Comm::sendto_async(p.host(f.from), p.host(f.to), f.bytes));
+    const double t = log.rec != nullptr ? log.rec->now() : 0;
+    comms.push_back(sg4::Comm::sendto_async(p.host(f.from), p.host(f.to), f.bytes));
+    open.push_back({&f, t});
     ++counter;
-    if (static_cast<int32_t>(open.size()) >= max_open) {
-      const auto i = sg4::Comm::wait_any(open);
-      open.erase(open.begin() + i);
-    }
+    if (static_cast<int32_t>(open.size()) >= max_open) finish_one();
   }
-  if (!open.empty()) sg4::Comm::wait_all(open);
+  if (log.rec == nullptr) {
+    if (!comms.empty()) sg4::Comm::wait_all(comms);
+    return;
+  }
+  while (!open.empty()) finish_one();
 }
 
 // Inference GPUs grouped by node, in node order.
@@ -220,14 +250,13 @@ Replay replay_rdma(const SimPlatform& p, const RankMap& m, const std::vector<std
         ready[2]->acquire();
         const SimChunk& ch = (*mine)[static_cast<size_t>(k)];
         std::vector<Flow> writes;
-        for (const auto& [dest, b] : ch.out) writes.push_back({gpu, m.inference_gpu(dest), inflate(b, c.p2p_efficiency)});
+        for (const auto& [dest, b] : ch.out)
+          writes.push_back({gpu, m.inference_gpu(dest), inflate(b, c.p2p_efficiency), m.inference_job_rank(dest), b});
         // Every sender starts at a different destination, as a static all-to-all schedule does.
         if (!writes.empty())
           std::rotate(writes.begin(), writes.begin() + static_cast<long>(static_cast<size_t>(r) % writes.size()),
                       writes.end());
-        const double t = rec.now();
-        run_flows(p, writes, c.flows_per_rank, out.flows);
-        rec.add(r, k, "transfer", ch.bytes, t);
+        run_flows(p, writes, c.flows_per_rank, out.flows, {&rec, r, k, "transfer"});
         ready[3]->release();
       }
     });
@@ -289,6 +318,8 @@ Replay replay_broadcast(const SimPlatform& p, const RankMap& m, const std::vecto
       const double t = rec.now();
       broadcast(p, m.trainer_gpu(b.owner), receivers, b.work.bytes, out.flows);
       rec.add(b.owner, k, "bcast", b.work.bytes, t);
+      // A collective: every receiver records its own side (as `wxfer run` does).
+      for (int32_t i = 0; i < m.inference; ++i) rec.add(m.inference_job_rank(i), k, "bcast", b.work.bytes, t);
       staging->release();
       received->release();
     }
@@ -348,10 +379,9 @@ Replay replay_gather(const SimPlatform& p, const RankMap& m, const std::vector<S
       ready->acquire();
       const SimChunk& ch = chunks[static_cast<size_t>(k)];
       std::vector<Flow> sends;
-      for (int32_t i = 0; i < m.inference; ++i) sends.push_back({root, m.inference_gpu(i), inflate(ch.bytes, c.p2p_efficiency)});
-      const double t = rec.now();
-      run_flows(p, sends, c.flows_per_rank, out.flows);
-      rec.add(0, k, "transfer", ch.bytes * static_cast<uint64_t>(m.inference), t);
+      for (int32_t i = 0; i < m.inference; ++i)
+        sends.push_back({root, m.inference_gpu(i), inflate(ch.bytes, c.p2p_efficiency), m.inference_job_rank(i), ch.bytes});
+      run_flows(p, sends, c.flows_per_rank, out.flows, {&rec, 0, k, "transfer"});
       credits->release();
     }
   });

@@ -40,7 +40,9 @@ Replay replay_gather(const SimPlatform& p, const RankMap& m, const std::vector<S
 // and returns the simulated seconds it took.
 struct Flow {
   int32_t from = 0, to = 0;  // GPUs
-  uint64_t bytes = 0;
+  uint64_t bytes = 0;        // on the wire (payload / efficiency)
+  int32_t peer = -1;         // receiver's job rank, when the flow is recorded as an event
+  uint64_t payload = 0;      // bytes the event reports
 };
 double simulate_flows(const SimPlatform& p, const std::vector<Flow>& flows, int32_t max_open);
 double simulate_broadcast(const SimPlatform& p, int32_t root, const std::vector<int32_t>& receivers, uint64_t bytes);

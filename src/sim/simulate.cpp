@@ -148,7 +148,7 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
                                {"trainer_layout", req.trainer.to_string()},
                                {"inference_layout", layout.to_string()},
                                {"trainer_ranks", trainers},
-                               {"inference_ranks", n},
+                               {"inference_gpus", n},
                                {"chunk_bytes", opt.chunk_bytes},
                                {"flows_per_rank", c.flows_per_rank},
                                {"pipeline_depth", c.pipeline_depth}};
@@ -178,7 +178,7 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
       }
       sort_events(replay.events);
       StrategyRun run;
-      run.label = sweep ? strategy + "@inference=" + std::to_string(n) : strategy;
+      run.label = sweep ? strategy + "@inference_gpus=" + std::to_string(n) : strategy;
       run.strategy = strategy;
       run.transport = "simgrid";
       run.simulated = true;

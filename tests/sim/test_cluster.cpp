@@ -43,7 +43,7 @@ TEST(Cluster, NumbersAndUnits) {
   EXPECT_DOUBLE_EQ(c.nic_bandwidth, 12.5e9);
   EXPECT_DOUBLE_EQ(c.nvlink_bandwidth, 100e9);
   EXPECT_DOUBLE_EQ(c.nic_latency, 3e-6);
-  EXPECT_DOUBLE_EQ(parse_seconds("1.5ms", "t"), 1.5e-3);
+  EXPECT_DOUBLE_EQ(parse_latency("1.5ms", "t"), 1.5e-3);
 }
 
 TEST(Cluster, RoundTripsThroughToml) {
