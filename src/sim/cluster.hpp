@@ -20,6 +20,10 @@ struct ClusterSpec {
   double nvlink_bandwidth = 450e9; // bytes/s per GPU per direction
   double h2d_bandwidth = 50e9;
   double device_copy_bandwidth = 1.5e12;
+  // Shared by every flow inside a node (0: no such limit). GPUs have none worth modelling
+  // (NVSwitch is non-blocking); on a CPU host (`wxfer calibrate`) all ranks' copies share
+  // the memory system, and this is its measured aggregate.
+  double node_memory_bandwidth = 0;
   double nic_latency = 2e-6;       // per NIC link (a fabric crossing is two)
   double nvlink_latency = 1e-6;
   double barrier_latency = 10e-6;
@@ -31,6 +35,8 @@ struct ClusterSpec {
   double quantization_rate = 8e11;
   double p2p_efficiency = 1.0;        // achieved / line rate for point-to-point writes
   double collective_efficiency = 1.0; // achieved / line rate for broadcasts
+  double one_sided_efficiency = 0;    // rdma's one-sided writes; 0: as p2p_efficiency
+  double write_efficiency() const { return one_sided_efficiency > 0 ? one_sided_efficiency : p2p_efficiency; }
   // How the replay is run ([simulation], all optional).
   int32_t flows_per_rank = 4;      // concurrent flows a rank keeps open (see docs/simulation.md)
   int32_t pipeline_depth = 2;      // chunks (rdma) or buckets (broadcast) in flight

@@ -95,9 +95,16 @@ SimPlatform::SimPlatform(const ClusterSpec& cluster, int32_t gpus) : cluster_(cl
       edge(zone, sw, local.back()->get_netpoint(), {nic_down[k]});
       if (gpu < gpus) hosts_.push_back(local.back());
     }
+    sg4::Link* memory = c.node_memory_bandwidth > 0
+                            ? make_link(zone, "memory" + std::to_string(n), c.node_memory_bandwidth, 0)
+                            : nullptr;
     for (size_t a = 0; a < local.size(); ++a)
-      for (size_t b = 0; b < local.size(); ++b)
-        if (a != b) edge(zone, local[a]->get_netpoint(), local[b]->get_netpoint(), {nvl_up[a], nvl_down[b]});
+      for (size_t b = 0; b < local.size(); ++b) {
+        if (a == b) continue;
+        std::vector<sg4::Link*> links{nvl_up[a], nvl_down[b]};
+        if (memory != nullptr) links.insert(links.begin() + 1, memory);
+        edge(zone, local[a]->get_netpoint(), local[b]->get_netpoint(), links);
+      }
   }
   zone->seal();
 }

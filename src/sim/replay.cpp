@@ -169,6 +169,9 @@ RankMap place_ranks(const ClusterSpec& c, int32_t trainers, int32_t inference) {
   m.trainers = trainers;
   m.inference = inference;
   m.first_inference = (trainers + c.gpus_per_node - 1) / c.gpus_per_node * c.gpus_per_node;
+  // A cluster too small to keep them apart (one calibrated machine) packs inference ranks
+  // right after the trainers, as mpirun places ranks on one host.
+  if (m.first_inference + inference > c.gpus()) m.first_inference = trainers;
   return m;
 }
 
@@ -251,7 +254,7 @@ Replay replay_rdma(const SimPlatform& p, const RankMap& m, const std::vector<std
         const SimChunk& ch = (*mine)[static_cast<size_t>(k)];
         std::vector<Flow> writes;
         for (const auto& [dest, b] : ch.out)
-          writes.push_back({gpu, m.inference_gpu(dest), inflate(b, c.p2p_efficiency), m.inference_job_rank(dest), b});
+          writes.push_back({gpu, m.inference_gpu(dest), inflate(b, c.write_efficiency()), m.inference_job_rank(dest), b});
         // Every sender starts at a different destination, as a static all-to-all schedule does.
         if (!writes.empty())
           std::rotate(writes.begin(), writes.begin() + static_cast<long>(static_cast<size_t>(r) % writes.size()),

@@ -12,7 +12,8 @@
 namespace wxfer {
 
 // Where ranks sit: trainer rank r on GPU r; inference rank i (0-based) on GPU
-// first_inference + i, the first GPU of the node after the trainers'. Event ranks are
+// first_inference + i, the first GPU of the node after the trainers' (right after the
+// trainers when the cluster has no room for that). Event ranks are
 // job ranks: trainers first, then inference ranks (as under mpirun).
 struct RankMap {
   int32_t trainers = 0;

@@ -108,7 +108,9 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
   const int32_t trainers = req.trainer.ranks();
   const int32_t most = *std::max_element(sizes.begin(), sizes.end());
   const RankMap widest = place_ranks(c, trainers, most);
-  const SimPlatform platform(c, widest.first_inference + most);
+  int32_t gpus_needed = 0;
+  for (const int32_t n : sizes) gpus_needed = std::max(gpus_needed, place_ranks(c, trainers, n).first_inference + n);
+  const SimPlatform platform(c, gpus_needed);
 
   auto wants = [&](const char* s) { return std::find(req.strategies.begin(), req.strategies.end(), s) != req.strategies.end(); };
   const auto t_plan = std::chrono::steady_clock::now();
@@ -127,7 +129,7 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
   RunFile& file = result.file;
   file.kind = "sim";
   file.wxfer_version = version();
-  for (int32_t g = 0; g < widest.first_inference + most; g += c.gpus_per_node)
+  for (int32_t g = 0; g < gpus_needed; g += c.gpus_per_node)
     file.hosts.push_back("node" + std::to_string(g / c.gpus_per_node));
   for (int32_t r = 0; r < trainers + most; ++r) {
     const int32_t gpu = r < trainers ? widest.trainer_gpu(r) : widest.inference_gpu(r - trainers);

@@ -53,6 +53,25 @@ TEST(Cluster, RoundTripsThroughToml) {
   EXPECT_DOUBLE_EQ(back.nic_bandwidth, c.nic_bandwidth);
   EXPECT_EQ(back.nics_per_node, 4);
   EXPECT_DOUBLE_EQ(back.quantization_rate, c.quantization_rate);
+  EXPECT_DOUBLE_EQ(back.node_memory_bandwidth, 0);  // not written when absent
+}
+
+TEST(Cluster, CalibratedKeysRoundTrip) {
+  ClusterSpec c;
+  c.name = "local";
+  c.nodes = 1;
+  c.gpus_per_node = 8;
+  c.nics_per_node = 1;
+  c.node_memory_bandwidth = 6.5e9;
+  c.one_sided_efficiency = 0.75;
+  c.broadcast = BroadcastAlgorithm::binomial;
+  c.broadcast_channels = 1;
+  const ClusterSpec back = parse_cluster(cluster_to_toml(c, "# calibrated\n"), "local");
+  EXPECT_DOUBLE_EQ(back.node_memory_bandwidth, 6.5e9);
+  EXPECT_DOUBLE_EQ(back.write_efficiency(), 0.75);
+  EXPECT_EQ(back.broadcast, BroadcastAlgorithm::binomial);
+  EXPECT_EQ(back.broadcast_channels, 1);
+  EXPECT_EQ(back.gpus(), 8);
 }
 
 }  // namespace
