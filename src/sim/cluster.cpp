@@ -105,6 +105,8 @@ const std::map<std::string, Setter, std::less<>>& setters() {
        [](ClusterSpec& c, const KeyReader& r) { c.collective_efficiency = r.number(0.01, 1); }},
       {"simulation.flows_per_rank", [](ClusterSpec& c, const KeyReader& r) { c.flows_per_rank = r.integer(1, 4096); }},
       {"simulation.pipeline_depth", [](ClusterSpec& c, const KeyReader& r) { c.pipeline_depth = r.integer(1, 64); }},
+      {"simulation.pool_receivers",
+       [](ClusterSpec& c, const KeyReader& r) { c.pool_receivers = r.choice({"true", "false"}) == "true"; }},
       {"simulation.max_sim_chunks", [](ClusterSpec& c, const KeyReader& r) { c.max_sim_chunks = r.integer(1, 1 << 20); }},
       {"simulation.broadcast",
        [](ClusterSpec& c, const KeyReader& r) {
@@ -201,7 +203,8 @@ std::string cluster_to_toml(const ClusterSpec& c, std::string_view header_commen
     << "\ncollective = " << c.collective_efficiency;
   if (c.one_sided_efficiency > 0) o << "\none_sided = " << c.one_sided_efficiency;
   o << "\n\n[simulation]\nflows_per_rank = " << c.flows_per_rank << "\npipeline_depth = " << c.pipeline_depth
-    << "\nmax_sim_chunks = " << c.max_sim_chunks << "\nbroadcast = \""
+    << "\nmax_sim_chunks = " << c.max_sim_chunks << "\npool_receivers = \"" << (c.pool_receivers ? "true" : "false")
+    << "\"\nbroadcast = \""
     << (c.broadcast == BroadcastAlgorithm::ring ? "ring" : "binomial") << "\"\nbroadcast_channels = " << c.broadcast_channels
     << "\nnccl_slice = " << c.nccl_slice_bytes << "\n";
   return o.str();

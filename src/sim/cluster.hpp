@@ -38,9 +38,12 @@ struct ClusterSpec {
   double one_sided_efficiency = 0;    // rdma's one-sided writes; 0: as p2p_efficiency
   double write_efficiency() const { return one_sided_efficiency > 0 ? one_sided_efficiency : p2p_efficiency; }
   // How the replay is run ([simulation], all optional).
-  int32_t flows_per_rank = 4;      // concurrent flows a rank keeps open (see docs/simulation.md)
+  int32_t flows_per_rank = 2;      // concurrent flows a rank keeps open (see docs/simulation.md)
   int32_t pipeline_depth = 2;      // chunks (rdma) or buckets (broadcast) in flight
   int32_t max_sim_chunks = 12;     // plan chunks are merged into at most this many per rank
+  // rdma writes to another node as one flow per (chunk, node) into the node's NICs pooled
+  // (fat-tree only; see docs/simulation.md): ~5x fewer flows for full Kimi-K2.
+  bool pool_receivers = true;
   BroadcastAlgorithm broadcast = BroadcastAlgorithm::ring;
   int32_t broadcast_channels = 2;  // NCCL rings, each leaving a node through another NIC
   double nccl_slice_bytes = 512 << 10;

@@ -46,6 +46,10 @@ int32_t SimPlatform::nic_of(int32_t gpu) const {
   return node_of(gpu) * cluster_.nics_per_node + local * cluster_.nics_per_node / cluster_.gpus_per_node;
 }
 
+void SimPlatform::set_pool_bandwidth(int32_t node, double bandwidth) const {
+  pool_links_.at(static_cast<size_t>(node))->set_bandwidth(bandwidth);
+}
+
 SimPlatform::SimPlatform(const ClusterSpec& cluster, int32_t gpus) : cluster_(cluster) {
   const ClusterSpec& c = cluster_;
   if (gpus > c.gpus())
@@ -80,6 +84,13 @@ SimPlatform::SimPlatform(const ClusterSpec& cluster, int32_t gpus) : cluster_(cl
       const std::string nic = std::to_string(n) + "_" + std::to_string(k);
       nic_up.push_back(make_link(zone, "nic_up" + nic, c.nic_bandwidth, c.nic_latency));
       nic_down.push_back(make_link(zone, "nic_down" + nic, c.nic_bandwidth, c.nic_latency));
+    }
+    if (c.pool_receivers && !rail) {
+      auto* sink = zone->create_host("node_in" + std::to_string(n), 1e12)->seal();
+      auto* sw = group_switch[static_cast<size_t>(n / c.nodes_per_leaf)];
+      pool_links_.push_back(make_link(zone, "pool_down" + std::to_string(n), c.nics_per_node * c.nic_bandwidth, c.nic_latency));
+      edge(zone, sw, sink->get_netpoint(), {pool_links_.back()});
+      sinks_.push_back(sink);
     }
     std::vector<sg4::Host*> local;
     for (int32_t l = 0; l < c.gpus_per_node; ++l) {

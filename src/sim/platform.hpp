@@ -27,12 +27,22 @@ class SimPlatform {
   simgrid::s4u::Host* host(int32_t gpu) const { return hosts_.at(static_cast<size_t>(gpu)); }
   int32_t node_of(int32_t gpu) const { return gpu / cluster_.gpus_per_node; }
   int32_t nic_of(int32_t gpu) const;  // cluster-wide NIC index
+  // The NICs of a node pooled into one receiver (one link of nics x bandwidth from the
+  // node's leaf switch); nullptr unless the cluster pools receivers (fat-tree only).
+  simgrid::s4u::Host* node_sink(int32_t node) const {
+    return sinks_.empty() ? nullptr : sinks_.at(static_cast<size_t>(node));
+  }
+  // Rates a node's pooled link for one replay (see replay_rdma); the platform outlives
+  // replays, so every replay sets it for its own receivers.
+  void set_pool_bandwidth(int32_t node, double bandwidth) const;
   // Simulated seconds since the engine started.
   static double now() { return simgrid::s4u::Engine::get_clock(); }
 
  private:
   ClusterSpec cluster_;
   std::vector<simgrid::s4u::Host*> hosts_;
+  std::vector<simgrid::s4u::Host*> sinks_;
+  std::vector<simgrid::s4u::Link*> pool_links_;
 };
 
 }  // namespace wxfer

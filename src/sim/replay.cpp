@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -79,15 +80,18 @@ void run_flows(const SimPlatform& p, const std::vector<Flow>& flows, int32_t max
   std::vector<sg4::CommPtr> comms;  // parallel to `open`, what wait_any takes
   auto finish_one = [&] {
     const auto i = static_cast<size_t>(sg4::Comm::wait_any(comms));
-    if (log.rec != nullptr)
-      log.rec->add_peer(log.rank, log.chunk, log.stage, open[i].flow->peer, open[i].flow->payload, open[i].t_begin);
+    if (log.rec != nullptr) {
+      const Flow& f = *open[i].flow;
+      if (f.members.empty()) log.rec->add_peer(log.rank, log.chunk, log.stage, f.peer, f.payload, open[i].t_begin);
+      for (const auto& [peer, bytes] : f.members) log.rec->add_peer(log.rank, log.chunk, log.stage, peer, bytes, open[i].t_begin);
+    }
     open.erase(open.begin() + static_cast<long>(i));
     comms.erase(comms.begin() + static_cast<long>(i));
   };
   for (const Flow& f : flows) {
     if (f.bytes == 0) continue;
     const double t = log.rec != nullptr ? log.rec->now() : 0;
-    comms.push_back(sg4::Comm::sendto_async(p.host(f.from), p.host(f.to), f.bytes));
+    comms.push_back(sg4::Comm::sendto_async(p.host(f.from), f.to_node ? p.node_sink(f.to) : p.host(f.to), f.bytes));
     open.push_back({&f, t});
     ++counter;
     if (static_cast<int32_t>(open.size()) >= max_open) finish_one();
@@ -151,6 +155,33 @@ void broadcast(const SimPlatform& p, int32_t root, const std::vector<int32_t>& r
   sg4::this_actor::sleep_for(static_cast<double>(receivers.size() > 0 ? receivers.size() - 1 : 0) * per_hop);
 }
 
+// The writes of one chunk: one flow per destination rank, or, where the platform pools a
+// node's NICs, one flow per destination node for ranks on other nodes (in node order).
+std::vector<Flow> chunk_writes(const SimPlatform& p, const RankMap& m, int32_t gpu, const PeerBytes& out) {
+  const ClusterSpec& c = p.cluster();
+  std::vector<Flow> writes;
+  std::map<int32_t, Flow> by_node;
+  for (const auto& [dest, b] : out) {
+    const int32_t to = m.inference_gpu(dest);
+    const int32_t node = p.node_of(to);
+    if (p.node_sink(node) == nullptr || node == p.node_of(gpu)) {
+      writes.push_back({gpu, to, inflate(b, c.write_efficiency()), m.inference_job_rank(dest), b});
+      continue;
+    }
+    Flow& f = by_node[node];
+    f.from = gpu;
+    f.to = node;
+    f.to_node = true;
+    f.payload += b;
+    f.members.emplace_back(m.inference_job_rank(dest), b);
+  }
+  for (auto& [node, f] : by_node) {
+    f.bytes = inflate(f.payload, c.write_efficiency());
+    writes.push_back(std::move(f));
+  }
+  return writes;
+}
+
 std::vector<int32_t> inference_gpus(const RankMap& m) {
   std::vector<int32_t> g(static_cast<size_t>(m.inference));
   for (int32_t i = 0; i < m.inference; ++i) g[static_cast<size_t>(i)] = m.inference_gpu(i);
@@ -199,10 +230,31 @@ double simulate_broadcast(const SimPlatform& p, int32_t root, const std::vector<
   return seconds;
 }
 
+// Pooled receivers: a node's NICs as one link rated so that the node's bytes take exactly
+// as long as its busiest NIC's would (nic bandwidth x bytes / busiest NIC's bytes). When
+// the node's receivers are balanced this is all its NICs in use; when they are not, the
+// pool is slower, so pooling never hides a receiver hot spot below the per-NIC bound.
+void rate_pools(const SimPlatform& p, const RankMap& m, const std::vector<std::vector<SimChunk>>& chunks) {
+  const ClusterSpec& c = p.cluster();
+  std::map<int32_t, double> nic_bytes;  // cluster-wide NIC -> bytes it receives
+  for (const auto& mine : chunks)
+    for (const SimChunk& ch : mine)
+      for (const auto& [dest, b] : ch.out) nic_bytes[p.nic_of(m.inference_gpu(dest))] += static_cast<double>(b);
+  std::map<int32_t, std::pair<double, double>> node;  // node -> (bytes, busiest NIC's bytes)
+  for (const auto& [nic, b] : nic_bytes) {
+    auto& [total, busiest] = node[nic / c.nics_per_node];
+    total += b;
+    busiest = std::max(busiest, b);
+  }
+  for (const auto& [n, tb] : node)
+    if (tb.second > 0) p.set_pool_bandwidth(n, c.nic_bandwidth * tb.first / tb.second);
+}
+
 Replay replay_rdma(const SimPlatform& p, const RankMap& m, const std::vector<std::vector<SimChunk>>& chunks) {
   const ClusterSpec& c = p.cluster();
   Recorder rec;
   Replay out;
+  if (p.node_sink(0) != nullptr) rate_pools(p, m, chunks);
   for (int32_t r = 0; r < m.trainers; ++r) {
     const auto* mine = &chunks[static_cast<size_t>(r)];
     if (mine->empty()) continue;
@@ -252,9 +304,7 @@ Replay replay_rdma(const SimPlatform& p, const RankMap& m, const std::vector<std
       for (int32_t k = 0; k < n; ++k) {
         ready[2]->acquire();
         const SimChunk& ch = (*mine)[static_cast<size_t>(k)];
-        std::vector<Flow> writes;
-        for (const auto& [dest, b] : ch.out)
-          writes.push_back({gpu, m.inference_gpu(dest), inflate(b, c.write_efficiency()), m.inference_job_rank(dest), b});
+        std::vector<Flow> writes = chunk_writes(p, m, gpu, ch.out);
         // Every sender starts at a different destination, as a static all-to-all schedule does.
         if (!writes.empty())
           std::rotate(writes.begin(), writes.begin() + static_cast<long>(static_cast<size_t>(r) % writes.size()),

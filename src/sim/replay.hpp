@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "record/run_record.hpp"
@@ -44,6 +45,10 @@ struct Flow {
   uint64_t bytes = 0;        // on the wire (payload / efficiency)
   int32_t peer = -1;         // receiver's job rank, when the flow is recorded as an event
   uint64_t payload = 0;      // bytes the event reports
+  // When set, `to` is a node and the flow ends in its pooled NICs (SimPlatform::node_sink);
+  // `members` are the receivers' (job rank, payload) recorded as one event each.
+  bool to_node = false;
+  std::vector<std::pair<int32_t, uint64_t>> members = {};
 };
 double simulate_flows(const SimPlatform& p, const std::vector<Flow>& flows, int32_t max_open);
 double simulate_broadcast(const SimPlatform& p, int32_t root, const std::vector<int32_t>& receivers, uint64_t bytes);

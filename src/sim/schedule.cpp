@@ -64,6 +64,8 @@ uint64_t source_bytes(const Plan& plan, const Segment& seg) {
 
 std::vector<int32_t> group_sizes(int32_t n, int32_t max_groups) {
   WXFER_ASSERT(max_groups > 0);
+  // One group cannot start with a single chunk: it is everything at once.
+  if (max_groups == 1 || n <= 1) return n > 0 ? std::vector<int32_t>{n} : std::vector<int32_t>{};
   std::vector<int32_t> sizes;
   for (double growth = 1.0;; growth += 0.05) {
     sizes.clear();

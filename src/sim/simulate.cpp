@@ -118,8 +118,10 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
   std::optional<Plan> whole;
   std::vector<SimBucket> buckets;
   std::vector<SimChunk> gather_chunks;
+  // The first size's plan serves as the base and then as that size's plan (built once).
+  std::optional<Plan> first(std::in_place, trainer_model, req.trainer, with_ranks(req.inference, sizes.front()), opt);
   {
-    const Plan base(trainer_model, req.trainer, with_ranks(req.inference, sizes.front()), opt);
+    const Plan& base = *first;
     if (wants("broadcast") || wants("gather")) whole.emplace(whole_model_plan(base));
     if (wants("broadcast")) buckets = broadcast_schedule(*whole, pack_buckets(*whole, req.bucket_bytes), c.gpus_per_node);
     if (wants("gather")) gather_chunks = gather_schedule(*whole, opt.chunk_bytes, c.max_sim_chunks, c.gpus_per_node);
@@ -139,7 +141,8 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
   for (const int32_t n : sizes) {
     const InferenceLayout layout = with_ranks(req.inference, n);
     const auto t0 = std::chrono::steady_clock::now();
-    const Plan plan(trainer_model, req.trainer, layout, opt);
+    const Plan plan = first ? std::move(*first) : Plan(trainer_model, req.trainer, layout, opt);
+    first.reset();
     result.plan_seconds += wall_since(t0);
     const RankMap m = place_ranks(c, trainers, n);
     for (const auto& strategy : req.strategies) {

@@ -4,16 +4,18 @@
 
 #include "../plan/plan_fixtures.hpp"
 #include "isolated.hpp"
+#include "sim/schedule.hpp"
 #include "sim/simulate.hpp"
 
 namespace wxfer {
 namespace {
 
 std::vector<double> run(const Model& model, const std::string& cluster, const std::string& trainer,
-                        const std::string& inference, DType dtype) {
+                        const std::string& inference, DType dtype, bool pool_receivers = true) {
   return testing::isolated([&] {
     SimRequest req;
     req.cluster = load_cluster(cluster);
+    req.cluster.pool_receivers = pool_receivers;
     req.trainer = parse_trainer_layout(trainer);
     req.inference = parse_inference_layout(inference);
     req.plan.inference_dtype = dtype;
@@ -44,14 +46,30 @@ TEST(Simulate, NeverBeatsTheLowerBound) {
                         {"h800-ib", "tp=2,pp=3,ep=2", "tp=4,ep=2,replicas=3", DType::fp8_e4m3},
                         {"h20-ib", "fsdp=12", "tp=4", DType::bf16},
                         {"h100-ib400", "fsdp=3", "tp=1,replicas=16", DType::bf16}};
-  for (const auto& c : cases) {
-    const auto v = run(testing::tiny_deepseek(), c.cluster, c.trainer, c.inference, c.dtype);
-    ASSERT_EQ(v.size(), 9u) << c.trainer << " -> " << c.inference;
-    for (size_t i = 0; i < 9; i += 3) {
-      EXPECT_GT(v[i + 1], 0);
-      EXPECT_GE(v[i], v[i + 1]) << c.trainer << " -> " << c.inference << " run " << i / 3;
+  // Pooled receivers (the default) and one flow per receiver both stay above the per-NIC bound.
+  for (const bool pool : {true, false})
+    for (const auto& c : cases) {
+      const auto v = run(testing::tiny_deepseek(), c.cluster, c.trainer, c.inference, c.dtype, pool);
+      ASSERT_EQ(v.size(), 9u) << c.trainer << " -> " << c.inference;
+      for (size_t i = 0; i < 9; i += 3) {
+        EXPECT_GT(v[i + 1], 0);
+        EXPECT_GE(v[i], v[i + 1]) << c.trainer << " -> " << c.inference << " run " << i / 3 << " pool " << pool;
+      }
     }
-  }
+}
+
+TEST(Schedule, GroupSizesCoverEveryChunk) {
+  for (const int32_t n : {0, 1, 2, 7, 100, 5000})
+    for (const int32_t groups : {1, 2, 3, 12}) {
+      const auto sizes = group_sizes(n, groups);
+      int32_t total = 0;
+      for (const int32_t s : sizes) total += s;
+      EXPECT_EQ(total, n) << n << " in " << groups;
+      EXPECT_LE(static_cast<int32_t>(sizes.size()), groups) << n << " in " << groups;
+      if (n > 1 && groups > 1) {
+        EXPECT_EQ(sizes.front(), 1) << "the pipeline fills with one chunk";
+      }
+    }
 }
 
 TEST(Simulate, OtherArchitectures) {
