@@ -1,0 +1,129 @@
+// `wxfer calibrate`: measures this machine under mpirun (copy bandwidth per rank with every
+// rank copying, MPI send and MPI_Put bandwidth and latency, MPI_Bcast) and writes a
+// one-node cluster file that `wxfer sim --cluster FILE` reads (docs/simulation.md).
+#include <mpi.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "commands.hpp"
+#include "common/error.hpp"
+#include "common/process.hpp"
+#include "common/units.hpp"
+#include "wxfer/config.hpp"
+
+#if WXFER_HAVE_SIMGRID
+#include "harness/copy_bandwidth.hpp"
+#include "harness/mpi_probe.hpp"
+#include "sim/cluster.hpp"
+#endif
+
+namespace wxfer::cli {
+namespace {
+
+struct CalibrateArgs {
+  std::string out = "configs/clusters/local.toml";
+  std::string message_size = "64MiB";
+  int repeats = 5;
+};
+
+#if WXFER_HAVE_SIMGRID
+// The cluster file of this machine: one node whose "GPUs" are the ranks. Everything a rank
+// does is a CPU copy: every stage runs at one core's share of the copy bandwidth measured
+// with all ranks copying, and every MPI flow crosses one link, the machine's aggregate MPI
+// bandwidth (shared memory), which a single flow may use alone.
+ClusterSpec local_cluster(int ranks, double copy_per_rank, const LinkProbe& send, const LinkProbe& put,
+                          double bcast) {
+  // `copy_per_rank`: the machine's aggregate copy bandwidth (every rank copying) over its
+  // cores, since ranks beyond the core count take turns rather than copy at once.
+  ClusterSpec c;
+  c.name = "local";
+  c.nodes = 1;
+  c.gpus_per_node = ranks;
+  c.nics_per_node = 1;
+  // One flow may take the whole machine (the receiver copies, as with single-copy shared
+  // memory); all flows share the aggregate, the faster of send and put.
+  c.node_memory_bandwidth = std::max({send.concurrent, put.concurrent, send.alone, put.alone});
+  c.nvlink_bandwidth = c.nic_bandwidth = c.node_memory_bandwidth;  // nic: unused, one node
+  c.h2d_bandwidth = c.device_copy_bandwidth = copy_per_rank;
+  c.gather_rate = c.fusion_rate = c.quantization_rate = copy_per_rank;  // no fp8 on CPUs: a copy
+  // A route inside the node is two endpoint links: each carries half the latency.
+  c.nvlink_latency = c.nic_latency = send.latency / 2;
+  c.barrier_latency = put.latency;
+  c.p2p_efficiency = std::clamp(send.concurrent / c.node_memory_bandwidth, 0.01, 1.0);
+  c.one_sided_efficiency = std::clamp(put.concurrent / c.node_memory_bandwidth, 0.01, 1.0);
+  // A broadcast of B bytes to ranks - 1 receivers on the modelled node moves (ranks - 1) * B
+  // through the shared link at best; the efficiency is what MPI_Bcast achieved of that.
+  const double ideal = std::max(1.0 / c.nvlink_bandwidth, (ranks - 1) / c.node_memory_bandwidth);
+  c.collective_efficiency = std::clamp(ideal * bcast, 0.01, 1.0);
+  c.broadcast_channels = 1;
+  return c;
+}
+
+void write_atomically(const std::string& path, const std::string& text) {
+  const std::filesystem::path p(path);
+  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp);
+    f << text;
+    if (!f) throw_usage("cannot write '" + path + "'");
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+void run_calibrate(const CalibrateArgs& a) {
+  int provided = 0;
+  WXFER_CHECK_MPI(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided));
+  int rank = 0, size = 1;
+  WXFER_CHECK_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &rank));
+  WXFER_CHECK_MPI(MPI_Comm_size(MPI_COMM_WORLD, &size));
+  set_process_rank(rank);  // from here on, only rank 0 prints a usage error
+  const uint64_t bytes = parse_bytes(a.message_size, "--message-size");
+  if (bytes < 4096 || bytes > (1u << 30))
+    throw_usage("invalid --message-size '" + a.message_size + "': expected 4KiB to 1GiB");
+  if (a.repeats < 1) throw_usage("invalid --repeats " + std::to_string(a.repeats) + ": must be at least 1");
+  if (size < 2) throw_usage("wxfer calibrate needs at least 2 ranks: mpirun -np N build/wxfer calibrate");
+
+  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const double copy_all = measure_copy_bandwidth(MPI_COMM_WORLD, bytes, a.repeats);
+  const double copy = copy_all / std::min(size, cores);
+  const LinkProbe send = probe_send(MPI_COMM_WORLD, bytes, a.repeats);
+  const LinkProbe put = probe_put(MPI_COMM_WORLD, bytes, a.repeats);
+  const double bcast = probe_broadcast(MPI_COMM_WORLD, bytes, a.repeats);
+  if (rank != 0) return;
+  const ClusterSpec c = local_cluster(size, copy, send, put, bcast);
+  char header[1024];
+  std::snprintf(header, sizeof header,
+                "# Written by `wxfer calibrate` under mpirun with %d ranks on %s (%s messages, median of %d).\n"
+                "# Measured: copy %.2f GB/s with all ranks copying (%d cores: %.2f GB/s each); MPI send %.2f GB/s\n# one pair alone,"
+                " %.2f GB/s all pairs together, latency %.2f us; MPI_Put %.2f / %.2f GB/s, %.2f us\n"
+                "# with flush; MPI_Bcast %.2f GB/s. One node, one \"GPU\" per rank; all flows share node_memory.\n",
+                size, host_name().c_str(), a.message_size.c_str(), a.repeats, copy_all / 1e9, cores, copy / 1e9, send.alone / 1e9,
+                send.concurrent / 1e9, send.latency * 1e6, put.alone / 1e9, put.concurrent / 1e9, put.latency * 1e6,
+                bcast / 1e9);
+  write_atomically(a.out, cluster_to_toml(c, header));
+  std::printf("%swrote %s\n", header, a.out.c_str());
+}
+#else
+void run_calibrate(const CalibrateArgs&) {
+  throw_usage("wxfer calibrate: this wxfer was built without SimGrid (its output is a wxfer sim cluster file)");
+}
+#endif
+
+void add_calibrate_command(CLI::App& app) {
+  auto args = std::make_shared<CalibrateArgs>();
+  auto* cmd = app.add_subcommand("calibrate", "Measure this machine under mpirun and write a cluster file for wxfer sim");
+  cmd->add_option("--out", args->out, "Cluster file to write")->capture_default_str();
+  cmd->add_option("--message-size", args->message_size, "Bytes per measured message")->capture_default_str();
+  cmd->add_option("--repeats", args->repeats, "Measurements per figure (the median is kept)")->capture_default_str();
+  cmd->callback([args] { run_calibrate(*args); });
+}
+
+const CommandRegistrar registrar{"calibrate", 45, add_calibrate_command};
+
+}  // namespace
+}  // namespace wxfer::cli

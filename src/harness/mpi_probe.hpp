@@ -1,0 +1,25 @@
+// What `wxfer calibrate` measures on this machine, with the rank count of a run: MPI
+// point-to-point and one-sided (MPI_Put) bandwidth and latency, and broadcast bandwidth.
+// Every function is collective over `comm` and returns the same value on every rank.
+#pragma once
+
+#include <mpi.h>
+
+#include <cstddef>
+
+namespace wxfer {
+
+struct LinkProbe {
+  double alone = 0;       // bytes/s of one pair with every other rank idle
+  double concurrent = 0;  // aggregate bytes/s with every rank in a pair at once
+  double latency = 0;     // seconds: half a small round trip
+};
+
+// Rank r sends to rank (r + size / 2) % size; the lower half sends, the upper receives.
+LinkProbe probe_send(MPI_Comm comm, size_t bytes, int repeats);
+// The same pairs with MPI_Put into a window and a flush (as the rdma strategy writes).
+LinkProbe probe_put(MPI_Comm comm, size_t bytes, int repeats);
+// MPI_Bcast of `bytes` from rank 0: bytes / seconds.
+double probe_broadcast(MPI_Comm comm, size_t bytes, int repeats);
+
+}  // namespace wxfer

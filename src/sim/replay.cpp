@@ -1,0 +1,447 @@
+#include "sim/replay.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/error.hpp"
+
+namespace sg4 = simgrid::s4u;
+
+namespace wxfer {
+namespace {
+
+// Events of one replay, on a clock that starts at the replay's "go".
+class Recorder {
+ public:
+  Recorder() : t0_(SimPlatform::now()) {}
+  double now() const { return SimPlatform::now() - t0_; }
+  void add(int32_t rank, int32_t chunk, const char* stage, uint64_t bytes, double t_begin) {
+    add_span(rank, chunk, stage, bytes, t_begin, now());
+  }
+  void add_peer(int32_t rank, int32_t chunk, const char* stage, int32_t peer, uint64_t bytes, double t_begin) {
+    add_span(rank, chunk, stage, bytes, t_begin, now(), peer);
+  }
+  void add_span(int32_t rank, int32_t chunk, const char* stage, uint64_t bytes, double t_begin, double t_end,
+                int32_t peer = -1) {
+    Event e;
+    e.peer = peer;
+    e.rank = rank;
+    e.step = 0;
+    std::strncpy(e.stage, stage, sizeof(e.stage) - 1);
+    e.bucket = chunk;
+    e.bytes = bytes;
+    e.t_begin = t_begin;
+    e.t_end = t_end;
+    end_ = std::max(end_, e.t_end);
+    events_.push_back(e);
+  }
+  double end() const { return end_; }
+  std::vector<Event> take() { return std::move(events_); }
+
+ private:
+  double t0_;
+  double end_ = 0;
+  std::vector<Event> events_;
+};
+
+// Runs a stage that takes bytes / rate (a copy engine or a kernel), recording it.
+void timed(Recorder& rec, int32_t rank, int32_t chunk, const char* stage, uint64_t bytes, double rate) {
+  if (bytes == 0) return;
+  const double t = rec.now();
+  sg4::this_actor::sleep_for(static_cast<double>(bytes) / rate);
+  rec.add(rank, chunk, stage, bytes, t);
+}
+
+uint64_t inflate(uint64_t bytes, double efficiency) {
+  return static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) / efficiency));
+}
+
+// Where run_flows records one event per flow (as `wxfer run` records each write with its
+// receiver as peer, so that report counts bytes in and out per rank).
+struct FlowLog {
+  Recorder* rec = nullptr;
+  int32_t rank = 0;
+  int32_t chunk = 0;
+  const char* stage = "";
+};
+
+// Starts flows in order with at most max_open in flight; returns when all are done.
+void run_flows(const SimPlatform& p, const std::vector<Flow>& flows, int32_t max_open, uint64_t& counter,
+               const FlowLog& log = {}) {
+  struct Open {
+    const Flow* flow;
+    double t_begin;
+  };
+  std::vector<Open> open;
+  std::vector<sg4::CommPtr> comms;  // parallel to `open`, what wait_any takes
+  auto finish_one = [&] {
+    const auto i = static_cast<size_t>(sg4::Comm::wait_any(comms));
+    if (log.rec != nullptr) {
+      const Flow& f = *open[i].flow;
+      if (f.members.empty()) log.rec->add_peer(log.rank, log.chunk, log.stage, f.peer, f.payload, open[i].t_begin);
+      for (const auto& [peer, bytes] : f.members) log.rec->add_peer(log.rank, log.chunk, log.stage, peer, bytes, open[i].t_begin);
+    }
+    open.erase(open.begin() + static_cast<long>(i));
+    comms.erase(comms.begin() + static_cast<long>(i));
+  };
+  for (const Flow& f : flows) {
+    if (f.bytes == 0) continue;
+    const double t = log.rec != nullptr ? log.rec->now() : 0;
+    comms.push_back(sg4::Comm::sendto_async(p.host(f.from), f.to_node ? p.node_sink(f.to) : p.host(f.to), f.bytes));
+    open.push_back({&f, t});
+    ++counter;
+    if (static_cast<int32_t>(open.size()) >= max_open) finish_one();
+  }
+  if (log.rec == nullptr) {
+    if (!comms.empty()) sg4::Comm::wait_all(comms);
+    return;
+  }
+  while (!open.empty()) finish_one();
+}
+
+// Inference GPUs grouped by node, in node order.
+std::vector<std::vector<int32_t>> by_node(const SimPlatform& p, const std::vector<int32_t>& gpus) {
+  std::vector<std::vector<int32_t>> nodes;
+  for (int32_t g : gpus) {
+    if (nodes.empty() || p.node_of(nodes.back().front()) != p.node_of(g)) nodes.emplace_back();
+    nodes.back().push_back(g);
+  }
+  return nodes;
+}
+
+// NCCL-style broadcast from `root` to `receivers` (see docs/simulation.md).
+// ring: `channels` pipelined chains, each entering and leaving every node through a
+// different GPU (so a different NIC); in steady state every hop of a chain streams at
+// once, so a chain is one flow per hop started together, plus the pipeline fill.
+// binomial: ceil(log2 p) synchronous rounds of whole-buffer sends.
+void broadcast(const SimPlatform& p, int32_t root, const std::vector<int32_t>& receivers, uint64_t bytes,
+               uint64_t& counter) {
+  const ClusterSpec& c = p.cluster();
+  const uint64_t wire = inflate(bytes, c.collective_efficiency);
+  if (c.broadcast == BroadcastAlgorithm::binomial) {
+    std::vector<int32_t> ranks{root};
+    ranks.insert(ranks.end(), receivers.begin(), receivers.end());
+    const auto n = ranks.size();
+    for (size_t mask = 1; mask < n; mask <<= 1) {
+      std::vector<Flow> round;
+      for (size_t i = 0; i < mask && i + mask < n; ++i) round.push_back({ranks[i], ranks[i + mask], wire});
+      run_flows(p, round, static_cast<int32_t>(round.size()), counter);
+    }
+    return;
+  }
+  const auto nodes = by_node(p, receivers);
+  const int32_t channels = c.broadcast_channels;
+  std::vector<Flow> hops;
+  for (int32_t ch = 0; ch < channels; ++ch) {
+    int32_t prev = root;
+    for (const auto& node : nodes) {
+      const size_t k = node.size();
+      const size_t shift = static_cast<size_t>(ch) * k / static_cast<size_t>(channels);
+      for (size_t i = 0; i < k; ++i) {
+        const int32_t g = node[(i + shift) % k];
+        hops.push_back({prev, g, wire / static_cast<uint64_t>(channels)});
+        prev = g;
+      }
+    }
+  }
+  run_flows(p, hops, static_cast<int32_t>(hops.size()), counter);
+  // Fill: the last receiver starts one slice per hop after the first.
+  const double slice = std::min(c.nccl_slice_bytes, static_cast<double>(wire) / channels);
+  const double per_hop = slice / c.gpu_nic_bandwidth() + 2 * c.nic_latency;
+  sg4::this_actor::sleep_for(static_cast<double>(receivers.size() > 0 ? receivers.size() - 1 : 0) * per_hop);
+}
+
+// The writes of one chunk: one flow per destination rank, or, where the platform pools a
+// node's NICs, one flow per destination node for ranks on other nodes (in node order).
+std::vector<Flow> chunk_writes(const SimPlatform& p, const RankMap& m, int32_t gpu, const PeerBytes& out) {
+  const ClusterSpec& c = p.cluster();
+  std::vector<Flow> writes;
+  std::map<int32_t, Flow> by_node;
+  for (const auto& [dest, b] : out) {
+    const int32_t to = m.inference_gpu(dest);
+    const int32_t node = p.node_of(to);
+    if (p.node_sink(node) == nullptr || node == p.node_of(gpu)) {
+      writes.push_back({gpu, to, inflate(b, c.write_efficiency()), m.inference_job_rank(dest), b});
+      continue;
+    }
+    Flow& f = by_node[node];
+    f.from = gpu;
+    f.to = node;
+    f.to_node = true;
+    f.payload += b;
+    f.members.emplace_back(m.inference_job_rank(dest), b);
+  }
+  for (auto& [node, f] : by_node) {
+    f.bytes = inflate(f.payload, c.write_efficiency());
+    writes.push_back(std::move(f));
+  }
+  return writes;
+}
+
+std::vector<int32_t> inference_gpus(const RankMap& m) {
+  std::vector<int32_t> g(static_cast<size_t>(m.inference));
+  for (int32_t i = 0; i < m.inference; ++i) g[static_cast<size_t>(i)] = m.inference_gpu(i);
+  return g;
+}
+
+template <class F>
+void spawn(const SimPlatform& p, int32_t gpu, const std::string& name, F&& body) {
+  sg4::Actor::create(name, p.host(gpu), std::forward<F>(body));
+}
+
+}  // namespace
+
+RankMap place_ranks(const ClusterSpec& c, int32_t trainers, int32_t inference) {
+  RankMap m;
+  m.trainers = trainers;
+  m.inference = inference;
+  m.first_inference = (trainers + c.gpus_per_node - 1) / c.gpus_per_node * c.gpus_per_node;
+  // A cluster too small to keep them apart (one calibrated machine) packs inference ranks
+  // right after the trainers, as mpirun places ranks on one host.
+  if (m.first_inference + inference > c.gpus()) m.first_inference = trainers;
+  return m;
+}
+
+double simulate_flows(const SimPlatform& p, const std::vector<Flow>& flows, int32_t max_open) {
+  double seconds = 0;
+  uint64_t counter = 0;
+  spawn(p, 0, "flows", [&] {
+    const double t0 = SimPlatform::now();
+    run_flows(p, flows, max_open, counter);
+    seconds = SimPlatform::now() - t0;
+  });
+  sim_engine().run();
+  return seconds;
+}
+
+double simulate_broadcast(const SimPlatform& p, int32_t root, const std::vector<int32_t>& receivers, uint64_t bytes) {
+  double seconds = 0;
+  uint64_t counter = 0;
+  spawn(p, root, "bcast", [&] {
+    const double t0 = SimPlatform::now();
+    broadcast(p, root, receivers, bytes, counter);
+    seconds = SimPlatform::now() - t0;
+  });
+  sim_engine().run();
+  return seconds;
+}
+
+// Pooled receivers: a node's NICs as one link rated so that the node's bytes take exactly
+// as long as its busiest NIC's would (nic bandwidth x bytes / busiest NIC's bytes). When
+// the node's receivers are balanced this is all its NICs in use; when they are not, the
+// pool is slower, so pooling never hides a receiver hot spot below the per-NIC bound.
+void rate_pools(const SimPlatform& p, const RankMap& m, const std::vector<std::vector<SimChunk>>& chunks) {
+  const ClusterSpec& c = p.cluster();
+  std::map<int32_t, double> nic_bytes;  // cluster-wide NIC -> bytes it receives
+  for (const auto& mine : chunks)
+    for (const SimChunk& ch : mine)
+      for (const auto& [dest, b] : ch.out) nic_bytes[p.nic_of(m.inference_gpu(dest))] += static_cast<double>(b);
+  std::map<int32_t, std::pair<double, double>> node;  // node -> (bytes, busiest NIC's bytes)
+  for (const auto& [nic, b] : nic_bytes) {
+    auto& [total, busiest] = node[nic / c.nics_per_node];
+    total += b;
+    busiest = std::max(busiest, b);
+  }
+  for (const auto& [n, tb] : node)
+    if (tb.second > 0) p.set_pool_bandwidth(n, c.nic_bandwidth * tb.first / tb.second);
+}
+
+Replay replay_rdma(const SimPlatform& p, const RankMap& m, const std::vector<std::vector<SimChunk>>& chunks) {
+  const ClusterSpec& c = p.cluster();
+  Recorder rec;
+  Replay out;
+  if (p.node_sink(0) != nullptr) rate_pools(p, m, chunks);
+  for (int32_t r = 0; r < m.trainers; ++r) {
+    const auto* mine = &chunks[static_cast<size_t>(r)];
+    if (mine->empty()) continue;
+    auto credits = sg4::Semaphore::create(static_cast<unsigned>(c.pipeline_depth));
+    std::vector<sg4::SemaphorePtr> ready;
+    for (int i = 0; i < 4; ++i) ready.push_back(sg4::Semaphore::create(0));
+    const int32_t gpu = m.trainer_gpu(r);
+    const auto n = static_cast<int32_t>(mine->size());
+    spawn(p, gpu, "stage_in", [=, &rec, &c] {
+      for (int32_t k = 0; k < n; ++k) {
+        credits->acquire();
+        timed(rec, r, k, "stage_in", (*mine)[static_cast<size_t>(k)].stage_in, c.h2d_bandwidth);
+        ready[0]->release();
+      }
+    });
+    spawn(p, gpu, "gather", [=, &rec, &c, &p, &out] {
+      for (int32_t k = 0; k < n; ++k) {
+        ready[0]->acquire();
+        const SimChunk& ch = (*mine)[static_cast<size_t>(k)];
+        if (!ch.gather_in.empty()) {
+          std::vector<Flow> in;
+          uint64_t bytes = 0;
+          for (const auto& [peer, b] : ch.gather_in) {
+            in.push_back({m.trainer_gpu(peer), gpu, inflate(b, c.p2p_efficiency)});
+            bytes += b;
+          }
+          // Peers in an order rotated by the rank, so that gathers spread over senders.
+          std::rotate(in.begin(), in.begin() + static_cast<long>(static_cast<size_t>(r) % in.size()), in.end());
+          const double t = rec.now();
+          run_flows(p, in, std::max(1, c.flows_per_rank / 2), out.flows);
+          sg4::this_actor::sleep_for(static_cast<double>(ch.gathered) / c.gather_rate);
+          rec.add(r, k, "gather", bytes, t);
+        }
+        ready[1]->release();
+      }
+    });
+    spawn(p, gpu, "convert", [=, &rec, &c] {
+      for (int32_t k = 0; k < n; ++k) {
+        ready[1]->acquire();
+        const SimChunk& ch = (*mine)[static_cast<size_t>(k)];
+        timed(rec, r, k, "fuse", ch.fuse, c.fusion_rate);
+        timed(rec, r, k, "quantize", ch.quantize, c.quantization_rate);
+        ready[2]->release();
+      }
+    });
+    spawn(p, gpu, "transfer", [=, &rec, &c, &p, &out] {
+      for (int32_t k = 0; k < n; ++k) {
+        ready[2]->acquire();
+        const SimChunk& ch = (*mine)[static_cast<size_t>(k)];
+        std::vector<Flow> writes = chunk_writes(p, m, gpu, ch.out);
+        // Every sender starts at a different destination, as a static all-to-all schedule does.
+        if (!writes.empty())
+          std::rotate(writes.begin(), writes.begin() + static_cast<long>(static_cast<size_t>(r) % writes.size()),
+                      writes.end());
+        run_flows(p, writes, c.flows_per_rank, out.flows, {&rec, r, k, "transfer"});
+        ready[3]->release();
+      }
+    });
+    spawn(p, gpu, "commit", [=, &rec, &c] {
+      for (int32_t k = 0; k < n; ++k) {
+        ready[3]->acquire();
+        const double t = rec.now();
+        sg4::this_actor::sleep_for(c.barrier_latency);
+        rec.add(r, k, "commit", 0, t);
+        credits->release();
+      }
+    });
+  }
+  sim_engine().run();
+  out.seconds = rec.end();
+  out.events = rec.take();
+  return out;
+}
+
+Replay replay_broadcast(const SimPlatform& p, const RankMap& m, const std::vector<SimBucket>& buckets,
+                        const std::vector<double>& copy_fraction) {
+  const ClusterSpec& c = p.cluster();
+  Recorder rec;
+  Replay out;
+  if (buckets.empty()) return out;
+  const auto n = static_cast<int32_t>(buckets.size());
+  const auto receivers = inference_gpus(m);
+  auto staging = sg4::Semaphore::create(static_cast<unsigned>(c.pipeline_depth));  // owner H2D buffers
+  auto buffers = sg4::Semaphore::create(static_cast<unsigned>(c.pipeline_depth));  // receiver ping-pong
+  auto staged = sg4::Semaphore::create(0);
+  auto received = sg4::Semaphore::create(0);
+  spawn(p, 0, "load", [&, n, staging, staged] {
+    for (int32_t k = 0; k < n; ++k) {
+      staging->acquire();
+      const SimBucket& b = buckets[static_cast<size_t>(k)];
+      const int32_t owner = m.trainer_gpu(b.owner);
+      if (!b.work.gather_in.empty()) {
+        std::vector<Flow> in;
+        uint64_t bytes = 0;
+        for (const auto& [peer, v] : b.work.gather_in) {
+          in.push_back({m.trainer_gpu(peer), owner, inflate(v, c.p2p_efficiency)});
+          bytes += v;
+        }
+        const double t = rec.now();
+        run_flows(p, in, c.flows_per_rank, out.flows);
+        sg4::this_actor::sleep_for(static_cast<double>(b.work.gathered) / c.gather_rate);
+        rec.add(b.owner, k, "gather", bytes, t);
+      }
+      timed(rec, b.owner, k, "stage_in", b.work.stage_in, c.h2d_bandwidth);
+      timed(rec, b.owner, k, "quantize", b.work.quantize, c.quantization_rate);
+      staged->release();
+    }
+  });
+  spawn(p, 0, "bcast", [&, n, staging, staged, buffers, received] {
+    for (int32_t k = 0; k < n; ++k) {
+      staged->acquire();
+      buffers->acquire();
+      const SimBucket& b = buckets[static_cast<size_t>(k)];
+      const double t = rec.now();
+      broadcast(p, m.trainer_gpu(b.owner), receivers, b.work.bytes, out.flows);
+      rec.add(b.owner, k, "bcast", b.work.bytes, t);
+      // A collective: every receiver records its own side (as `wxfer run` does).
+      for (int32_t i = 0; i < m.inference; ++i) rec.add(m.inference_job_rank(i), k, "bcast", b.work.bytes, t);
+      staging->release();
+      received->release();
+    }
+  });
+  spawn(p, 0, "copy_out", [&, n, buffers, received] {
+    for (int32_t k = 0; k < n; ++k) {
+      received->acquire();
+      const uint64_t bytes = buckets[static_cast<size_t>(k)].work.bytes;
+      const double t = rec.now();
+      double longest = 0;
+      for (double f : copy_fraction) longest = std::max(longest, f);
+      sg4::this_actor::sleep_for(longest * static_cast<double>(bytes) / c.device_copy_bandwidth);
+      for (int32_t i = 0; i < m.inference; ++i) {
+        const double f = copy_fraction[static_cast<size_t>(i)];
+        const auto mine = static_cast<uint64_t>(f * static_cast<double>(bytes));
+        rec.add_span(m.inference_job_rank(i), k, "copy_out", mine, t,
+                     t + static_cast<double>(mine) / c.device_copy_bandwidth);
+      }
+      buffers->release();
+    }
+  });
+  sim_engine().run();
+  out.seconds = rec.end();
+  out.events = rec.take();
+  return out;
+}
+
+Replay replay_gather(const SimPlatform& p, const RankMap& m, const std::vector<SimChunk>& chunks) {
+  const ClusterSpec& c = p.cluster();
+  Recorder rec;
+  Replay out;
+  const auto n = static_cast<int32_t>(chunks.size());
+  auto credits = sg4::Semaphore::create(static_cast<unsigned>(c.pipeline_depth));
+  auto ready = sg4::Semaphore::create(0);
+  const int32_t root = m.trainer_gpu(0);
+  spawn(p, root, "gather", [&, n, credits, ready] {
+    for (int32_t k = 0; k < n; ++k) {
+      credits->acquire();
+      const SimChunk& ch = chunks[static_cast<size_t>(k)];
+      std::vector<Flow> in;
+      uint64_t bytes = 0;
+      for (const auto& [peer, v] : ch.gather_in) {
+        in.push_back({m.trainer_gpu(peer), root, inflate(v, c.p2p_efficiency)});
+        bytes += v;
+      }
+      const double t = rec.now();
+      run_flows(p, in, c.flows_per_rank, out.flows);
+      sg4::this_actor::sleep_for(static_cast<double>(ch.gathered) / c.gather_rate);
+      rec.add(0, k, "gather", bytes, t);
+      timed(rec, 0, k, "stage_in", ch.stage_in, c.h2d_bandwidth);
+      timed(rec, 0, k, "quantize", ch.quantize, c.quantization_rate);
+      ready->release();
+    }
+  });
+  spawn(p, root, "transfer", [&, n, credits, ready] {
+    for (int32_t k = 0; k < n; ++k) {
+      ready->acquire();
+      const SimChunk& ch = chunks[static_cast<size_t>(k)];
+      std::vector<Flow> sends;
+      for (int32_t i = 0; i < m.inference; ++i)
+        sends.push_back({root, m.inference_gpu(i), inflate(ch.bytes, c.p2p_efficiency), m.inference_job_rank(i), ch.bytes});
+      run_flows(p, sends, c.flows_per_rank, out.flows, {&rec, 0, k, "transfer"});
+      credits->release();
+    }
+  });
+  sim_engine().run();
+  out.seconds = rec.end();
+  out.events = rec.take();
+  return out;
+}
+
+}  // namespace wxfer

@@ -1,0 +1,184 @@
+#include "sim/schedule.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "common/error.hpp"
+
+namespace wxfer {
+namespace {
+
+// Sums per-peer bytes into a sorted list.
+PeerBytes to_list(const std::map<int32_t, uint64_t>& m) { return {m.begin(), m.end()}; }
+
+// Gather pieces from another node leave it through one NIC per (chunk, node): they are
+// merged into one flow from one of that node's contributors, picked by the owner's rank so
+// that different owners load different NICs; a 256-way FSDP gather becomes 31 flows, not
+// 255. Pieces from the owner's own node stay per peer (NVLink).
+PeerBytes merge_remote(const std::map<int32_t, uint64_t>& in, int32_t owner, int32_t gpus_per_node) {
+  std::map<int32_t, std::vector<int32_t>> peers;  // node -> contributors
+  std::map<int32_t, uint64_t> node_bytes, out;
+  for (const auto& [peer, bytes] : in) {
+    const int32_t node = peer / gpus_per_node;
+    if (node == owner / gpus_per_node) {
+      out[peer] += bytes;
+      continue;
+    }
+    peers[node].push_back(peer);
+    node_bytes[node] += bytes;
+  }
+  for (const auto& [node, list] : peers) out[list[static_cast<size_t>(owner) % list.size()]] += node_bytes[node];
+  return to_list(out);
+}
+
+// The conversion work of one segment on its sender, and (for gathers) what peers send it.
+void add_segment_work(const Plan& plan, const Segment& seg, int32_t owner, SimChunk& c,
+                      std::map<int32_t, uint64_t>& gather_in) {
+  const uint64_t src = source_bytes(plan, seg);
+  const Conversion conv = plan.dest()[plan.slices()[seg.slice].tensor].conversion;
+  uint64_t local = src;
+  if (seg.gather && src > 0) {
+    uint64_t from_peers = 0;
+    for (const auto& in : plan.gather_inputs(seg, owner)) {
+      gather_in[in.rank] += in.bytes;
+      from_peers += in.bytes;
+    }
+    local = src > from_peers ? src - from_peers : 0;
+    c.gathered += src;
+  }
+  c.stage_in += local;
+  c.fuse += src;
+  if (conv == Conversion::quantize_fp8) c.quantize += src;
+}
+
+}  // namespace
+
+uint64_t source_bytes(const Plan& plan, const Segment& seg) {
+  const Slice& s = plan.slices()[seg.slice];
+  if (plan.dest()[s.tensor].conversion == Conversion::fp8_scale) return 0;
+  Range rows, cols;
+  plan.source_box(s, seg.rows, rows, cols);
+  return static_cast<uint64_t>(rows.size()) * static_cast<uint64_t>(cols.size()) * 2;
+}
+
+std::vector<int32_t> group_sizes(int32_t n, int32_t max_groups) {
+  WXFER_ASSERT(max_groups > 0);
+  // One group cannot start with a single chunk: it is everything at once.
+  if (max_groups == 1 || n <= 1) return n > 0 ? std::vector<int32_t>{n} : std::vector<int32_t>{};
+  std::vector<int32_t> sizes;
+  for (double growth = 1.0;; growth += 0.05) {
+    sizes.clear();
+    double size = 1;
+    for (int32_t done = 0; done < n;) {
+      const auto s = std::min(n - done, static_cast<int32_t>(std::ceil(size - 1e-9)));
+      sizes.push_back(s);
+      done += s;
+      size *= growth;
+    }
+    if (static_cast<int32_t>(sizes.size()) <= max_groups) return sizes;
+  }
+}
+
+std::vector<std::vector<SimChunk>> rdma_schedule(const Plan& plan, int32_t max_chunks, int32_t gpus_per_node) {
+  std::vector<std::vector<SimChunk>> out(static_cast<size_t>(plan.trainer_ranks()));
+  for (int32_t r = 0; r < plan.trainer_ranks(); ++r) {
+    const auto chunks = plan.chunks_of(r);
+    const auto n = static_cast<int32_t>(chunks.size());
+    int64_t last_segment = -1;  // a segment's copies are consecutive: convert it once
+    int32_t first = 0;
+    for (const int32_t size : group_sizes(n, max_chunks)) {
+      SimChunk c;
+      c.first_plan_chunk = first;
+      c.plan_chunks = size;
+      first += size;
+      std::map<int32_t, uint64_t> gather_in, dests;
+      for (int32_t k = c.first_plan_chunk; k < c.first_plan_chunk + c.plan_chunks; ++k)
+        for (uint32_t t = chunks[static_cast<size_t>(k)].begin; t < chunks[static_cast<size_t>(k)].end; ++t) {
+          const Transfer& tr = plan.transfers()[t];
+          const Segment& seg = plan.segments()[tr.segment];
+          dests[plan.dest_rank(plan.slices()[seg.slice], tr.copy)] += seg.bytes;
+          c.bytes += seg.bytes;
+          if (static_cast<int64_t>(tr.segment) == last_segment) continue;
+          last_segment = tr.segment;
+          add_segment_work(plan, seg, r, c, gather_in);
+        }
+      c.gather_in = merge_remote(gather_in, r, gpus_per_node);
+      c.out = to_list(dests);
+      out[static_cast<size_t>(r)].push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+std::vector<SimBucket> broadcast_schedule(const Plan& whole, const std::vector<Bucket>& buckets,
+                                          int32_t gpus_per_node) {
+  std::vector<SimBucket> out;
+  out.reserve(buckets.size());
+  for (size_t b = 0; b < buckets.size(); ++b) {
+    SimBucket sb;
+    sb.owner = buckets[b].owner;
+    sb.work.first_plan_chunk = static_cast<int32_t>(b);
+    sb.work.plan_chunks = 1;
+    std::map<int32_t, uint64_t> gather_in;
+    for (uint32_t s : buckets[b].segments) {
+      const Segment& seg = whole.segments()[s];
+      add_segment_work(whole, seg, sb.owner, sb.work, gather_in);
+      sb.work.bytes += seg.bytes;
+    }
+    sb.work.gather_in = merge_remote(gather_in, sb.owner, gpus_per_node);
+    out.push_back(std::move(sb));
+  }
+  return out;
+}
+
+std::vector<SimChunk> gather_schedule(const Plan& whole, uint64_t chunk_bytes, int32_t max_chunks,
+                                      int32_t gpus_per_node) {
+  // Plan chunks of rank 0's stream: segments in model order, cut at chunk_bytes.
+  std::vector<std::pair<uint32_t, uint32_t>> cuts;  // segment ranges
+  uint64_t acc = 0;
+  const auto nseg = static_cast<uint32_t>(whole.segments().size());
+  uint32_t begin = 0;
+  for (uint32_t s = 0; s < nseg; ++s) {
+    const uint64_t b = whole.segments()[s].bytes;
+    if (s > begin && acc + b > chunk_bytes) {
+      cuts.emplace_back(begin, s);
+      begin = s;
+      acc = 0;
+    }
+    acc += b;
+  }
+  if (nseg > begin) cuts.emplace_back(begin, nseg);
+  const auto n = static_cast<int32_t>(cuts.size());
+  std::vector<SimChunk> out;
+  int32_t first = 0;
+  for (const int32_t size : group_sizes(n, max_chunks)) {
+    SimChunk c;
+    c.first_plan_chunk = first;
+    c.plan_chunks = size;
+    first += size;
+    std::map<int32_t, uint64_t> in;
+    for (int32_t k = c.first_plan_chunk; k < c.first_plan_chunk + c.plan_chunks; ++k)
+      for (uint32_t s = cuts[static_cast<size_t>(k)].first; s < cuts[static_cast<size_t>(k)].second; ++s) {
+        const Segment& seg = whole.segments()[s];
+        const int32_t owner = whole.source_rank(seg, 0);
+        SimChunk work;
+        std::map<int32_t, uint64_t> peers;
+        add_segment_work(whole, seg, owner, work, peers);
+        // Every piece goes to rank 0: the owner's part and each peer's part.
+        in[owner] += work.stage_in;
+        for (const auto& [peer, bytes] : peers) in[peer] += bytes;
+        c.fuse += work.fuse;
+        c.quantize += work.quantize;
+        c.bytes += seg.bytes;
+      }
+    c.stage_in = in.count(0) ? in[0] : 0;
+    in.erase(0);
+    c.gather_in = merge_remote(in, 0, gpus_per_node);
+    c.gathered = c.fuse;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace wxfer

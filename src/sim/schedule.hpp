@@ -1,0 +1,56 @@
+// What each strategy does, cut from the plan into the units the simulator replays.
+// Plan chunks are merged (at most max_sim_chunks per rank, growing geometrically so the
+// pipeline fills with one small chunk) and transfers are coalesced per (chunk, peer), so that
+// full Kimi-K2 (18M transfers) becomes a few hundred thousand flows.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "plan/buckets.hpp"
+#include "plan/plan.hpp"
+
+namespace wxfer {
+
+using PeerBytes = std::vector<std::pair<int32_t, uint64_t>>;  // (rank, bytes), rank ascending
+
+// One pipeline step of one sender.
+struct SimChunk {
+  int32_t first_plan_chunk = 0;  // plan chunks [first, first + plan_chunks)
+  int32_t plan_chunks = 0;
+  uint64_t stage_in = 0;   // bf16 bytes copied host -> device (held locally)
+  PeerBytes gather_in;     // bf16 bytes gathered from trainer peers
+  uint64_t gathered = 0;   // bf16 bytes assembled from gathered pieces (gather stage)
+  uint64_t fuse = 0;       // bf16 bytes packed into the send layout
+  uint64_t quantize = 0;   // bf16 bytes quantized to fp8
+  PeerBytes out;           // landed bytes per inference rank
+  uint64_t bytes = 0;      // landed bytes in all
+};
+
+// rdma: per trainer rank, its chunks (plan.chunks_of) merged into at most max_chunks.
+std::vector<std::vector<SimChunk>> rdma_schedule(const Plan& plan, int32_t max_chunks, int32_t gpus_per_node);
+
+// Sizes (in plan chunks) of at most max_groups groups covering n: 1, g, g^2, ... with the
+// smallest growth g >= 1 that fits.
+std::vector<int32_t> group_sizes(int32_t n, int32_t max_groups);
+
+// broadcast: one SimChunk per bucket (owner's gather, stage-in and quantize; `bytes` is what
+// is broadcast); `out` is empty (every inference rank receives the bucket).
+struct SimBucket {
+  int32_t owner = 0;
+  SimChunk work;
+};
+std::vector<SimBucket> broadcast_schedule(const Plan& whole, const std::vector<Bucket>& buckets,
+                                          int32_t gpus_per_node);
+
+// gather: trainer rank 0's stream over the whole model, cut at chunk_bytes of landed bytes
+// and merged into at most max_chunks; gather_in holds every rank's contribution (rank 0's
+// own part is stage_in); `bytes` goes to every inference rank.
+std::vector<SimChunk> gather_schedule(const Plan& whole, uint64_t chunk_bytes, int32_t max_chunks,
+                                      int32_t gpus_per_node);
+
+// bf16 source bytes a segment is computed from (0 for fp8 scales: their weight has them).
+uint64_t source_bytes(const Plan& plan, const Segment& seg);
+
+}  // namespace wxfer

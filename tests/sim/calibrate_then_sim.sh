@@ -1,0 +1,25 @@
+#!/bin/sh
+# `wxfer calibrate` under mpirun writes a cluster file that `wxfer sim` reads, for a layout
+# of the same rank count. Not timed: it checks the file, never the figures in it.
+set -eu
+mpiexec=$1
+root_flag=$2
+wxfer=$3
+dir=$4
+rm -rf "$dir" && mkdir -p "$dir"
+# shellcheck disable=SC2086
+"$mpiexec" -np 4 --oversubscribe $root_flag "$wxfer" calibrate --message-size 1MiB --repeats 1 --out "$dir/local.toml" >"$dir/calibrate.log"
+test -s "$dir/local.toml" || { echo "no cluster file"; exit 1; }
+test ! -e "$dir/local.toml.tmp" || { echo "left a temporary file"; exit 1; }
+grep -q '^gpus = 4$' "$dir/local.toml" || { echo "not a 4-rank node"; exit 1; }
+grep -q '^node_memory = ' "$dir/local.toml" || { echo "no shared memory link"; exit 1; }
+"$wxfer" sim --cluster "$dir/local.toml" --model kimi-k2-mini --trainer-layout fsdp=2 --inference-layout tp=2 \
+  --chunk-size 8MiB --json >"$dir/sim.json"
+/usr/bin/python3 - "$dir/sim.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert [r["strategy"] for r in doc["runs"]] == ["gather", "broadcast", "rdma"], doc["runs"]
+for r in doc["runs"]:
+    assert r["seconds"] >= r["lower_bound_seconds"] > 0, r
+print("calibrated file simulates")
+PY

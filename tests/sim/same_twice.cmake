@@ -1,0 +1,15 @@
+# Runs `wxfer sim --json` twice on the same input and fails unless both outputs are equal.
+set(args sim --cluster h100-ib400 --model kimi-k2-mini --trainer-layout fsdp=16
+         --inference-layout tp=8,replicas=2 --inference-dtype fp8 --json)
+execute_process(COMMAND ${EXE} ${args} OUTPUT_VARIABLE first RESULT_VARIABLE rc1)
+execute_process(COMMAND ${EXE} ${args} OUTPUT_VARIABLE second RESULT_VARIABLE rc2)
+if(NOT rc1 EQUAL 0 OR NOT rc2 EQUAL 0)
+  message(FATAL_ERROR "wxfer sim failed: ${rc1} ${rc2}")
+endif()
+if(NOT first STREQUAL second)
+  message(FATAL_ERROR "two runs on the same input differ")
+endif()
+string(FIND "${first}" "timeline_digest" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "no timeline_digest in the output")
+endif()

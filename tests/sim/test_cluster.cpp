@@ -1,0 +1,78 @@
+#include <gtest/gtest.h>
+
+#include "common/error.hpp"
+#include "sim/cluster.hpp"
+
+namespace wxfer {
+namespace {
+
+std::string error_of(const std::string& toml) {
+  try {
+    parse_cluster(toml, "test.toml");
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Cluster, BuiltinsParse) {
+  for (const auto& name : {"h100-ib400", "h800-ib", "h20-ib"}) {
+    const ClusterSpec c = load_cluster(name);
+    EXPECT_EQ(c.name, name);
+    EXPECT_EQ(c.gpus_per_node, 8);
+    EXPECT_DOUBLE_EQ(c.nic_bandwidth, 50e9);
+  }
+  EXPECT_DOUBLE_EQ(load_cluster("h800-ib").nvlink_bandwidth, 200e9);
+  EXPECT_EQ(load_cluster("h800-ib").topology, Topology::rail);
+  EXPECT_DOUBLE_EQ(load_cluster("h20-ib").gpu_nic_bandwidth(), 25e9);
+  EXPECT_DOUBLE_EQ(load_cluster("h100-ib400").nic_latency, 2e-6);
+}
+
+TEST(Cluster, ErrorsNameTheKey) {
+  EXPECT_NE(error_of("[bandwidth]\nnic = \"fast\"\n").find("key 'bandwidth.nic'"), std::string::npos);
+  EXPECT_NE(error_of("[bandwith]\nnic = \"1GB/s\"\n").find("key 'bandwith.nic': unknown key"), std::string::npos);
+  EXPECT_NE(error_of("[topology]\nkind = \"torus\"\n").find("key 'topology.kind'"), std::string::npos);
+  EXPECT_NE(error_of("[node]\ngpus = 8\nnics = 3\n").find("key 'node.nics'"), std::string::npos);
+  EXPECT_NE(error_of("[latency]\nnic = \"2 fortnights\"\n").find("key 'latency.nic'"), std::string::npos);
+  EXPECT_NE(error_of("nodes = [\n").find("cluster 'test.toml': line"), std::string::npos);
+  EXPECT_THROW(load_cluster("/no/such/cluster.toml"), UsageError);
+}
+
+TEST(Cluster, NumbersAndUnits) {
+  const ClusterSpec c = parse_cluster("[bandwidth]\nnic = 12.5e9\nnvlink = \"100GB/s\"\n[latency]\nnic = 3e-6\n", "x");
+  EXPECT_DOUBLE_EQ(c.nic_bandwidth, 12.5e9);
+  EXPECT_DOUBLE_EQ(c.nvlink_bandwidth, 100e9);
+  EXPECT_DOUBLE_EQ(c.nic_latency, 3e-6);
+  EXPECT_DOUBLE_EQ(parse_latency("1.5ms", "t"), 1.5e-3);
+}
+
+TEST(Cluster, RoundTripsThroughToml) {
+  ClusterSpec c = load_cluster("h20-ib");
+  c.name = "copy";
+  const ClusterSpec back = parse_cluster(cluster_to_toml(c, "# test\n"), "copy");
+  EXPECT_DOUBLE_EQ(back.nic_bandwidth, c.nic_bandwidth);
+  EXPECT_EQ(back.nics_per_node, 4);
+  EXPECT_DOUBLE_EQ(back.quantization_rate, c.quantization_rate);
+  EXPECT_DOUBLE_EQ(back.node_memory_bandwidth, 0);  // not written when absent
+}
+
+TEST(Cluster, CalibratedKeysRoundTrip) {
+  ClusterSpec c;
+  c.name = "local";
+  c.nodes = 1;
+  c.gpus_per_node = 8;
+  c.nics_per_node = 1;
+  c.node_memory_bandwidth = 6.5e9;
+  c.one_sided_efficiency = 0.75;
+  c.broadcast = BroadcastAlgorithm::binomial;
+  c.broadcast_channels = 1;
+  const ClusterSpec back = parse_cluster(cluster_to_toml(c, "# calibrated\n"), "local");
+  EXPECT_DOUBLE_EQ(back.node_memory_bandwidth, 6.5e9);
+  EXPECT_DOUBLE_EQ(back.write_efficiency(), 0.75);
+  EXPECT_EQ(back.broadcast, BroadcastAlgorithm::binomial);
+  EXPECT_EQ(back.broadcast_channels, 1);
+  EXPECT_EQ(back.gpus(), 8);
+}
+
+}  // namespace
+}  // namespace wxfer

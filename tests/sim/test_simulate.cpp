@@ -1,0 +1,91 @@
+// Whole strategies on small real-architecture models: never below the lower bound, and
+// the same input gives the same timeline.
+#include <gtest/gtest.h>
+
+#include "../plan/plan_fixtures.hpp"
+#include "isolated.hpp"
+#include "sim/schedule.hpp"
+#include "sim/simulate.hpp"
+
+namespace wxfer {
+namespace {
+
+std::vector<double> run(const Model& model, const std::string& cluster, const std::string& trainer,
+                        const std::string& inference, DType dtype, bool pool_receivers = true) {
+  return testing::isolated([&] {
+    SimRequest req;
+    req.cluster = load_cluster(cluster);
+    req.cluster.pool_receivers = pool_receivers;
+    req.trainer = parse_trainer_layout(trainer);
+    req.inference = parse_inference_layout(inference);
+    req.plan.inference_dtype = dtype;
+    req.plan.chunk_bytes = 64 << 10;
+    req.plan.min_segment_bytes = 4 << 10;
+    req.bucket_bytes = 256 << 10;
+    req.strategies = {"gather", "broadcast", "rdma"};
+    const SimResult r = simulate(model, req);
+    std::vector<double> out;  // (seconds, bound, digest) per strategy
+    for (const auto& row : r.rows) {
+      out.push_back(row.seconds);
+      out.push_back(row.lower_bound_seconds);
+      out.push_back(static_cast<double>(row.digest >> 12));
+    }
+    return out;
+  });
+}
+
+struct Case {
+  const char* cluster;
+  const char* trainer;
+  const char* inference;
+  DType dtype;
+};
+
+TEST(Simulate, NeverBeatsTheLowerBound) {
+  const Case cases[] = {{"h100-ib400", "fsdp=8", "tp=2,replicas=2", DType::fp8_e4m3},
+                        {"h800-ib", "tp=2,pp=3,ep=2", "tp=4,ep=2,replicas=3", DType::fp8_e4m3},
+                        {"h20-ib", "fsdp=12", "tp=4", DType::bf16},
+                        {"h100-ib400", "fsdp=3", "tp=1,replicas=16", DType::bf16}};
+  // Pooled receivers (the default) and one flow per receiver both stay above the per-NIC bound.
+  for (const bool pool : {true, false})
+    for (const auto& c : cases) {
+      const auto v = run(testing::tiny_deepseek(), c.cluster, c.trainer, c.inference, c.dtype, pool);
+      ASSERT_EQ(v.size(), 9u) << c.trainer << " -> " << c.inference;
+      for (size_t i = 0; i < 9; i += 3) {
+        EXPECT_GT(v[i + 1], 0);
+        EXPECT_GE(v[i], v[i + 1]) << c.trainer << " -> " << c.inference << " run " << i / 3 << " pool " << pool;
+      }
+    }
+}
+
+TEST(Schedule, GroupSizesCoverEveryChunk) {
+  for (const int32_t n : {0, 1, 2, 7, 100, 5000})
+    for (const int32_t groups : {1, 2, 3, 12}) {
+      const auto sizes = group_sizes(n, groups);
+      int32_t total = 0;
+      for (const int32_t s : sizes) total += s;
+      EXPECT_EQ(total, n) << n << " in " << groups;
+      EXPECT_LE(static_cast<int32_t>(sizes.size()), groups) << n << " in " << groups;
+      if (n > 1 && groups > 1) {
+        EXPECT_EQ(sizes.front(), 1) << "the pipeline fills with one chunk";
+      }
+    }
+}
+
+TEST(Simulate, OtherArchitectures) {
+  for (const auto& m : {testing::tiny_llama(), testing::tiny_qwen3_moe()}) {
+    const auto v = run(m, "h100-ib400", "fsdp=4", "tp=2,replicas=2", DType::bf16);
+    ASSERT_EQ(v.size(), 9u) << m.name;
+    for (size_t i = 0; i < 9; i += 3) EXPECT_GE(v[i], v[i + 1]) << m.name;
+  }
+}
+
+TEST(Simulate, SameInputSameTimeline) {
+  const auto a = run(testing::tiny_deepseek(), "h100-ib400", "fsdp=8", "tp=4,replicas=2", DType::fp8_e4m3);
+  const auto b = run(testing::tiny_deepseek(), "h100-ib400", "fsdp=8", "tp=4,replicas=2", DType::fp8_e4m3);
+  ASSERT_EQ(a.size(), 9u);
+  EXPECT_EQ(a, b);
+}
+
+}  // namespace
+}  // namespace wxfer
