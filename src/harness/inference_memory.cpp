@@ -1,6 +1,7 @@
 #include "harness/inference_memory.hpp"
 
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "common/error.hpp"
@@ -15,7 +16,20 @@ std::string VerifyFailure::describe(uint32_t step) const {
 }
 
 InferenceMemory::InferenceMemory(const Plan& plan, int32_t inference_rank)
-    : plan_(plan), rank_(inference_rank), memory_(plan.local_bytes(inference_rank)) {}
+    : plan_(plan), rank_(inference_rank), bytes_(plan.local_bytes(inference_rank)), memory_(bytes_), data_(memory_.data()) {}
+
+void InferenceMemory::use_storage(MemorySpan storage) {
+  if (storage.kind != MemoryKind::host || storage.bytes < bytes_)
+    throw_system_error("InferenceMemory::use_storage", "needs " + std::to_string(bytes_) + " bytes of host memory, got " +
+                                                           std::to_string(storage.bytes));
+  data_ = static_cast<uint8_t*>(storage.data);
+  memory_ = HostBuffer();
+}
+
+void InferenceMemory::use_own_storage() {
+  if (memory_.data() == nullptr) memory_ = HostBuffer(bytes_);
+  data_ = memory_.data();
+}
 
 int32_t InferenceMemory::source_of(uint32_t slice, int64_t row) const {
   const Slice& s = plan_.slices()[slice];
@@ -52,7 +66,7 @@ std::optional<VerifyFailure> InferenceMemory::verify_copy(uint32_t si, uint32_t 
   const size_t elem = dtype_size(t.dtype);
   const auto row_bytes = static_cast<uint64_t>(s.cols.size()) * elem;
   std::vector<uint8_t> expected(row_bytes);
-  const uint8_t* got = memory_.data() + offset_of(s);
+  const uint8_t* got = data_ + offset_of(s);
   for (int64_t r = s.rows.lo; r < s.rows.hi; ++r, got += row_bytes) {
     const auto first = static_cast<uint64_t>(r * t.cols + s.cols.lo);
     fill_weights(t.dtype, d.source, first, static_cast<uint64_t>(s.cols.size()), step, expected.data());

@@ -22,9 +22,13 @@ struct VerifyFailure {
 class InferenceMemory {
  public:
   InferenceMemory(const Plan& plan, int32_t inference_rank);
-  uint8_t* data() const { return memory_.data(); }
-  MemorySpan span() const { return memory_.span(); }
-  uint64_t bytes() const { return memory_.size(); }
+  uint8_t* data() const { return data_; }
+  MemorySpan span() const { return {data_, bytes_, MemoryKind::host, -1}; }
+  uint64_t bytes() const { return bytes_; }
+  // Hold the weights in `storage` (memory a transport allocated to expose, at least
+  // bytes() long) instead of this rank's own buffer, which is released; and back.
+  void use_storage(MemorySpan storage);
+  void use_own_storage();
   // Byte offset of a slice inside this rank's memory.
   uint64_t offset_of(const Slice& s) const { return plan_.local_offset(s.tensor, rank_); }
   // Checks every held byte against step `step`'s content; the first bad run, if any.
@@ -39,7 +43,9 @@ class InferenceMemory {
   VerifyFailure failure(uint32_t slice, int64_t row, uint64_t byte_lo, uint64_t byte_hi) const;
   const Plan& plan_;
   int32_t rank_;
-  HostBuffer memory_;
+  uint64_t bytes_ = 0;
+  HostBuffer memory_;       // own storage, empty while another is used
+  uint8_t* data_ = nullptr;  // where the weights are now
 };
 
 }  // namespace wxfer

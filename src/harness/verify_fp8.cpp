@@ -27,7 +27,7 @@ std::optional<VerifyFailure> InferenceMemory::verify_fp8(uint32_t si, uint32_t s
   std::vector<float> scales(static_cast<size_t>(grid_cols));
   const size_t elem = dtype_size(t.dtype);
   const auto slice_row = static_cast<uint64_t>(s.cols.size()) * elem;
-  const uint8_t* held = memory_.data() + offset_of(s);
+  const uint8_t* held = data_ + offset_of(s);
 
   // Bands of 128 source rows; a scale slice has one of its rows per band.
   const int64_t first_band = scales_only ? s.rows.lo : s.rows.lo / block;

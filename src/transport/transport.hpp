@@ -79,6 +79,11 @@ class Transport {
   virtual Request ibarrier();
   // Collective over all ranks (a rank may expose 0 bytes).
   virtual std::unique_ptr<Window> expose(MemorySpan local);
+  // Collective: allocates `bytes` of host memory that this transport writes into fastest
+  // and exposes it; the window owns it (local()). MPI allocates it with the window
+  // (MPI_Win_allocate: shared memory within a node, so a put is one memcpy), as an engine
+  // would allocate its weights in registered memory. Default: plain memory, then expose().
+  virtual std::unique_ptr<Window> expose_new(uint64_t bytes);
 
  protected:
   [[noreturn]] void unsupported(const char* what) const;

@@ -96,5 +96,29 @@ TEST_P(TransportConformance, RankZeroExposesNothing) {
   world_barrier();
 }
 
+// Memory the transport allocates to expose (expose_new): host memory of the asked size that
+// peers' puts fill; rank 0 asks for none. Sources come from the backend's test buffers.
+TEST_P(TransportConformance, ExposeNewAllocatesWritableHostMemory) {
+  WXFER_REQUIRE_CAPABILITY(one_sided);
+  WXFER_REQUIRE_CAPABILITY(host_memory);
+  const size_t mine = rank() == 0 ? 0 : 1536;
+  auto window = transport().expose_new(mine);
+  ASSERT_EQ(window->local().bytes, mine);
+  EXPECT_EQ(window->local().kind, MemoryKind::host);
+  TestBuffer src = buffer(1536);
+  src.write(pattern(static_cast<uint64_t>(rank()) + 77, 1536));
+  if (next() != 0) {
+    window->put(next(), 0, src.data(), 1000);
+    window->put(next(), 1000, src.data() + 1000, 536);
+  }
+  window->flush(Deadline::after(kTestDeadlineSeconds));
+  world_barrier();
+  if (rank() != 0 && prev() != rank()) {
+    const auto* got = static_cast<const uint8_t*>(window->local().data);
+    EXPECT_EQ(std::vector<uint8_t>(got, got + 1536), pattern(static_cast<uint64_t>(prev()) + 77, 1536));
+  }
+  world_barrier();
+}
+
 }  // namespace
 }  // namespace wxfer::test

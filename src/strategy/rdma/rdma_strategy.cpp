@@ -15,6 +15,10 @@ namespace {
 
 class RdmaStrategy final : public Strategy {
  public:
+  ~RdmaStrategy() override {
+    if (adopted_ != nullptr) adopted_->use_own_storage();
+  }
+
   void setup(StrategyEnv& env) override {
     const Plan& plan = env.plan;
     uint64_t need = 0;
@@ -30,9 +34,13 @@ class RdmaStrategy final : public Strategy {
             segments[k].push_back(plan.transfers()[i].segment);
       pipeline_ = std::make_unique<SenderPipeline>(*source_, env.recorder, std::move(segments), env.options.max_tmp_bytes);
       need = pipeline_->largest_chunk_tmp();
-      window_ = env.transport.expose({nullptr, 0, MemoryKind::host, -1});
+      window_ = env.transport.expose_new(0);
     } else {
-      window_ = env.transport.expose(env.memory->span());
+      // The weights live in memory the transport allocated to expose (as an engine that
+      // registers its weight memory): with MPI, shared memory that a put fills in one copy.
+      window_ = env.transport.expose_new(env.memory->bytes());
+      env.memory->use_storage(window_->local());
+      adopted_ = env.memory;
     }
     // Every rank learns the most demanding chunk, so that a bound below it fails everywhere alike.
     uint64_t largest = 0;
@@ -92,6 +100,7 @@ class RdmaStrategy final : public Strategy {
   std::unique_ptr<SegmentSource> source_;
   std::unique_ptr<SenderPipeline> pipeline_;
   std::unique_ptr<Window> window_;
+  InferenceMemory* adopted_ = nullptr;  // gets its own storage back before window_ goes
   uint64_t largest_chunk_tmp_ = 0;
 };
 

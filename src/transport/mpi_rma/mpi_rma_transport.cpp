@@ -11,22 +11,20 @@ namespace {
 // flush completes them remotely.
 class MpiWindow final : public Window {
  public:
+  // Over memory the caller owns (MPI_Win_create).
   MpiWindow(MemorySpan local, MPI_Comm comm) : local_(local) {
-    MPI_Info info = MPI_INFO_NULL;
-    WXFER_CHECK_MPI(MPI_Info_create(&info));
-    // Puts never overlap and never race with local reads: let the library skip ordering.
-    WXFER_CHECK_MPI(MPI_Info_set(info, "accumulate_ordering", "none"));
-    WXFER_CHECK_MPI(MPI_Info_set(info, "same_disp_unit", "true"));
-    const int rc = MPI_Win_create(local.data, static_cast<MPI_Aint>(local.bytes), 1, info, comm, &win_);
-    MPI_Info_free(&info);
-    WXFER_CHECK_MPI(rc);
-    WXFER_CHECK_MPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, win_));
-    // Every rank's size, so that a put past the end is our error, not a fatal MPI one.
-    int n = 0;
-    WXFER_CHECK_MPI(MPI_Comm_size(comm, &n));
-    uint64_t mine = local.bytes;
-    peer_bytes_.resize(static_cast<size_t>(n));
-    WXFER_CHECK_MPI(MPI_Allgather(&mine, 1, MPI_UINT64_T, peer_bytes_.data(), 1, MPI_UINT64_T, comm));
+    MpiInfo info;
+    WXFER_CHECK_MPI(MPI_Win_create(local.data, static_cast<MPI_Aint>(local.bytes), 1, info.get(), comm, &win_));
+    start(comm);
+  }
+  // Over memory MPI allocates (MPI_Win_allocate): within a node Open MPI maps it shared
+  // (osc/sm), so a put is one memcpy by the origin instead of a kernel-assisted copy.
+  MpiWindow(uint64_t bytes, MPI_Comm comm) {
+    MpiInfo info;
+    void* base = nullptr;
+    WXFER_CHECK_MPI(MPI_Win_allocate(static_cast<MPI_Aint>(bytes), 1, info.get(), comm, &base, &win_));
+    local_ = {base, bytes, MemoryKind::host, -1};
+    start(comm);
   }
   ~MpiWindow() override {
     MPI_Win_unlock_all(win_);
@@ -47,6 +45,30 @@ class MpiWindow final : public Window {
   MemorySpan local() const override { return local_; }
 
  private:
+  // Puts never overlap and never race with local reads: let the library skip ordering.
+  struct MpiInfo {
+    MpiInfo() {
+      WXFER_CHECK_MPI(MPI_Info_create(&info_));
+      WXFER_CHECK_MPI(MPI_Info_set(info_, "accumulate_ordering", "none"));
+      WXFER_CHECK_MPI(MPI_Info_set(info_, "same_disp_unit", "true"));
+    }
+    ~MpiInfo() { MPI_Info_free(&info_); }
+    MpiInfo(const MpiInfo&) = delete;
+    MpiInfo& operator=(const MpiInfo&) = delete;
+    MPI_Info get() const { return info_; }
+    MPI_Info info_ = MPI_INFO_NULL;
+  };
+
+  void start(MPI_Comm comm) {
+    WXFER_CHECK_MPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, win_));
+    // Every rank's size, so that a put past the end is our error, not a fatal MPI one.
+    int n = 0;
+    WXFER_CHECK_MPI(MPI_Comm_size(comm, &n));
+    uint64_t mine = local_.bytes;
+    peer_bytes_.resize(static_cast<size_t>(n));
+    WXFER_CHECK_MPI(MPI_Allgather(&mine, 1, MPI_UINT64_T, peer_bytes_.data(), 1, MPI_UINT64_T, comm));
+  }
+
   MemorySpan local_;
   MPI_Win win_ = MPI_WIN_NULL;
   std::vector<uint64_t> peer_bytes_;
@@ -64,6 +86,8 @@ std::unique_ptr<Window> MpiRmaTransport::expose(MemorySpan local) {
   if (local.kind != MemoryKind::host) throw_system_error("MpiRmaTransport::expose", "mpi-rma exposes host memory only");
   return std::make_unique<MpiWindow>(local, comm());
 }
+
+std::unique_ptr<Window> MpiRmaTransport::expose_new(uint64_t bytes) { return std::make_unique<MpiWindow>(bytes, comm()); }
 
 std::unique_ptr<Transport> make_mpi_rma_transport(const Bootstrap& bootstrap) {
   return std::make_unique<MpiRmaTransport>(bootstrap);

@@ -12,6 +12,7 @@ class MpiRmaTransport final : public MpiTransport {
   std::string_view name() const override { return "mpi-rma"; }
   TransportCapabilities capabilities() const override;
   std::unique_ptr<Window> expose(MemorySpan local) override;
+  std::unique_ptr<Window> expose_new(uint64_t bytes) override;
 };
 
 std::unique_ptr<Transport> make_mpi_rma_transport(const Bootstrap& bootstrap);
