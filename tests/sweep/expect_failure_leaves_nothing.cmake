@@ -1,21 +1,10 @@
 # Runs EXE with ARGS; passes when it exits non-zero with exactly one stderr line containing
-# EXPECT, and OUTPUT's directory holds neither OUTPUT nor any leftover (.tmp, .parts-*).
+# EXPECT (tests/apps/expect_error.cmake), and OUTPUT's directory holds neither OUTPUT nor any
+# leftover (.tmp, .parts-*).
 
 file(REMOVE_RECURSE ${OUTPUT_DIR})
 file(MAKE_DIRECTORY ${OUTPUT_DIR})
-execute_process(COMMAND ${EXE} ${ARGS} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(rc EQUAL 0)
-  message(FATAL_ERROR "expected failure, got exit 0; stdout: ${out}")
-endif()
-string(FIND "${err}" "${EXPECT}" at)
-if(at EQUAL -1)
-  message(FATAL_ERROR "stderr does not contain '${EXPECT}': ${err}")
-endif()
-string(STRIP "${err}" stripped)
-string(FIND "${stripped}" "\n" newline)
-if(NOT newline EQUAL -1)
-  message(FATAL_ERROR "expected one error line, got: ${err}")
-endif()
+include(${CMAKE_CURRENT_LIST_DIR}/../apps/expect_error.cmake)
 file(GLOB left LIST_DIRECTORIES true "${OUTPUT_DIR}/*" "${OUTPUT_DIR}/.*")
 if(left)
   message(FATAL_ERROR "left behind after the failure: ${left}")
