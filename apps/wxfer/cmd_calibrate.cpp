@@ -76,12 +76,7 @@ void write_atomically(const std::string& path, const std::string& text) {
 }
 
 void run_calibrate(const CalibrateArgs& a) {
-  int provided = 0;
-  WXFER_CHECK_MPI(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided));
-  int rank = 0, size = 1;
-  WXFER_CHECK_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &rank));
-  WXFER_CHECK_MPI(MPI_Comm_size(MPI_COMM_WORLD, &size));
-  set_process_rank(rank);  // from here on, only rank 0 prints a usage error
+  const auto [rank, size] = start_mpi_job();  // from here on, only rank 0 prints a usage error
   const uint64_t bytes = parse_bytes(a.message_size, "--message-size");
   if (bytes < 4096 || bytes > (1u << 30))
     throw_usage("invalid --message-size '" + a.message_size + "': expected 4KiB to 1GiB");

@@ -84,12 +84,7 @@ void check_output_path(const std::string& out) {
 }
 
 void run_job(const RunArgs& a) {
-  int provided = 0;
-  WXFER_CHECK_MPI(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided));
-  int rank = 0, size = 1;
-  WXFER_CHECK_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &rank));
-  WXFER_CHECK_MPI(MPI_Comm_size(MPI_COMM_WORLD, &size));
-  set_process_rank(rank);
+  const auto [rank, size] = start_mpi_job();
 
   // Validate everything before any rank allocates or communicates.
   if (size < 2) throw_usage("wxfer run needs at least 2 MPI ranks (got " + std::to_string(size) + "); start it with mpirun -np N");

@@ -21,6 +21,14 @@ std::vector<CommandEntry>& command_table();
 // The command line as typed, for output files.
 std::string& invocation();
 
+// For commands run under mpirun: MPI_Init_thread (serialized), this process's rank in
+// MPI_COMM_WORLD recorded for error messages; MPI_Finalize is main()'s.
+struct MpiJob {
+  int rank = 0;
+  int size = 1;
+};
+MpiJob start_mpi_job();
+
 // `static const CommandRegistrar r{"plan", 10, add_plan_command};` in a cmd_*.cpp file.
 struct CommandRegistrar {
   CommandRegistrar(const char* name, int order, AddCommand add) { command_table().push_back({name, order, add}); }
