@@ -1,7 +1,8 @@
-// The AVX-512 kernel: a whole region in panels of 128 rows x 1024 columns. The amax pass of
+// The AVX-512 kernel: a whole region in panels of 128 rows x 2048 columns. The amax pass of
 // panel k+1 runs row by row interleaved with the encoding of panel k, so that its loads from
 // memory overlap arithmetic instead of stalling it; the encoding itself reads panel k from
-// cache. Blocks without NaN or Inf take a shorter encoding (encode_16_finite). Function-level
+// cache. Blocks without NaN or Inf take a shorter encoding (encode_16_finite), or a table
+// lookup where the CPU has AVX-512 VBMI (BlockTable). Function-level
 // target, picked at run time.
 #include <algorithm>
 #include <vector>
@@ -19,6 +20,7 @@
 #include <immintrin.h>
 
 #define WXFER_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,fma")))
+#define WXFER_AVX512_VBMI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi,fma")))
 
 namespace wxfer::quant::detail {
 namespace {
@@ -55,8 +57,7 @@ WXFER_AVX512 __m512 divide(__m512 x, const Divisor& d) {
 // into the next binade included), the subnormal code below 2^-6; adding (E + 6) * 8 makes it
 // the e4m3 code. Same results as float_to_e4m3, checked exhaustively by tests/quant.
 template <bool ByInverse>
-WXFER_AVX512 __m128i codes_16_finite(const uint16_t* src, const Divisor& d) {
-  const __m512i wide = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(src)));
+WXFER_AVX512 __m512i codes_16_finite_wide(__m512i wide, const Divisor& d) {
   const __m512 x = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_and_si512(wide, _mm512_set1_epi32(0x7FFF)), 16));
   const __m512 y = divide<ByInverse>(x, d);
   const __m512i min_exponent = _mm512_set1_epi32(0x3C800000);  // 2^-6
@@ -66,8 +67,13 @@ WXFER_AVX512 __m128i codes_16_finite(const uint16_t* src, const Divisor& d) {
   __m512i code = _mm512_add_epi32(units, _mm512_srli_epi32(_mm512_sub_epi32(exponent, min_exponent), 20));
   code = _mm512_min_epu32(code, _mm512_set1_epi32(kE4m3MaxCode));
   // code | (sign of x) >> 8, in one ternary-logic instruction.
-  code = _mm512_ternarylogic_epi32(code, _mm512_srli_epi32(wide, 8), _mm512_set1_epi32(0x80), 0xF8);
-  return _mm512_cvtepi32_epi8(code);
+  return _mm512_ternarylogic_epi32(code, _mm512_srli_epi32(wide, 8), _mm512_set1_epi32(0x80), 0xF8);
+}
+
+template <bool ByInverse>
+WXFER_AVX512 __m128i codes_16_finite(const uint16_t* src, const Divisor& d) {
+  const __m512i wide = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(src)));
+  return _mm512_cvtepi32_epi8(codes_16_finite_wide<ByInverse>(wide, d));
 }
 
 template <bool ByInverse, bool Stream>
@@ -78,17 +84,88 @@ WXFER_AVX512 void encode_16_finite(const uint16_t* src, const Divisor& d, uint8_
     _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), codes_16_finite<ByInverse>(src, d));
 }
 
-// 64 elements of one block, one cache line of fp8: a whole line per streaming store.
-template <bool Stream>
-WXFER_AVX512 void encode_64_finite(const uint16_t* src, const Divisor& d, uint8_t* dst) {
+WXFER_AVX512 __m512i codes_64_finite(const uint16_t* src, const Divisor& d) {
   __m512i line = _mm512_castsi128_si512(codes_16_finite<true>(src, d));
   line = _mm512_inserti32x4(line, codes_16_finite<true>(src + 16, d), 1);
   line = _mm512_inserti32x4(line, codes_16_finite<true>(src + 32, d), 2);
-  line = _mm512_inserti32x4(line, codes_16_finite<true>(src + 48, d), 3);
-  if constexpr (Stream)
+  return _mm512_inserti32x4(line, codes_16_finite<true>(src + 48, d), 3);
+}
+
+template <bool Stream>
+WXFER_AVX512 void store_line(uint8_t* dst, __m512i line) {
+  if constexpr (Stream)  // a whole line per streaming store
     _mm512_stream_si512(reinterpret_cast<__m512i*>(dst), line);
   else
     _mm512_storeu_si512(dst, line);
+}
+
+// 64 elements of one block, one cache line of fp8.
+template <bool Stream>
+WXFER_AVX512 void encode_64_finite(const uint16_t* src, const Divisor& d, uint8_t* dst) {
+  store_line<Stream>(dst, codes_64_finite(src, d));
+}
+
+// The encoding as a table lookup (AVX-512 VBMI), for finite blocks divided by the inverse.
+// With x = 2^e * (1 + m/128) (bf16: exponent field e, 7-bit mantissa m) and y = x / scale
+// rounded to float, y's e4m3 code is code(e_ref, m) + 8 * (e - e_ref) whenever y is an e4m3
+// normal: scaling x by 2^k scales the float quotient exactly, and moves it k binades up the
+// e4m3 grid. So 128 quotients per block, computed exactly at a reference exponent, encode
+// every element: code = (|x| >> 4) + table[m] + base, where |x| >> 4 = 8e + (m >> 4) and the
+// table (bytes 1..16) absorbs the rest. Elements whose code comes out below 9 (an e4m3
+// subnormal or zero quotient, or a zero or subnormal x) take encode_16's exact arithmetic.
+struct BlockTable {
+  __m512i low, high;  // table[m], m < 64 and m >= 64
+  __m512i base;       // 16-bit lanes
+};
+
+// False where the table does not apply: e_ref = e(amax) - 2 puts the reference quotients at
+// 56..224 (normal, unsaturated), and e_ref >= 15 makes a zero or subnormal x (e = 0) come
+// out below 9 (code(e_ref, m) <= 119 < 8 * 15 + 9).
+WXFER_AVX512 bool make_table(uint16_t amax, const Divisor& d, BlockTable& table) {
+  const int e_ref = (amax >> 7) - 2;
+  if (e_ref < 15 || !d.finite || !d.by_inverse) return false;
+  alignas(64) uint8_t code[128];
+  const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  for (int i = 0; i < 8; ++i) {
+    const __m512i wide = _mm512_add_epi32(_mm512_set1_epi32((e_ref << 7) + 16 * i), iota);
+    _mm_store_si128(reinterpret_cast<__m128i*>(code + 16 * i), _mm512_cvtepi32_epi8(codes_16_finite_wide<true>(wide, d)));
+  }
+  alignas(64) uint8_t entries[128];
+  for (int m = 0; m < 128; ++m) entries[m] = static_cast<uint8_t>(code[m] - (m >> 4) - code[0] + 8);
+  table.low = _mm512_load_si512(entries);
+  table.high = _mm512_load_si512(entries + 64);
+  table.base = _mm512_set1_epi16(static_cast<int16_t>(code[0] - 8 - 8 * e_ref));
+  return true;
+}
+
+// 32 bf16 -> 32 fp8 codes; `slow` marks the lanes the table does not encode.
+WXFER_AVX512_VBMI __m256i codes_32_table(__m512i bits, const BlockTable& t, __mmask32& slow) {
+  const __m512i mag = _mm512_and_si512(bits, _mm512_set1_epi16(0x7FFF));
+  // The low byte of each lane indexes the table by its 7 mantissa bits; the high byte is zeroed.
+  const __m512i entry = _mm512_maskz_permutex2var_epi8(0x5555555555555555ull, t.low, mag, t.high);
+  __m512i code = _mm512_add_epi16(_mm512_add_epi16(_mm512_srli_epi16(mag, 4), entry), t.base);
+  slow = _mm512_cmplt_epi16_mask(code, _mm512_set1_epi16(9));
+  code = _mm512_min_epi16(code, _mm512_set1_epi16(kE4m3MaxCode));
+  code = _mm512_ternarylogic_epi32(code, _mm512_srli_epi16(bits, 8), _mm512_set1_epi16(0x80), 0xF8);
+  return _mm512_cvtepi16_epi8(code);
+}
+
+// One row of a panel whose blocks all have tables.
+template <bool Stream>
+WXFER_AVX512_VBMI void encode_row_table(const uint16_t* row, int64_t width, const BlockTable* tables,
+                                        const Divisor* divisors, uint8_t* out) {
+  int64_t c = 0;
+  for (; c + 64 <= width; c += 64) {  // 64 columns never straddle two blocks
+    const BlockTable& t = tables[c / kBlock];
+    __mmask32 slow_low, slow_high;
+    const __m256i low = codes_32_table(_mm512_loadu_si512(row + c), t, slow_low);
+    const __m256i high = codes_32_table(_mm512_loadu_si512(row + c + 32), t, slow_high);
+    __m512i line = _mm512_inserti64x4(_mm512_castsi256_si512(low), high, 1);
+    if (_kortestz_mask32_u8(slow_low, slow_high) == 0) [[unlikely]]
+      line = codes_64_finite(row + c, divisors[c / kBlock]);
+    store_line<Stream>(out + c, line);
+  }
+  for (; c + 16 <= width; c += 16) encode_16_finite<true, Stream>(row + c, divisors[c / kBlock], out + c);
 }
 
 // 16 bf16 -> 16 fp8 bytes; float_to_e4m3 (fp8_e4m3.hpp) lane by lane.
@@ -115,49 +192,49 @@ WXFER_AVX512 void encode_16(const uint16_t* src, const Divisor& d, uint8_t* dst)
 }
 
 // The amax pass one row at a time, so that it can run interleaved with the encoding of the
-// previous panel: its loads from memory then overlap that panel's arithmetic.
+// previous panel: its loads from memory then overlap that panel's arithmetic. It tracks the
+// largest |x| of any kind (one max per 32 elements); a block where that is NaN or Inf is
+// rare, and finish() scans it again for its largest finite |x|.
 class RowAmax {
  public:
-  static constexpr int64_t kBlocks = 8;  // 1024 columns: 16 accumulators stay in registers
+  static constexpr int64_t kBlocks = 16;  // 2048 columns (4 KiB rows): 16 accumulators stay in registers
 
   WXFER_AVX512 explicit RowAmax(int64_t width) : width_(width) {
-    for (int64_t b = 0; b < kBlocks; ++b) acc_[b] = any_[b] = _mm512_setzero_si512();
-    for (int64_t b = 0; b < kBlocks; ++b) tail_amax_[b] = tail_raw_[b] = 0;
+    for (int64_t b = 0; b < kBlocks; ++b) any_[b] = _mm512_setzero_si512();
+    for (int64_t b = 0; b < kBlocks; ++b) tail_raw_[b] = 0;
   }
   WXFER_AVX512 void add(const uint16_t* row) {
-    const __m512i abs_mask = _mm512_set1_epi16(0x7FFF), inf_bits = _mm512_set1_epi16(0x7F80);
+    const __m512i abs_mask = _mm512_set1_epi16(0x7FFF);
     int64_t c = 0;
-    for (; c + 32 <= width_; c += 32) {
-      const __m512i mag = _mm512_and_si512(_mm512_loadu_si512(row + c), abs_mask);
-      const __mmask32 finite = _mm512_cmplt_epu16_mask(mag, inf_bits);
-      acc_[c / kBlock] = _mm512_mask_max_epu16(acc_[c / kBlock], finite, acc_[c / kBlock], mag);
-      any_[c / kBlock] = _mm512_max_epu16(any_[c / kBlock], mag);
-    }
+    for (; c + 32 <= width_; c += 32)
+      any_[c / kBlock] = _mm512_max_epu16(any_[c / kBlock], _mm512_and_si512(_mm512_loadu_si512(row + c), abs_mask));
     for (; c < width_; ++c) {
       const auto mag = static_cast<uint16_t>(row[c] & 0x7FFFu);
-      if (mag < 0x7F80u && mag > tail_amax_[c / kBlock]) tail_amax_[c / kBlock] = mag;
       if (mag > tail_raw_[c / kBlock]) tail_raw_[c / kBlock] = mag;
     }
   }
-  // Per block: the largest finite |x| and the largest |x| of any kind, as bf16 bits.
-  WXFER_AVX512 void finish(uint16_t* amax, uint16_t* raw) const {
+  // Per block of the panel (rows x width at `panel`, the rows given to add()): the largest
+  // finite |x| and the largest |x| of any kind, as bf16 bits.
+  WXFER_AVX512 void finish(const uint16_t* panel, int64_t stride, int64_t rows, uint16_t* amax, uint16_t* raw) const {
     for (int64_t b = 0; b < (width_ + kBlock - 1) / kBlock; ++b) {
-      alignas(64) uint16_t lanes[32], all[32];
-      _mm512_store_si512(lanes, acc_[b]);
-      _mm512_store_si512(all, any_[b]);
-      amax[b] = tail_amax_[b];
-      raw[b] = tail_raw_[b];
-      for (int i = 0; i < 32; ++i) {
-        amax[b] = lanes[i] > amax[b] ? lanes[i] : amax[b];
-        raw[b] = all[i] > raw[b] ? all[i] : raw[b];
-      }
+      raw[b] = std::max(tail_raw_[b], static_cast<uint16_t>(_mm512_reduce_max_epu32(_mm512_max_epu32(
+                                          _mm512_srli_epi32(any_[b], 16), _mm512_and_si512(any_[b], _mm512_set1_epi32(0xFFFF))))));
+      amax[b] = raw[b];
+      if (raw[b] < 0x7F80u) continue;
+      amax[b] = 0;
+      const int64_t from = b * kBlock, to = std::min(width_, from + kBlock);
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = from; c < to; ++c) {
+          const auto mag = static_cast<uint16_t>(panel[r * stride + c] & 0x7FFFu);
+          if (mag < 0x7F80u && mag > amax[b]) amax[b] = mag;
+        }
     }
   }
 
  private:
   int64_t width_;
-  __m512i acc_[kBlocks], any_[kBlocks];
-  uint16_t tail_amax_[kBlocks], tail_raw_[kBlocks];
+  __m512i any_[kBlocks];
+  uint16_t tail_raw_[kBlocks];
 };
 
 template <bool Finite, bool ByInverse, bool Stream>
@@ -168,6 +245,11 @@ WXFER_AVX512 void encode_row(const uint16_t* row, int64_t from, int64_t to, cons
     else
       encode_16<ByInverse>(row + c, d, out + c);
   }
+}
+
+bool have_vbmi() {
+  static const bool vbmi = __builtin_cpu_supports("avx512vbmi");
+  return vbmi;
 }
 
 template <bool Stream>
@@ -186,7 +268,7 @@ WXFER_AVX512 void quantize_panels(const uint16_t* src, int64_t stride, int64_t r
   {
     RowAmax first(panels[0].width);
     for (int64_t r = 0; r < panels[0].rows; ++r) first.add(src + r * stride);
-    first.finish(amax, raw);
+    first.finish(src, stride, panels[0].rows, amax, raw);
   }
   for (size_t i = 0; i < panels.size(); ++i) {
     const Panel& p = panels[i];
@@ -199,12 +281,17 @@ WXFER_AVX512 void quantize_panels(const uint16_t* src, int64_t stride, int64_t r
     }
     bool usual = true;  // every block finite and divided by its inverse
     for (int64_t b = 0; b < blocks; ++b) usual = usual && divisors[b].finite && divisors[b].by_inverse;
+    BlockTable tables[RowAmax::kBlocks];
+    bool tabled = usual && have_vbmi();
+    for (int64_t b = 0; b < blocks && tabled; ++b) tabled = make_table(amax[b], divisors[b], tables[b]);
     const Panel* next = i + 1 < panels.size() ? &panels[i + 1] : nullptr;
     RowAmax ahead(next != nullptr ? next->width : 0);
     for (int64_t r = 0; r < p.rows; ++r) {
       const uint16_t* row = src + (p.r0 + r) * stride + p.c0;
       uint8_t* out = dst + (p.r0 + r) * dst_stride + p.c0;
-      if (usual) {  // one loop over the row: no per-block dispatch
+      if (tabled) {
+        encode_row_table<Stream>(row, p.width, tables, divisors, out);
+      } else if (usual) {  // one loop over the row: no per-block dispatch
         int64_t c = 0;
         for (; c + 64 <= p.width; c += 64) encode_64_finite<Stream>(row + c, divisors[c / kBlock], out + c);
         for (; c + 16 <= p.width; c += 16) encode_16_finite<true, Stream>(row + c, divisors[c / kBlock], out + c);
@@ -230,7 +317,7 @@ WXFER_AVX512 void quantize_panels(const uint16_t* src, int64_t stride, int64_t r
         ahead.add(src + (next->r0 + r) * stride + next->c0);
       }
     }
-    if (next != nullptr) ahead.finish(amax, raw);
+    if (next != nullptr) ahead.finish(src + next->r0 * stride + next->c0, stride, next->rows, amax, raw);
   }
   if constexpr (Stream) _mm_sfence();
 }
@@ -260,7 +347,7 @@ WXFER_AVX512 void strip_scales_avx512(const uint16_t* src, int64_t stride, int64
     RowAmax amax_pass(std::min(cols - p0, kPanel));
     for (int64_t r = 0; r < rows; ++r) amax_pass.add(src + r * stride + p0);
     uint16_t amax[RowAmax::kBlocks], raw[RowAmax::kBlocks];
-    amax_pass.finish(amax, raw);
+    amax_pass.finish(src + p0, stride, rows, amax, raw);
     for (int64_t b = 0; b < (std::min(cols - p0, kPanel) + kBlock - 1) / kBlock; ++b)
       scales[p0 / kBlock + b] = block_scale(bf16_to_float(amax[b]));
   }

@@ -145,6 +145,28 @@ TEST(BlockQuant, EveryAmaxMantissaAgainstEveryNearbyValue) {
   quantize_both({data.data(), blocks * kBlock, kBlock, kBlock});
 }
 
+TEST(BlockQuant, EveryBinadeBelowAmaxAcrossScaleExponents) {
+  // Each block has its own amax; each spreads its 16384 elements evenly over the bit patterns
+  // from zero (bf16 subnormals included) to amax, with both signs, so that every binade below
+  // amax meets the same scale. The first row of blocks has scales the AVX-512 table encoding
+  // takes (2^-60 <= scale <= 2^60, so that the whole panel takes it), the second the others.
+  const std::vector<std::vector<uint16_t>> amax_bits{
+      {(77 << 7), (77 << 7) | 127, (100 << 7) | 64, (120 << 7) | 50, (127 << 7) | 99, (150 << 7) | 3, (190 << 7) | 1, (195 << 7)},
+      {(16 << 7) | 5, (17 << 7), (40 << 7) | 3, (76 << 7), (196 << 7) | 7, (250 << 7) | 127, 1, 0}};
+  const auto blocks = static_cast<int64_t>(amax_bits[1].size());
+  const int64_t rows = 2 * kBlock, cols = blocks * kBlock;
+  std::vector<uint16_t> data(static_cast<size_t>(rows * cols), 0);
+  for (int64_t strip = 0; strip < 2; ++strip)
+    for (int64_t b = 0; b < static_cast<int64_t>(amax_bits[static_cast<size_t>(strip)].size()); ++b)
+      for (int64_t k = 0; k < kBlock * kBlock; ++k) {
+        const int64_t amax = amax_bits[static_cast<size_t>(strip)][static_cast<size_t>(b)];
+        const auto bits = static_cast<uint16_t>(k * amax / (kBlock * kBlock - 1));
+        const int64_t r = strip * kBlock + k / kBlock, c = b * kBlock + k % kBlock;
+        data[static_cast<size_t>(r * cols + c)] = static_cast<uint16_t>(bits | (k % 3 ? 0 : 0x8000));
+      }
+  quantize_both({data.data(), rows, cols, cols});
+}
+
 TEST(BlockQuant, RoundTripErrorWithinHalfAnE4m3Step) {
   for (double sigma : {1e-6, 1e-2, 1.0, 1e4}) {
     const int64_t rows = 300, cols = 200;
