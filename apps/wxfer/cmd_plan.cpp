@@ -17,7 +17,7 @@ struct PlanArgs {
   std::string trainer_layout;
   std::string inference_layout;
   std::string chunk_size = "64MiB";
-  std::string min_segment = "256KiB";
+  std::string min_segment = kDefaultMinSegment;
   std::string link_bandwidth = "50GB/s";
   bool json = false;
 };

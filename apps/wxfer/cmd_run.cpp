@@ -38,7 +38,7 @@ struct RunArgs {
   std::string bucket_size = "auto";
   std::string chunk_size = "8MiB";
   std::string max_tmp = "auto";
-  std::string min_segment = "256KiB";
+  std::string min_segment = kDefaultMinSegment;
   std::string timeout = "300";
   std::string out = "results/run.h5";
   bool no_verify = false;

@@ -25,7 +25,7 @@ struct SimArgs {
   std::string strategy = "all";
   std::string bucket_size = "2GiB";
   std::string chunk_size = "64MiB";
-  std::string min_segment = "256KiB";
+  std::string min_segment = kDefaultMinSegment;
   std::string inference_gpus;
   int flows_per_rank = 0;
   int max_sim_chunks = 0;

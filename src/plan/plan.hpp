@@ -19,10 +19,15 @@ enum class Conversion : uint8_t {
   fp8_scale,     // the float32 weight_scale_inv of a quantized weight
 };
 
+// Below this a cut is gathered on one sender rather than written on its own: at ~1-2 us per
+// write (MPI_Put, an RDMA WRITE work request) and tens of GB/s, a 64 KiB write spends about as
+// long in overhead as in moving bytes, while a gather costs extra copies of every byte.
+inline constexpr const char* kDefaultMinSegment = "64KiB";
+
 struct PlanOptions {
   DType inference_dtype = DType::bf16;     // bf16 or fp8_e4m3 (the FP8 checkpoint layout)
   uint64_t chunk_bytes = 64ull << 20;      // largest unit a pipeline streams
-  uint64_t min_segment_bytes = 256 << 10;  // smaller cuts are gathered on one sender first
+  uint64_t min_segment_bytes = 64 << 10;  // smaller cuts are gathered on one sender first (kDefaultMinSegment)
   double link_bandwidth = 50e9;            // bytes/s per rank (one 400 Gb/s NIC per GPU)
   // Lay out inference memory so that the pieces of each projection the engine fuses
   // (src/quant/fusion_table.cpp: qkv_proj, gate_up_proj, w13, ...) are adjacent, in fusion

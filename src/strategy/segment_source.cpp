@@ -8,7 +8,8 @@
 namespace wxfer {
 
 SegmentSource::SegmentSource(const Plan& plan, const TrainerShards& shards, Transport& transport,
-                             const RankLayout& ranks, int32_t trainer_rank, Recorder& recorder, bool offloaded)
+                             const RankLayout& ranks, int32_t trainer_rank, Recorder& recorder, bool offloaded,
+                             bool send_strided)
     : plan_(plan),
       shards_(shards),
       transport_(transport),
@@ -16,6 +17,7 @@ SegmentSource::SegmentSource(const Plan& plan, const TrainerShards& shards, Tran
       rank_(trainer_rank),
       recorder_(recorder),
       offloaded_(offloaded),
+      send_strided_(send_strided),
       scales_(plan.trainer_model()) {
   for (uint32_t i = 0; i < plan.segments().size(); ++i) {
     const Segment& seg = plan.segments()[i];
@@ -60,7 +62,8 @@ SegmentSource::Work SegmentSource::work_of(uint32_t segment) const {
   }
   if (w.conversion == Conversion::copy) {
     w.direct = !w.gather && !offloaded_ && shards_.contiguous(w.tensor, w.rows, w.cols) != nullptr;
-    w.out = w.direct ? 0 : seg.bytes;  // a gathered or staged box is the segment itself
+    w.strided = !w.direct && !w.gather && !offloaded_ && send_strided_;
+    w.out = w.direct || w.strided ? 0 : seg.bytes;  // a gathered or staged box is the segment itself
   } else {
     w.out = seg.bytes;
     w.staged = !w.gather && offloaded_;
@@ -116,7 +119,7 @@ void SegmentSource::post_gather(uint32_t segment, uint8_t* tmp, std::vector<Requ
   if (w.gather) post_gather_into(w, tmp, tmp + aligned(w.out), receives);
 }
 
-const uint8_t* SegmentSource::prepare(uint32_t segment, uint8_t* tmp, int32_t chunk) {
+SendBytes SegmentSource::prepare(uint32_t segment, uint8_t* tmp, int32_t chunk) {
   const Work w = work_of(segment);
   return prepare_into(segment, w, tmp, tmp + aligned(w.out), chunk);
 }
@@ -131,11 +134,13 @@ const uint8_t* SegmentSource::materialize(uint32_t segment, uint8_t* staging, in
     wait_all(receives, deadline);
     recorder_.record("gather", chunk, -1, 0, t0, recorder_.now());
   }
-  return prepare_into(segment, w, staging, scratch_.data(), chunk);
+  WXFER_ASSERT(!w.strided);
+  return prepare_into(segment, w, staging, scratch_.data(), chunk).data;
 }
 
-const uint8_t* SegmentSource::prepare_into(uint32_t segment, const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk) {
+SendBytes SegmentSource::prepare_into(uint32_t segment, const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk) {
   const Segment& seg = plan_.segments()[segment];
+  const SendBytes packed{out, 1, seg.bytes, seg.bytes};
   if (w.gather) assemble_gather(w, out, scratch, chunk);
   if (w.staged) {
     const double t0 = recorder_.now();
@@ -144,16 +149,23 @@ const uint8_t* SegmentSource::prepare_into(uint32_t segment, const Work& w, uint
   }
   if (w.conversion != Conversion::copy) {
     quantize(segment, w, out, scratch, chunk);
-    return out;
+    return packed;
   }
-  if (w.direct) return shards_.contiguous(w.tensor, w.rows, w.cols);
-  if (w.gather) return out;  // gathered into place
+  if (w.direct) return {shards_.contiguous(w.tensor, w.rows, w.cols), 1, seg.bytes, seg.bytes};
+  if (w.strided) {
+    uint64_t stride = 0;
+    const uint8_t* first = shards_.view(w.tensor, w.rows, w.cols, stride);
+    const auto rows = static_cast<uint64_t>(w.rows.size());
+    WXFER_ASSERT(rows > 0 && seg.bytes % rows == 0);
+    return {first, rows, seg.bytes / rows, stride};
+  }
+  if (w.gather) return packed;  // gathered into place
   // Stage-in: the rows are strided in trainer memory (a column box of a held part), or that
   // memory is an offload buffer.
   const double t0 = recorder_.now();
   shards_.copy_box(w.tensor, w.rows, w.cols, out);
   recorder_.record("stage_in", chunk, -1, seg.bytes, t0, recorder_.now());
-  return out;
+  return packed;
 }
 
 void SegmentSource::quantize(uint32_t segment, const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk) {

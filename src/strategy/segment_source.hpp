@@ -16,12 +16,23 @@
 
 namespace wxfer {
 
+// What to send for a segment: `rows` runs of `row_bytes`, `stride` bytes apart, that land
+// back to back (one run when contiguous).
+struct SendBytes {
+  const uint8_t* data = nullptr;
+  uint64_t rows = 1, row_bytes = 0, stride = 0;
+  bool contiguous() const { return rows <= 1 || stride == row_bytes; }
+  uint64_t bytes() const { return rows * row_bytes; }
+};
+
 class SegmentSource {
  public:
   // offloaded: the trainer's memory is an offload buffer (CPU offload; on a GPU, host memory):
   // every box is first copied out of it (stage-in) instead of being read or sent in place.
+  // send_strided: the caller sends strided boxes as they are (Window::put_strided), so a
+  // column box of a held part is not staged (prepare() only; materialize() always packs).
   SegmentSource(const Plan& plan, const TrainerShards& shards, Transport& transport, const RankLayout& ranks,
-                int32_t trainer_rank, Recorder& recorder, bool offloaded = false);
+                int32_t trainer_rank, Recorder& recorder, bool offloaded = false, bool send_strided = false);
 
   // Starts sending this rank's pieces of other owners' gathered segments, for one step,
   // in segment order (the order in which owners receive them).
@@ -37,7 +48,7 @@ class SegmentSource {
   // quantization), no MPI; returns the bytes to send (seg.bytes), in `tmp` or in trainer memory.
   uint64_t tmp_bytes(uint32_t segment) const;
   void post_gather(uint32_t segment, uint8_t* tmp, std::vector<Request>& receives);
-  const uint8_t* prepare(uint32_t segment, uint8_t* tmp, int32_t chunk);
+  SendBytes prepare(uint32_t segment, uint8_t* tmp, int32_t chunk);
 
   // Both halves on the calling thread. The result is `staging` (seg.bytes) unless the bytes
   // are sent from trainer memory; scratch beyond the output is this object's own.
@@ -63,6 +74,7 @@ class SegmentSource {
     bool gather = false;
     bool staged = false;          // a converted box copied out of trainer memory first (offloaded)
     bool direct = false;          // sent from trainer memory (copy of a contiguous held run)
+    bool strided = false;         // sent from trainer memory row by row (copy of a held column box)
     bool fp8_in_place = false;    // the quantized box is exactly the segment: no extraction
     uint64_t out = 0;             // output bytes
     uint64_t box_at = 0, box = 0;          // gathered bf16 box (converted segments)
@@ -77,7 +89,7 @@ class SegmentSource {
   uint8_t* box_of(const Work& w, uint8_t* out, uint8_t* scratch) const;
   void post_gather_into(const Work& w, uint8_t* out, uint8_t* scratch, std::vector<Request>& receives);
   void assemble_gather(const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk);
-  const uint8_t* prepare_into(uint32_t segment, const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk);
+  SendBytes prepare_into(uint32_t segment, const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk);
   void quantize(uint32_t segment, const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk);
 
   const Plan& plan_;
@@ -87,6 +99,7 @@ class SegmentSource {
   int32_t rank_;
   Recorder& recorder_;
   bool offloaded_;
+  bool send_strided_;
   std::vector<Contribution> contributions_;
   std::vector<std::vector<uint8_t>> packed_;
   std::vector<Request> sends_;

@@ -18,6 +18,11 @@ Request Transport::ibroadcast(Group&, int, MemorySpan) { unsupported("ibroadcast
 Request Transport::ibarrier() { unsupported("ibarrier"); }
 std::unique_ptr<Window> Transport::expose(MemorySpan) { unsupported("expose"); }
 
+void Window::put_strided(int peer, uint64_t offset, const void* src, size_t rows, size_t row_bytes, size_t src_stride) {
+  const auto* base = static_cast<const uint8_t*>(src);
+  for (size_t r = 0; r < rows; ++r) put(peer, offset + r * row_bytes, base + r * src_stride, row_bytes);
+}
+
 namespace {
 
 // A window over memory it owns; the memory outlives the window it backs.
@@ -26,6 +31,9 @@ class OwningWindow final : public Window {
   OwningWindow(HostBuffer memory, Transport& transport)
       : memory_(std::move(memory)), window_(transport.expose(memory_.span())) {}
   void put(int peer, uint64_t offset, const void* src, size_t bytes) override { window_->put(peer, offset, src, bytes); }
+  void put_strided(int peer, uint64_t offset, const void* src, size_t rows, size_t row_bytes, size_t src_stride) override {
+    window_->put_strided(peer, offset, src, rows, row_bytes, src_stride);
+  }
   void flush(const Deadline& deadline) override { window_->flush(deadline); }
   MemorySpan local() const override { return window_->local(); }
 

@@ -55,6 +55,11 @@ class Window {
   // unchanged until flush() returns. A put that does not fit in the peer's exposed memory
   // throws a SystemError before anything moves.
   virtual void put(int peer, uint64_t offset, const void* src, size_t bytes) = 0;
+  // The same for `rows` runs of `row_bytes`, `src_stride` bytes apart at the source and back
+  // to back at the target (a column box of a row-major tensor into a packed slice), without
+  // staging them: one strided RDMA WRITE (a gather list), MPI_Put of an hvector, a 2D copy.
+  // Default: one put per row.
+  virtual void put_strided(int peer, uint64_t offset, const void* src, size_t rows, size_t row_bytes, size_t src_stride);
   // Completes, at their targets, every put this rank issued.
   virtual void flush(const Deadline& deadline) = 0;
   virtual MemorySpan local() const = 0;

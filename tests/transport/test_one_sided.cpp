@@ -79,6 +79,32 @@ TEST_P(TransportConformance, PutsOutsideTheWindowThrow) {
   world_barrier();
 }
 
+// A column box of a row-major source (rows runs of row_bytes, src_stride apart) lands packed
+// at the target; one-row and contiguous boxes too; a box past the window is refused.
+TEST_P(TransportConformance, StridedPutsLandPacked) {
+  WXFER_REQUIRE_CAPABILITY(one_sided);
+  constexpr size_t kRows = 37, kRowBytes = 301, kStride = 1000, kTarget = 2 + kRows * kRowBytes + kRowBytes + 40 + 3;
+  TestBuffer exposed = buffer(kTarget);
+  auto window = transport().expose(exposed.span());
+  TestBuffer src = buffer(kRows * kStride);
+  const auto bytes = pattern(static_cast<uint64_t>(rank()) + 5, kRows * kStride);
+  src.write(bytes);
+  window->put_strided(next(), 2, src.data() + 17, kRows, kRowBytes, kStride);
+  window->put_strided(next(), 2 + kRows * kRowBytes, src.data() + 3, 1, kRowBytes, kStride);
+  window->put_strided(next(), 2 + kRows * kRowBytes + kRowBytes, src.data(), 4, 10, 10);
+  EXPECT_THROW(window->put_strided(next(), kTarget - 2 * kRowBytes + 1, src.data(), 2, kRowBytes, kStride), SystemError);
+  window->flush(Deadline::after(kTestDeadlineSeconds));
+  world_barrier();
+  const auto from = pattern(static_cast<uint64_t>(prev()) + 5, kRows * kStride);
+  std::vector<uint8_t> want(kTarget, 0);
+  for (size_t r = 0; r < kRows; ++r)
+    std::copy_n(from.begin() + static_cast<long>(17 + r * kStride), kRowBytes, want.begin() + static_cast<long>(2 + r * kRowBytes));
+  std::copy_n(from.begin() + 3, kRowBytes, want.begin() + static_cast<long>(2 + kRows * kRowBytes));
+  std::copy_n(from.begin(), 40, want.begin() + static_cast<long>(2 + kRows * kRowBytes + kRowBytes));
+  EXPECT_EQ(exposed.read(), want);
+  world_barrier();
+}
+
 // A rank may expose nothing (an inference rank that receives no shard, say).
 TEST_P(TransportConformance, RankZeroExposesNothing) {
   WXFER_REQUIRE_CAPABILITY(one_sided);

@@ -82,7 +82,7 @@ void SenderPipeline::run(const Send& send, const Deadline& deadline) {
       const ChunkTmp& c = chunks_[submitted];
       uint8_t* base = bases[submitted];
       const auto chunk = static_cast<int32_t>(submitted);
-      results_[submitted].assign(c.segments.size(), nullptr);
+      results_[submitted].assign(c.segments.size(), SendBytes{});
       tickets[submitted] = worker_.submit([this, &c, base, chunk] {
         auto& out = results_[static_cast<size_t>(chunk)];
         for (size_t i = 0; i < c.segments.size(); ++i) out[i] = source_.prepare(c.segments[i], base + c.offsets[i], chunk);

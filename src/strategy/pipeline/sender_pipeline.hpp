@@ -29,7 +29,7 @@ class SenderPipeline {
   uint64_t capacity() const { return arena_.capacity(); }
 
   // bytes[i]: what to send for segment i of the chunk; valid until send returns.
-  using Send = std::function<void(size_t chunk, const std::vector<const uint8_t*>& bytes)>;
+  using Send = std::function<void(size_t chunk, const std::vector<SendBytes>& bytes)>;
   // One step: `send` runs for each chunk in order, on this thread, once the chunk is
   // prepared, and must complete the chunk's transfers before it returns (its memory is then
   // reused). Later chunks are gathered and prepared meanwhile, as far as the bound allows.
@@ -47,7 +47,7 @@ class SenderPipeline {
   uint64_t largest_ = 0;
   TmpArena arena_;
   HostBuffer memory_;
-  std::vector<std::vector<const uint8_t*>> results_;
+  std::vector<std::vector<SendBytes>> results_;
   std::vector<std::vector<Request>> receives_;  // per chunk: its gathers' receives
   PrepareWorker worker_;
 };

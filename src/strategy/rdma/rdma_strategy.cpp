@@ -25,7 +25,7 @@ class RdmaStrategy final : public Strategy {
     if (env.is_trainer()) {
       chunks_ = plan.chunks_of(env.world_rank);
       source_ = std::make_unique<SegmentSource>(plan, *env.shards, env.transport, env.ranks, env.world_rank, env.recorder,
-                                                 env.options.offloaded);
+                                                 env.options.offloaded, /*send_strided=*/true);
       // A segment's copies are consecutive transfers of one chunk: it is prepared once.
       std::vector<std::vector<uint32_t>> segments(chunks_.size());
       for (size_t k = 0; k < chunks_.size(); ++k)
@@ -59,7 +59,7 @@ class RdmaStrategy final : public Strategy {
     Recorder& rec = env.recorder;
     source_->post_contributions();
     pipeline_->run(
-        [&](size_t k, const std::vector<const uint8_t*>& bytes) {
+        [&](size_t k, const std::vector<SendBytes>& bytes) {
           const Chunk& c = chunks_[k];
           const double t_put = rec.now();
           per_destination_.assign(static_cast<size_t>(env.ranks.inference), 0);
@@ -70,7 +70,13 @@ class RdmaStrategy final : public Strategy {
             const Segment& seg = plan.segments()[x.segment];
             const Slice& s = plan.slices()[seg.slice];
             const int32_t dst = plan.dest_rank(s, x.copy);
-            window_->put(env.ranks.world_of_inference(dst), plan.local_offset(s.tensor, dst) + seg.offset, bytes[j], seg.bytes);
+            const SendBytes& b = bytes[j];
+            WXFER_ASSERT(b.bytes() == seg.bytes);
+            const uint64_t at = plan.local_offset(s.tensor, dst) + seg.offset;
+            if (b.contiguous())
+              window_->put(env.ranks.world_of_inference(dst), at, b.data, seg.bytes);
+            else
+              window_->put_strided(env.ranks.world_of_inference(dst), at, b.data, b.rows, b.row_bytes, b.stride);
             per_destination_[static_cast<size_t>(dst)] += seg.bytes;
           }
           // The chunk's memory is reused once this returns: its writes must be complete.

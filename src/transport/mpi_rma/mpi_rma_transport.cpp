@@ -1,5 +1,7 @@
 #include "transport/mpi_rma/mpi_rma_transport.hpp"
 
+#include <limits>
+
 #include "common/error.hpp"
 #include "transport/mpi/mpi_requests.hpp"
 #include "transport/window_bounds.hpp"
@@ -37,6 +39,20 @@ class MpiWindow final : public Window {
       WXFER_CHECK_MPI(MPI_Put(base + off, n, MPI_BYTE, peer, static_cast<MPI_Aint>(offset + off), n, MPI_BYTE, win_));
     });
   }
+  void put_strided(int peer, uint64_t offset, const void* src, size_t rows, size_t row_bytes, size_t src_stride) override {
+    constexpr size_t kMaxCount = static_cast<size_t>(std::numeric_limits<int>::max());
+    if (rows <= 1 || row_bytes == src_stride || rows * row_bytes > kMaxCount || src_stride > kMaxCount) {
+      Window::put_strided(peer, offset, src, rows, row_bytes, src_stride);  // contiguous, or past MPI's counts
+      return;
+    }
+    check_put_fits(peer, offset, rows * row_bytes, peer_bytes_, "mpi-rma");
+    // One put of an hvector: osc/sm copies it row by row, with no staging and one call.
+    BoxType box;
+    WXFER_CHECK_MPI(MPI_Type_create_hvector(static_cast<int>(rows), static_cast<int>(row_bytes),
+                                            static_cast<MPI_Aint>(src_stride), MPI_BYTE, &box.type));
+    WXFER_CHECK_MPI(MPI_Type_commit(&box.type));
+    WXFER_CHECK_MPI(MPI_Put(src, 1, box.type, peer, static_cast<MPI_Aint>(offset), static_cast<int>(rows * row_bytes), MPI_BYTE, win_));
+  }
   void flush(const Deadline&) override {
     // MPI has no non-blocking flush; it completes without the target's help (or, on
     // software RMA, with the help of targets that poll MPI, as ours do while they wait).
@@ -45,6 +61,16 @@ class MpiWindow final : public Window {
   MemorySpan local() const override { return local_; }
 
  private:
+  // A put's origin datatype; freed when the call returns (the pending put keeps its own reference).
+  struct BoxType {
+    BoxType() = default;
+    ~BoxType() {
+      if (type != MPI_DATATYPE_NULL) MPI_Type_free(&type);
+    }
+    BoxType(const BoxType&) = delete;
+    BoxType& operator=(const BoxType&) = delete;
+    MPI_Datatype type = MPI_DATATYPE_NULL;
+  };
   // Puts never overlap and never race with local reads: let the library skip ordering.
   struct MpiInfo {
     MpiInfo() {
