@@ -8,6 +8,7 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <set>
 
 #include "commands.hpp"
@@ -16,6 +17,7 @@
 #include "common/process.hpp"
 #include "common/units.hpp"
 #include "harness/copy_bandwidth.hpp"
+#include "harness/recorder.hpp"
 #include "record/run_file.hpp"
 #include "report/report_format.hpp"
 #include "report/run_stats.hpp"
@@ -83,6 +85,22 @@ void check_output_path(const std::string& out) {
   if (!std::filesystem::is_directory(dir)) throw_usage("invalid --out '" + out + "': cannot create directory " + dir.string());
 }
 
+// What recording cost the run: the busiest rank's events in one step, each at the measured
+// cost of one record(), against the median update time.
+void add_recording_cost(StrategyRun& run, double record_seconds) {
+  std::map<std::pair<int32_t, int32_t>, double> per_rank_step;
+  double most = 0;
+  for (const Event& e : run.events)
+    if (e.step >= 0) most = std::max(most, ++per_rank_step[{e.rank, e.step}]);
+  std::vector<double> seconds;
+  for (const StepRecord& s : run.steps) seconds.push_back(s.seconds);
+  std::sort(seconds.begin(), seconds.end());
+  const double median = seconds.empty() ? 0 : seconds[(seconds.size() - 1) / 2];
+  run.metrics["record_event_seconds"] = record_seconds;
+  run.metrics["record_events_per_rank_step"] = most;
+  run.metrics["record_overhead"] = median > 0 ? most * record_seconds / median : 0;
+}
+
 void run_job(const RunArgs& a) {
   const auto [rank, size] = start_mpi_job();
 
@@ -135,6 +153,8 @@ void run_job(const RunArgs& a) {
   const ClockAlignment clock = align_clocks(MPI_COMM_WORLD);
   const double copy_bw = measure_copy_bandwidth(MPI_COMM_WORLD);
   const double bound = static_cast<double>(plan.stats().total_bytes) / copy_bw;
+  double record_seconds = measure_record_seconds();  // the slowest rank's cost per event
+  WXFER_CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, &record_seconds, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD));
   if (rank == 0) {
     std::printf("wxfer run: %s, %d trainer ranks (%s) -> %d inference ranks (%s), %s per update\n", plan.trainer_model().name.c_str(),
                 ranks.trainers, trainer.to_string().c_str(), ranks.inference, inference.to_string().c_str(),
@@ -174,6 +194,7 @@ void run_job(const RunArgs& a) {
     run.params["inference_layout"] = inference.to_string();
     run.params["chunk_bytes"] = options.chunk_bytes;
     run.params["ranks"] = size;
+    add_recording_cost(run, record_seconds);
     file.runs.push_back(std::move(run));
   }
 
@@ -225,6 +246,10 @@ void run_job(const RunArgs& a) {
             << "\nefficiency = lower bound / median; raw reference: the same bytes through a plain blocking MPI loop"
                " (MPI_Bcast per bucket; gather to rank 0 then MPI_Send to each inference rank)\n"
             << "wrote " << a.out << " (per-stage breakdown: wxfer report " << a.out << ")\n";
+  for (const StrategyRun& run : file.runs)
+    std::printf("recording (%s): at most %.0f events per rank per step at %s each: %.3f%% of the median update (target <= 1%%)\n",
+                run.label.c_str(), run.metrics.at("record_events_per_rank_step"),
+                format_seconds(run.metrics.at("record_event_seconds")).c_str(), 100.0 * run.metrics.at("record_overhead"));
 }
 
 void add_run_command(CLI::App& app) {

@@ -37,4 +37,9 @@ class Recorder {
   std::vector<Event> events_;
 };
 
+// Seconds one record() costs on this rank, the two clock reads around a stage included
+// (median of a few batches into a scratch recorder), so that a run can state what its
+// recording cost next to the update time.
+double measure_record_seconds();
+
 }  // namespace wxfer
