@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <tuple>
 
 #include "common/error.hpp"
 #include "common/units.hpp"
@@ -76,9 +77,10 @@ class RdmaStrategy final : public Strategy {
             if (b.contiguous())
               window_->put(env.ranks.world_of_inference(dst), at, b.data, seg.bytes);
             else
-              window_->put_strided(env.ranks.world_of_inference(dst), at, b.data, b.rows, b.row_bytes, b.stride);
+              strided_.push_back({env.ranks.world_of_inference(dst), at, b});
             per_destination_[static_cast<size_t>(dst)] += seg.bytes;
           }
+          put_strided_sends();
           // The chunk's memory is reused once this returns: its writes must be complete.
           window_->flush(deadline);
           // One event per destination, so that the report sees bytes in per receiver.
@@ -92,6 +94,33 @@ class RdmaStrategy final : public Strategy {
     source_->finish_contributions(deadline);
   }
 
+  // Column boxes of the same held rows (the inference cut splits them along dim 1) go out row
+  // by row across the boxes, so that trainer memory is read in order: one box alone reads a
+  // fraction of every row, which streams from memory ~2x slower than reading the rows whole.
+  void put_strided_sends() {
+    std::sort(strided_.begin(), strided_.end(), [](const StridedSend& a, const StridedSend& b) {
+      return std::tie(a.bytes.stride, a.bytes.rows, a.bytes.data) < std::tie(b.bytes.stride, b.bytes.rows, b.bytes.data);
+    });
+    for (size_t g = 0; g < strided_.size();) {
+      const SendBytes& first = strided_[g].bytes;
+      size_t end = g + 1;
+      while (end < strided_.size() && strided_[end].bytes.stride == first.stride && strided_[end].bytes.rows == first.rows &&
+             static_cast<uint64_t>(strided_[end].bytes.data - first.data) < first.stride)
+        ++end;
+      if (end == g + 1) {
+        window_->put_strided(strided_[g].peer, strided_[g].at, first.data, first.rows, first.row_bytes, first.stride);
+      } else {
+        for (uint64_t r = 0; r < first.rows; ++r)
+          for (size_t i = g; i < end; ++i) {
+            const StridedSend& s = strided_[i];
+            window_->put(s.peer, s.at + r * s.bytes.row_bytes, s.bytes.data + r * s.bytes.stride, s.bytes.row_bytes);
+          }
+      }
+      g = end;
+    }
+    strided_.clear();
+  }
+
   double reference_seconds(StrategyEnv&) override { return std::numeric_limits<double>::quiet_NaN(); }
 
   nlohmann::json params() const override {
@@ -103,6 +132,12 @@ class RdmaStrategy final : public Strategy {
  private:
   std::vector<Chunk> chunks_;
   std::vector<uint64_t> per_destination_;
+  struct StridedSend {
+    int peer;
+    uint64_t at;
+    SendBytes bytes;
+  };
+  std::vector<StridedSend> strided_;  // a chunk's strided sends, issued after its contiguous ones
   std::unique_ptr<SegmentSource> source_;
   std::unique_ptr<SenderPipeline> pipeline_;
   std::unique_ptr<Window> window_;
