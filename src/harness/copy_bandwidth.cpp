@@ -6,26 +6,34 @@
 
 #include "common/error.hpp"
 #include "harness/clock.hpp"
-#include "transport/memory.hpp"
 
 namespace wxfer {
 
-double measure_copy_bandwidth(MPI_Comm comm, size_t bytes, int repeats) {
+CopyBandwidthProbe::CopyBandwidthProbe(size_t bytes) : from_(bytes), to_(bytes) {
+  std::memset(from_.data(), 1, bytes);
+  std::memset(to_.data(), 0, bytes);
+}
+
+double CopyBandwidthProbe::measure(MPI_Comm comm, int repeats) {
   int size = 1;
   WXFER_CHECK_MPI(MPI_Comm_size(comm, &size));
-  HostBuffer a(bytes), b(bytes);
-  std::memset(a.data(), 1, bytes);
+  const size_t bytes = from_.size();
   std::vector<double> rates;
   for (int i = 0; i < repeats; ++i) {
     WXFER_CHECK_MPI(MPI_Barrier(comm));
     const double t0 = now_seconds();
-    std::memcpy(b.data(), a.data(), bytes);
+    std::memcpy(to_.data(), from_.data(), bytes);
     double mine = now_seconds() - t0, slowest = 0;
     WXFER_CHECK_MPI(MPI_Allreduce(&mine, &slowest, 1, MPI_DOUBLE, MPI_MAX, comm));
     rates.push_back(static_cast<double>(bytes) * size / slowest);
   }
   std::sort(rates.begin(), rates.end());
   return rates[rates.size() / 2];
+}
+
+double measure_copy_bandwidth(MPI_Comm comm, size_t bytes, int repeats) {
+  CopyBandwidthProbe probe(bytes);
+  return probe.measure(comm, repeats);
 }
 
 }  // namespace wxfer

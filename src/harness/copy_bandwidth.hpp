@@ -3,10 +3,25 @@
 
 #include <mpi.h>
 
+#include <cstddef>
+
+#include "transport/memory.hpp"
+
 namespace wxfer {
 
 // Collective: every rank copies `bytes` between two buffers of its own, all at once,
 // `repeats` times; returns the aggregate bytes copied per second (sum over ranks / slowest).
 double measure_copy_bandwidth(MPI_Comm comm, size_t bytes = 64 << 20, int repeats = 5);
+
+// The same with buffers allocated (and touched) once, for measuring again and again during
+// a run without fresh pages to fault in and give back each time.
+class CopyBandwidthProbe {
+ public:
+  explicit CopyBandwidthProbe(size_t bytes = 64 << 20);
+  double measure(MPI_Comm comm, int repeats);
+
+ private:
+  HostBuffer from_, to_;
+};
 
 }  // namespace wxfer

@@ -53,10 +53,12 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const Ste
   WXFER_CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
   rec.record("setup", -1, -1, 0, t0, rec.now());
 
+  std::vector<double> bounds;
   for (int32_t i = 0; i < settings.warmup + settings.steps; ++i) {
     const bool measured = i >= settings.warmup;
     const int32_t step = i - settings.warmup;  // warm-up steps are negative and dropped
     const uint32_t v = ++version;
+    if (measured && settings.bound_seconds) bounds.push_back(settings.bound_seconds());
     if (env.is_trainer()) env.shards->fill(v);  // the training step's output: not timed
     WXFER_CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));  // the "go"
     rec.set_step(step);
@@ -104,6 +106,13 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const Ste
   if (!refs.empty()) {
     std::sort(refs.begin(), refs.end());
     out.metrics["reference_seconds"] = refs[refs.size() / 2];
+  }
+  if (!bounds.empty()) {
+    std::sort(bounds.begin(), bounds.end());
+    out.lower_bound_seconds = bounds[(bounds.size() - 1) / 2];
+    out.metrics["bound_samples"] = static_cast<double>(bounds.size());
+    out.metrics["bound_min_seconds"] = bounds.front();
+    out.metrics["bound_max_seconds"] = bounds.back();
   }
   out.params = strategy->params();
   out.events = rec.gather_to_root(MPI_COMM_WORLD);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "record/run_record.hpp"
 #include "strategy/strategy.hpp"
@@ -17,6 +18,11 @@ struct StepLoopSettings {
   int32_t reference_repeats = 3;
   // Called on rank 0 after each measured step (progress lines).
   void (*on_step)(const std::string& label, const StepRecord& step, int32_t steps) = nullptr;
+  // Collective, before each measured step: that step's lower bound (seconds), measured on
+  // the machine as it is right then; the run's bound is their median. A shared machine's
+  // speed drifts by tens of percent between minutes, so a bound measured once at start-up
+  // does not describe steps taken later. Empty: the caller sets the bound.
+  std::function<double()> bound_seconds;
 };
 
 // Collective over all ranks. `version` numbers the weight versions across strategies so
