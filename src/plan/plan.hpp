@@ -19,15 +19,17 @@ enum class Conversion : uint8_t {
   fp8_scale,     // the float32 weight_scale_inv of a quantized weight
 };
 
-// Below this a cut is gathered on one sender rather than written on its own: at ~1-2 us per
-// write (MPI_Put, an RDMA WRITE work request) and tens of GB/s, a 64 KiB write spends about as
-// long in overhead as in moving bytes, while a gather costs extra copies of every byte.
-inline constexpr const char* kDefaultMinSegment = "64KiB";
+// Below this a cut is gathered on one sender rather than written on its own. A gather costs
+// every byte of the cut two or three more copies (pack, MPI, assembly); a write of its own
+// costs ~1 us of overhead (MPI_Put, an RDMA WRITE work request), which at ~10 GB/s is the
+// time of ~10 KiB. Measured (docs/pipeline.md): rdma on kimi-k2-mini 4 -> 4 takes about as
+// long with 0 and 16 KiB, and 1.4x (fp8) to 1.6x (bf16) as long with 64-256 KiB.
+inline constexpr const char* kDefaultMinSegment = "16KiB";
 
 struct PlanOptions {
   DType inference_dtype = DType::bf16;     // bf16 or fp8_e4m3 (the FP8 checkpoint layout)
   uint64_t chunk_bytes = 64ull << 20;      // largest unit a pipeline streams
-  uint64_t min_segment_bytes = 64 << 10;  // smaller cuts are gathered on one sender first (kDefaultMinSegment)
+  uint64_t min_segment_bytes = 16 << 10;  // smaller cuts are gathered on one sender first (kDefaultMinSegment)
   double link_bandwidth = 50e9;            // bytes/s per rank (one 400 Gb/s NIC per GPU)
   // Lay out inference memory so that the pieces of each projection the engine fuses
   // (src/quant/fusion_table.cpp: qkv_proj, gate_up_proj, w13, ...) are adjacent, in fusion

@@ -66,7 +66,8 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const Ste
     strategy->update(env, v);
     const double t_commit = rec.now();
     Request commit = env.transport.ibarrier();
-    wait(commit, env.deadline());
+    // Receivers of a one-sided update wait here for all of it: they nap rather than yield.
+    wait(commit, env.deadline(), Waiting::patient);
     const double done = rec.now();
     rec.record("commit", -1, -1, 0, t_commit, done);
 

@@ -24,15 +24,15 @@ bool Request::done() {
   return true;
 }
 
-void wait(Request& request, const Deadline& deadline) { wait_all(std::span<Request>(&request, 1), deadline); }
+void wait(Request& request, const Deadline& deadline, Waiting how) { wait_all(std::span<Request>(&request, 1), deadline, how); }
 
-void wait_all(std::span<Request> requests, const Deadline& deadline) {
+void wait_all(std::span<Request> requests, const Deadline& deadline, Waiting how) {
   size_t first_pending = 0;
   // Oversubscribed ranks share cores: a waiter first yields to the peer it waits for, then
   // (after ~1000 yields without completion) naps, so that idle receivers stop taking the
   // senders' cores. The nap grows with the wait, to 1% of the time waited so far (at most
   // 1 ms): a long wait then costs few wake-ups, and ends at most 1% late.
-  constexpr int kYieldsBeforeNapping = 1000;
+  const int yields_before_napping = how == Waiting::eager ? 1000 : 10;
   constexpr auto kShortestNap = std::chrono::microseconds(50), kLongestNap = std::chrono::microseconds(1000);
   int polls = 0;
   Deadline::Clock::time_point napping_since{};
@@ -42,12 +42,12 @@ void wait_all(std::span<Request> requests, const Deadline& deadline) {
     for (size_t i = first_pending + 1; all == false && i < requests.size(); ++i) requests[i].done();
     if (all) return;
     if (deadline.expired()) throw_timeout(requests[first_pending].operation()->describe(), deadline);
-    if (++polls < kYieldsBeforeNapping) {
+    if (++polls < yields_before_napping) {
       sched_yield();
       continue;
     }
     const auto now = Deadline::Clock::now();
-    if (polls == kYieldsBeforeNapping) napping_since = now;
+    if (polls == yields_before_napping) napping_since = now;
     const auto nap = std::clamp(std::chrono::duration_cast<std::chrono::nanoseconds>((now - napping_since) / 100),
                                 std::chrono::nanoseconds(kShortestNap), std::chrono::nanoseconds(kLongestNap));
     const timespec ts{0, static_cast<long>(nap.count())};

@@ -31,7 +31,11 @@ class Request {
 
 // Polls until every request is done; throws a timeout error naming the first one still
 // pending when the deadline passes.
-void wait(Request& request, const Deadline& deadline);
-void wait_all(std::span<Request> requests, const Deadline& deadline);
+// How a waiter spends its wait on shared cores: `eager` yields ~1000 times before it naps
+// (a peer it waits for is about to finish); `patient` naps almost at once (a rank that waits
+// for a whole update, which would otherwise take cores from the ranks doing the work).
+enum class Waiting { eager, patient };
+void wait(Request& request, const Deadline& deadline, Waiting how = Waiting::eager);
+void wait_all(std::span<Request> requests, const Deadline& deadline, Waiting how = Waiting::eager);
 
 }  // namespace wxfer

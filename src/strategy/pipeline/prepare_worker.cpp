@@ -26,6 +26,13 @@ void PrepareWorker::wait(uint64_t ticket) {
   if (error_) std::rethrow_exception(error_);
 }
 
+bool PrepareWorker::wait_for(uint64_t ticket, std::chrono::microseconds timeout) {
+  std::unique_lock lock(mutex_);
+  const bool done = changed_.wait_for(lock, timeout, [&] { return finished_ > ticket || error_; });
+  if (error_) std::rethrow_exception(error_);
+  return done;
+}
+
 void PrepareWorker::loop() {
   std::unique_lock lock(mutex_);
   for (;;) {

@@ -3,6 +3,7 @@
 // rethrown by the wait() for that job.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -24,6 +25,8 @@ class PrepareWorker {
   uint64_t submit(std::function<void()> job);
   // Blocks until job `ticket` (and every earlier one) has run.
   void wait(uint64_t ticket);
+  // The same for at most `timeout`; true when the job has run.
+  bool wait_for(uint64_t ticket, std::chrono::microseconds timeout);
 
  private:
   void loop();

@@ -52,45 +52,83 @@ bool all_done(std::vector<Request>& requests) {
 
 void SenderPipeline::run(const Send& send, const Deadline& deadline) {
   WXFER_ASSERT(largest_ <= arena_.capacity());  // the strategy rejects a smaller bound at set-up
+  constexpr auto kPoll = std::chrono::microseconds(200);
+  // Chunks with temporary memory (gathers, stage-in, quantization) go through the arena and
+  // the prepare thread, in order. The others are sent straight from trainer memory and need
+  // no preparation: the main thread sends them whenever the next prepared chunk is not ready,
+  // so that both threads work from the start of the step.
+  std::vector<size_t> prepared, direct;
+  for (size_t k = 0; k < chunks_.size(); ++k) (chunks_[k].bytes > 0 ? prepared : direct).push_back(k);
   std::vector<uint64_t> tickets(chunks_.size());
   std::vector<uint8_t*> bases(chunks_.size());
+  std::vector<bool> submitted(chunks_.size(), false);
   receives_.resize(chunks_.size());
-  size_t started = 0, submitted = 0;
-  for (size_t k = 0; k < chunks_.size(); ++k) {
-    // Start every chunk whose buffers fit now (chunk k always does: its predecessors are
-    // done): its gathers' receives are posted, the data arrives while we transfer.
-    for (; started < chunks_.size(); ++started) {
-      const ChunkTmp& c = chunks_[started];
+  size_t started = 0, next_prepared = 0, next_direct = 0;  // indices into prepared / direct
+
+  auto submit = [&](size_t j) {
+    const ChunkTmp& c = chunks_[j];
+    uint8_t* base = bases[j];
+    const auto chunk = static_cast<int32_t>(j);
+    results_[j].assign(c.segments.size(), SendBytes{});
+    tickets[j] = worker_.submit([this, &c, base, chunk] {
+      auto& out = results_[static_cast<size_t>(chunk)];
+      for (size_t i = 0; i < c.segments.size(); ++i) out[i] = source_.prepare(c.segments[i], base + c.offsets[i], chunk);
+    });
+    submitted[j] = true;
+  };
+  // Every started chunk whose gathers are in goes to the prepare thread, in any order: one
+  // chunk still waiting for a peer's piece does not hold back the ones behind it.
+  auto submit_ready = [&](size_t from) {
+    for (size_t i = from; i < started; ++i)
+      if (!submitted[prepared[i]] && all_done(receives_[prepared[i]])) submit(prepared[i]);
+  };
+  auto send_direct = [&] {
+    const size_t k = direct[next_direct++];
+    const ChunkTmp& c = chunks_[k];
+    results_[k].assign(c.segments.size(), SendBytes{});
+    for (size_t i = 0; i < c.segments.size(); ++i) results_[k][i] = source_.prepare(c.segments[i], nullptr, static_cast<int32_t>(k));
+    send(k, results_[k]);
+  };
+
+  while (next_prepared < prepared.size() || next_direct < direct.size()) {
+    // Start every prepared chunk whose buffers fit now (the next one always does: the chunks
+    // before it are done): its gathers' receives are posted, the data arrives meanwhile.
+    for (; started < prepared.size(); ++started) {
+      const size_t j = prepared[started];
+      const ChunkTmp& c = chunks_[j];
       const auto at = arena_.allocate(c.bytes);
       if (!at) break;
-      bases[started] = memory_.data() + *at;
-      receives_[started].clear();
-      for (size_t i = 0; i < c.segments.size(); ++i)
-        source_.post_gather(c.segments[i], bases[started] + c.offsets[i], receives_[started]);
+      bases[j] = memory_.data() + *at;
+      receives_[j].clear();
+      for (size_t i = 0; i < c.segments.size(); ++i) source_.post_gather(c.segments[i], bases[j] + c.offsets[i], receives_[j]);
     }
-    WXFER_ASSERT(started > k);
-    // Hand chunks to the prepare thread in order, as soon as their pieces are in; wait only
-    // for the one to be sent next.
-    for (; submitted < started; ++submitted) {
-      auto& receives = receives_[submitted];
-      if (submitted > k && !all_done(receives)) break;
-      if (!all_done(receives)) {
-        const double t0 = recorder_.now();
-        wait_all(receives, deadline);
-        recorder_.record("gather", static_cast<int32_t>(submitted), -1, 0, t0, recorder_.now());
-      }
-      const ChunkTmp& c = chunks_[submitted];
-      uint8_t* base = bases[submitted];
-      const auto chunk = static_cast<int32_t>(submitted);
-      results_[submitted].assign(c.segments.size(), SendBytes{});
-      tickets[submitted] = worker_.submit([this, &c, base, chunk] {
-        auto& out = results_[static_cast<size_t>(chunk)];
-        for (size_t i = 0; i < c.segments.size(); ++i) out[i] = source_.prepare(c.segments[i], base + c.offsets[i], chunk);
-      });
+    submit_ready(next_prepared);
+    if (next_prepared == prepared.size()) {
+      send_direct();
+      continue;
     }
-    worker_.wait(tickets[k]);
+    const size_t k = prepared[next_prepared];
+    WXFER_ASSERT(started > next_prepared);
+    const bool ready = submitted[k] && worker_.wait_for(tickets[k], std::chrono::microseconds(0));
+    if (!ready && next_direct < direct.size()) {
+      send_direct();
+      continue;
+    }
+    if (!submitted[k]) {  // nothing else to send: chunk k still waits for a peer's piece
+      const double t0 = recorder_.now();
+      wait_all(receives_[k], deadline);
+      recorder_.record("gather", static_cast<int32_t>(k), -1, 0, t0, recorder_.now());
+      submit(k);
+    }
+    // While chunk k is prepared, keep handing over chunks whose pieces arrive (testing their
+    // receives is also what moves MPI's progress along).
+    while (!worker_.wait_for(tickets[k], kPoll)) {
+      if (deadline.expired()) throw_timeout("the prepare thread (chunk " + std::to_string(k) + ")", deadline);
+      submit_ready(next_prepared + 1);
+    }
     send(k, results_[k]);
     arena_.release_oldest();
+    ++next_prepared;
   }
 }
 

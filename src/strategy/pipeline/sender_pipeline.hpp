@@ -2,7 +2,9 @@
 // waiting) -> prepare (assembling gathered pieces, stage-in, fp8 quantization, on the prepare
 // thread, once the chunk's receives completed) -> send (the strategy, main thread),
 // with every chunk's temporary memory taken from one arena of bounded size: a chunk does not
-// start while its buffers would not fit next to those of the chunks still in flight.
+// start while its buffers would not fit next to those of the chunks still in flight. Chunks
+// sent straight from trainer memory skip the prepare thread: the main thread sends them
+// while it would otherwise wait for the next prepared chunk.
 #pragma once
 
 #include <cstdint>
@@ -30,9 +32,10 @@ class SenderPipeline {
 
   // bytes[i]: what to send for segment i of the chunk; valid until send returns.
   using Send = std::function<void(size_t chunk, const std::vector<SendBytes>& bytes)>;
-  // One step: `send` runs for each chunk in order, on this thread, once the chunk is
-  // prepared, and must complete the chunk's transfers before it returns (its memory is then
-  // reused). Later chunks are gathered and prepared meanwhile, as far as the bound allows.
+  // One step: `send` runs once for each chunk, on this thread, once the chunk is prepared,
+  // and must complete the chunk's transfers before it returns (its memory is then reused).
+  // Prepared chunks go in order; chunks that need no preparation fill the waits between them.
+  // Later chunks are gathered and prepared meanwhile, as far as the bound allows.
   void run(const Send& send, const Deadline& deadline);
 
  private:
