@@ -1,5 +1,6 @@
 #include "sim/platform.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "common/error.hpp"
@@ -25,6 +26,12 @@ void edge(sg4::NetZone* zone, simgrid::kernel::routing::NetPoint* a, simgrid::ke
 }
 
 }  // namespace
+
+double fastest_copy(const ClusterSpec& c) {
+  return std::max({c.h2d_bandwidth, c.device_copy_bandwidth, c.gather_rate, c.fusion_rate, c.quantization_rate});
+}
+
+double copy_scale(const ClusterSpec& c) { return c.node_memory_bandwidth / c.node_copy_bandwidth; }
 
 sg4::Engine& sim_engine() {
   static sg4::Engine* engine = [] {
@@ -92,6 +99,13 @@ SimPlatform::SimPlatform(const ClusterSpec& cluster, int32_t gpus) : cluster_(cl
       edge(zone, sw, sink->get_netpoint(), {pool_links_.back()});
       sinks_.push_back(sink);
     }
+    // A CPU host's memory link (node_memory) carries every byte its ranks move, whether to
+    // another rank of the node or through a NIC. Dijkstra takes the route with the fewest
+    // links, so the NIC edges carry it too (the direct route, 3 links, beats the loop
+    // through the switch, 4).
+    sg4::Link* memory = c.node_memory_bandwidth > 0
+                            ? make_link(zone, "memory" + std::to_string(n), c.node_memory_bandwidth, 0)
+                            : nullptr;
     std::vector<sg4::Host*> local;
     for (int32_t l = 0; l < c.gpus_per_node; ++l) {
       const int32_t gpu = n * c.gpus_per_node + l;
@@ -102,13 +116,26 @@ SimPlatform::SimPlatform(const ClusterSpec& cluster, int32_t gpus) : cluster_(cl
       // GPUs sharing a NIC share its links.
       const auto k = static_cast<size_t>(l * c.nics_per_node / c.gpus_per_node);
       auto* sw = group_switch[rail ? k : static_cast<size_t>(n / c.nodes_per_leaf)];
-      edge(zone, local.back()->get_netpoint(), sw, {nic_up[k]});
-      edge(zone, sw, local.back()->get_netpoint(), {nic_down[k]});
+      if (memory == nullptr) {
+        edge(zone, local.back()->get_netpoint(), sw, {nic_up[k]});
+        edge(zone, sw, local.back()->get_netpoint(), {nic_down[k]});
+      } else {
+        edge(zone, local.back()->get_netpoint(), sw, {nic_up[k], memory});
+        edge(zone, sw, local.back()->get_netpoint(), {memory, nic_down[k]});
+      }
       if (gpu < gpus) hosts_.push_back(local.back());
     }
-    sg4::Link* memory = c.node_memory_bandwidth > 0
-                            ? make_link(zone, "memory" + std::to_string(n), c.node_memory_bandwidth, 0)
-                            : nullptr;
+    if (memory != nullptr && c.copies_share_memory()) {
+      // A rank's copies run on one core (its own link, at the fastest stage's rate), all
+      // ranks' copies and flows on the node's memory link (see copy_scale).
+      auto* sink = zone->create_host("copies" + std::to_string(n), 1e12)->seal();
+      for (size_t l = 0; l < local.size(); ++l) {
+        auto* core = make_link(zone, "core" + std::to_string(n * c.gpus_per_node + static_cast<int32_t>(l)),
+                               copy_scale(c) * fastest_copy(c), 0);
+        edge(zone, local[l]->get_netpoint(), sink->get_netpoint(), {core, memory});
+      }
+      copy_sinks_.push_back(sink);
+    }
     for (size_t a = 0; a < local.size(); ++a)
       for (size_t b = 0; b < local.size(); ++b) {
         if (a == b) continue;

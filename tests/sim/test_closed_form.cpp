@@ -47,6 +47,53 @@ TEST(ClosedForm, NvlinkInsideANode) {
   EXPECT_NEAR(v[0], 2e-6 + kBytes / 100e9, 1e-9);
 }
 
+// A CPU host (node_memory set): every flow inside the node crosses the memory link, so two
+// flows between disjoint pairs share it.
+ClusterSpec cpu_host() {
+  ClusterSpec c = one_gpu_nodes(1);
+  c.gpus_per_node = 4;
+  c.nic_bandwidth = c.nvlink_bandwidth = 100e9;
+  c.nic_latency = c.nvlink_latency = 0;
+  c.node_memory_bandwidth = 10e9;
+  c.h2d_bandwidth = c.device_copy_bandwidth = c.gather_rate = c.fusion_rate = c.quantization_rate = 10e9;
+  return c;
+}
+
+TEST(ClosedForm, FlowsInsideACpuHostShareItsMemory) {
+  const auto v = testing::isolated([] {
+    const SimPlatform p(cpu_host(), 4);
+    const auto b = static_cast<uint64_t>(kBytes);
+    return std::vector<double>{simulate_flows(p, {{0, 1, b}, {2, 3, b}}, 2)};
+  });
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_NEAR(v[0], 2 * kBytes / 10e9, 1e-9);
+}
+
+TEST(ClosedForm, CopiesShareTheCoresWithFlows) {
+  const auto v = testing::isolated([] {
+    ClusterSpec c = cpu_host();
+    c.node_copy_bandwidth = 20e9;  // a byte copied costs half a byte of the memory link
+    const SimPlatform p(c, 4);
+    const auto b = static_cast<uint64_t>(kBytes);
+    // Alone: bytes / rate. With three flows: the memory link's 10 GB/s split four ways;
+    // the copy's 0.5 GB of it at 2.5 GB/s.
+    return std::vector<double>{simulate_copy(p, 0, b, 10e9, {}), simulate_copy(p, 0, b, 10e9, {{1, 2, b}, {2, 3, b}, {3, 1, b}})};
+  });
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_NEAR(v[0], kBytes / 10e9, 1e-9);
+  EXPECT_NEAR(v[1], 0.5 * kBytes / 2.5e9, 1e-9);
+}
+
+TEST(ClosedForm, CopiesShareNothingWithoutNodeCopy) {
+  const auto v = testing::isolated([] {
+    const SimPlatform p(cpu_host(), 4);
+    const auto b = static_cast<uint64_t>(kBytes);
+    return std::vector<double>{simulate_copy(p, 0, b, 10e9, {{1, 2, b}, {2, 3, b}, {3, 1, b}})};
+  });
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_NEAR(v[0], kBytes / 10e9, 1e-9);
+}
+
 TEST(ClosedForm, KFlowsShareOneLink) {
   for (int k : {2, 3, 5}) {
     const auto v = testing::isolated([k] {
