@@ -10,7 +10,7 @@
 
 namespace wxfer {
 
-double measure_copy_bandwidth(MPI_Comm comm, size_t bytes, int repeats) {
+double measure_copy_bandwidth(MPI_Comm comm, size_t bytes, int repeats, int rounds) {
   int size = 1;
   WXFER_CHECK_MPI(MPI_Comm_size(comm, &size));
   HostBuffer a(bytes), b(bytes);
@@ -19,10 +19,10 @@ double measure_copy_bandwidth(MPI_Comm comm, size_t bytes, int repeats) {
   for (int i = 0; i < repeats; ++i) {
     WXFER_CHECK_MPI(MPI_Barrier(comm));
     const double t0 = now_seconds();
-    std::memcpy(b.data(), a.data(), bytes);
+    for (int r = 0; r < rounds; ++r) std::memcpy(r % 2 == 0 ? b.data() : a.data(), r % 2 == 0 ? a.data() : b.data(), bytes);
     double mine = now_seconds() - t0, slowest = 0;
     WXFER_CHECK_MPI(MPI_Allreduce(&mine, &slowest, 1, MPI_DOUBLE, MPI_MAX, comm));
-    rates.push_back(static_cast<double>(bytes) * size / slowest);
+    rates.push_back(static_cast<double>(bytes) * rounds * size / slowest);
   }
   std::sort(rates.begin(), rates.end());
   return rates[rates.size() / 2];
