@@ -25,10 +25,11 @@ struct ClusterSpec {
   // the memory system, and this is its measured aggregate.
   double node_memory_bandwidth = 0;
   // The same node's aggregate memcpy bandwidth with every rank copying (0: unset). When it
-  // and node_memory are set (a CPU host), a rank's copy stages (H2D, device copy, gather
-  // assembly, fusion, quantization, copy-out) are flows on the node's memory link too, each
-  // byte costing node_memory / node_copy of it and one stage alone running at most at its
-  // own rate: copies and MPI messages share the cores.
+  // and node_memory are set (a CPU host), the node has a `cores` link of this bandwidth that
+  // every MPI byte and every copy stage (H2D, device copy, gather assembly, fusion,
+  // quantization, copy-out) crosses, one stage alone running at its own rate; node_memory
+  // stays the bound of MPI alone. MPI's own limit leaves cores to copies; beyond it they
+  // share.
   double node_copy_bandwidth = 0;
   bool copies_share_memory() const { return node_memory_bandwidth > 0 && node_copy_bandwidth > 0; }
   double nic_latency = 2e-6;       // per NIC link (a fabric crossing is two)

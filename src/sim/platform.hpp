@@ -17,11 +17,10 @@ namespace wxfer {
 // path takes latency + bytes / bandwidth exactly.
 simgrid::s4u::Engine& sim_engine();
 
-// Copy stages on a CPU host (ClusterSpec::copies_share_memory): a byte copied costs
-// copy_scale of the node's memory link; one rank's copies run on one core, as fast as the
-// fastest copy stage alone (a slower stage holds the core longer per byte).
+// Copy stages on a CPU host (ClusterSpec::copies_share_memory) are flows over the node's
+// cores link (node_copy), which MPI flows cross too; one rank's copies run on one core, as
+// fast as the fastest copy stage alone (a slower stage holds the core longer per byte).
 double fastest_copy(const ClusterSpec& c);
-double copy_scale(const ClusterSpec& c);
 
 class SimPlatform {
  public:

@@ -51,14 +51,14 @@ class Recorder {
 
 // Starts a copy stage of `gpu` (a copy engine or a kernel) of `bytes` at `rate`: nullptr
 // where it shares nothing (GPUs: the caller sleeps bytes / rate); on a CPU host whose copies
-// share the memory link with MPI (ClusterSpec::copies_share_memory), a flow over the rank's
-// core link and the node's memory link to the node's copy sink (see copy_scale).
+// share the cores with MPI (ClusterSpec::copies_share_memory), a flow over the rank's core
+// link and the node's cores link to the node's copy sink (see SimPlatform).
 sg4::CommPtr start_copy(const SimPlatform& p, int32_t gpu, uint64_t bytes, double rate) {
   const ClusterSpec& c = p.cluster();
   auto* sink = p.copy_sink(p.node_of(gpu));
   if (sink == nullptr || bytes == 0) return nullptr;
-  // Alone on its core link (copy_scale x fastest_copy) it takes bytes / rate.
-  const double cost = copy_scale(c) * fastest_copy(c) / rate;
+  // Alone on its core link (fastest_copy) it takes bytes / rate.
+  const double cost = fastest_copy(c) / rate;
   return sg4::Comm::sendto_async(p.host(gpu), sink, static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) * cost)));
 }
 
