@@ -14,7 +14,7 @@ CopyBandwidthProbe::CopyBandwidthProbe(size_t bytes) : from_(bytes), to_(bytes) 
   std::memset(to_.data(), 0, bytes);
 }
 
-double CopyBandwidthProbe::measure(MPI_Comm comm, int repeats) {
+double CopyBandwidthProbe::measure(MPI_Comm comm, int repeats, int rounds) {
   int size = 1;
   WXFER_CHECK_MPI(MPI_Comm_size(comm, &size));
   const size_t bytes = from_.size();
@@ -22,18 +22,19 @@ double CopyBandwidthProbe::measure(MPI_Comm comm, int repeats) {
   for (int i = 0; i < repeats; ++i) {
     WXFER_CHECK_MPI(MPI_Barrier(comm));
     const double t0 = now_seconds();
-    std::memcpy(to_.data(), from_.data(), bytes);
+    for (int r = 0; r < rounds; ++r)
+      std::memcpy(r % 2 == 0 ? to_.data() : from_.data(), r % 2 == 0 ? from_.data() : to_.data(), bytes);
     double mine = now_seconds() - t0, slowest = 0;
     WXFER_CHECK_MPI(MPI_Allreduce(&mine, &slowest, 1, MPI_DOUBLE, MPI_MAX, comm));
-    rates.push_back(static_cast<double>(bytes) * size / slowest);
+    rates.push_back(static_cast<double>(bytes) * rounds * size / slowest);
   }
   std::sort(rates.begin(), rates.end());
   return rates[rates.size() / 2];
 }
 
-double measure_copy_bandwidth(MPI_Comm comm, size_t bytes, int repeats) {
+double measure_copy_bandwidth(MPI_Comm comm, size_t bytes, int repeats, int rounds) {
   CopyBandwidthProbe probe(bytes);
-  return probe.measure(comm, repeats);
+  return probe.measure(comm, repeats, rounds);
 }
 
 }  // namespace wxfer

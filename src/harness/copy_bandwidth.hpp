@@ -11,14 +11,16 @@ namespace wxfer {
 
 // Collective: every rank copies `bytes` between two buffers of its own, all at once,
 // `repeats` times; returns the aggregate bytes copied per second (sum over ranks / slowest).
-double measure_copy_bandwidth(MPI_Comm comm, size_t bytes = 64 << 20, int repeats = 5);
+// `rounds`: copies per rank in one measurement (a longer window averages the scheduler's
+// time slices when ranks outnumber cores).
+double measure_copy_bandwidth(MPI_Comm comm, size_t bytes = 64 << 20, int repeats = 5, int rounds = 1);
 
 // The same with buffers allocated (and touched) once, for measuring again and again during
 // a run without fresh pages to fault in and give back each time.
 class CopyBandwidthProbe {
  public:
   explicit CopyBandwidthProbe(size_t bytes = 64 << 20);
-  double measure(MPI_Comm comm, int repeats);
+  double measure(MPI_Comm comm, int repeats, int rounds = 1);
 
  private:
   HostBuffer from_, to_;

@@ -12,6 +12,9 @@
 namespace wxfer {
 namespace {
 
+constexpr size_t kPiece = size_t{8} << 20;  // the run's default chunk size
+constexpr int kRounds = 4;
+
 struct Comm {
   MPI_Comm comm;
   int rank = 0, size = 1;
@@ -45,8 +48,12 @@ LinkProbe probe_pairs(const Comm& c, size_t bytes, int repeats,
                       const std::function<void(size_t bytes, bool active)>& exchange) {
   if (c.size < 2) throw_usage("wxfer calibrate needs at least 2 ranks (run it under mpirun -np N)");
   LinkProbe p;
-  const double all = median_seconds(c, repeats, [&] { exchange(bytes, c.paired()); });
-  p.concurrent = static_cast<double>(bytes) * c.half() / all;
+  // Every pair streams kRounds messages in a row: a window long enough to average the
+  // scheduler's time slices when ranks outnumber cores.
+  const double all = median_seconds(c, repeats, [&] {
+    for (int i = 0; i < kRounds; ++i) exchange(bytes, c.paired());
+  });
+  p.concurrent = static_cast<double>(bytes) * kRounds * c.half() / all;
   const double one = median_seconds(c, repeats, [&] { exchange(bytes, c.rank == 0 || c.rank == c.half()); });
   p.alone = static_cast<double>(bytes) / one;
   // Latency: two small messages back to back, so that the barrier's skew weighs half.
@@ -66,10 +73,17 @@ LinkProbe probe_send(MPI_Comm comm, size_t bytes, int repeats) {
   std::memset(buf.data(), 1, bytes);
   return probe_pairs(c, bytes, repeats, [&](size_t n, bool active) {
     if (!active) return;
-    if (c.sender())
-      WXFER_CHECK_MPI(MPI_Send(buf.data(), static_cast<int>(n), MPI_BYTE, c.partner(), 7, comm));
-    else
-      WXFER_CHECK_MPI(MPI_Recv(buf.data(), static_cast<int>(n), MPI_BYTE, c.partner(), 7, comm, MPI_STATUS_IGNORE));
+    // As the strategies send: chunk-sized messages, all outstanding at once.
+    std::vector<MPI_Request> reqs;
+    for (size_t at = 0; at < n; at += kPiece) {
+      const int len = static_cast<int>(std::min(kPiece, n - at));
+      reqs.emplace_back();
+      if (c.sender())
+        WXFER_CHECK_MPI(MPI_Isend(buf.data() + at, len, MPI_BYTE, c.partner(), 7, comm, &reqs.back()));
+      else
+        WXFER_CHECK_MPI(MPI_Irecv(buf.data() + at, len, MPI_BYTE, c.partner(), 7, comm, &reqs.back()));
+    }
+    WXFER_CHECK_MPI(MPI_Waitall(static_cast<int>(reqs.size()), reqs.data(), MPI_STATUSES_IGNORE));
   });
 }
 
@@ -85,7 +99,11 @@ LinkProbe probe_put(MPI_Comm comm, size_t bytes, int repeats) {
   const LinkProbe p = probe_pairs(c, bytes, repeats, [&](size_t n, bool active) {
     if (!active) return;
     if (c.sender()) {
-      WXFER_CHECK_MPI(MPI_Put(src.data(), static_cast<int>(n), MPI_BYTE, c.partner(), 0, static_cast<int>(n), MPI_BYTE, win));
+      // As the rdma strategy writes a chunk: chunk-sized puts, then one flush.
+      for (size_t at = 0; at < n; at += kPiece) {
+        const int len = static_cast<int>(std::min(kPiece, n - at));
+        WXFER_CHECK_MPI(MPI_Put(src.data() + at, len, MPI_BYTE, c.partner(), static_cast<MPI_Aint>(at), len, MPI_BYTE, win));
+      }
       WXFER_CHECK_MPI(MPI_Win_flush(c.partner(), win));
       WXFER_CHECK_MPI(MPI_Send(nullptr, 0, MPI_BYTE, c.partner(), 8, comm));
     } else {
@@ -97,14 +115,58 @@ LinkProbe probe_put(MPI_Comm comm, size_t bytes, int repeats) {
   return p;
 }
 
-double probe_broadcast(MPI_Comm comm, size_t bytes, int repeats) {
+double probe_fan_out(MPI_Comm comm, size_t bytes, int repeats) {
   const Comm c(comm);
+  if (c.size < 2) throw_usage("wxfer calibrate needs at least 2 ranks (run it under mpirun -np N)");
   HostBuffer buf(bytes);
   std::memset(buf.data(), 1, bytes);
+  const int receivers = c.size - c.half();
   const double t = median_seconds(c, repeats, [&] {
-    WXFER_CHECK_MPI(MPI_Bcast(buf.data(), static_cast<int>(bytes), MPI_BYTE, 0, comm));
+    for (int round = 0; round < kRounds; ++round) {
+      std::vector<MPI_Request> reqs;
+      for (size_t at = 0; at < bytes; at += kPiece) {
+        const int len = static_cast<int>(std::min(kPiece, bytes - at));
+        if (c.rank == 0) {
+          for (int r = c.half(); r < c.size; ++r) {
+            reqs.emplace_back();
+            WXFER_CHECK_MPI(MPI_Isend(buf.data() + at, len, MPI_BYTE, r, 9, comm, &reqs.back()));
+          }
+        } else if (c.rank >= c.half()) {
+          reqs.emplace_back();
+          WXFER_CHECK_MPI(MPI_Irecv(buf.data() + at, len, MPI_BYTE, 0, 9, comm, &reqs.back()));
+        }
+      }
+      WXFER_CHECK_MPI(MPI_Waitall(static_cast<int>(reqs.size()), reqs.data(), MPI_STATUSES_IGNORE));
+    }
   });
-  return static_cast<double>(bytes) / t;
+  return static_cast<double>(bytes) * kRounds * receivers / t;
+}
+
+double probe_broadcast(MPI_Comm comm, size_t bytes, int repeats) {
+  const Comm c(comm);
+  // One group per root of the lower half: the root and the upper half (as the broadcast
+  // strategy's per-owner groups); broadcast k comes from root k mod half.
+  const int roots = std::max(c.half(), 1);
+  std::vector<MPI_Comm> groups(static_cast<size_t>(roots), MPI_COMM_NULL);
+  for (int r = 0; r < roots; ++r) {
+    const bool in = c.rank == r || c.rank >= c.half();
+    WXFER_CHECK_MPI(MPI_Comm_split(comm, in ? 0 : MPI_UNDEFINED, c.rank == r ? 0 : 1 + c.rank, &groups[static_cast<size_t>(r)]));
+  }
+  HostBuffer bufs[2] = {HostBuffer(bytes), HostBuffer(bytes)};
+  for (auto& b : bufs) std::memset(b.data(), 1, bytes);
+  const double t = median_seconds(c, repeats, [&] {
+    MPI_Request reqs[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
+    for (int k = 0; k < kRounds; ++k) {
+      const MPI_Comm g = groups[static_cast<size_t>(k % roots)];
+      if (g == MPI_COMM_NULL) continue;
+      WXFER_CHECK_MPI(MPI_Wait(&reqs[k % 2], MPI_STATUS_IGNORE));
+      WXFER_CHECK_MPI(MPI_Ibcast(bufs[k % 2].data(), static_cast<int>(bytes), MPI_BYTE, 0, g, &reqs[k % 2]));
+    }
+    WXFER_CHECK_MPI(MPI_Waitall(2, reqs, MPI_STATUSES_IGNORE));
+  });
+  for (auto& g : groups)
+    if (g != MPI_COMM_NULL) MPI_Comm_free(&g);
+  return static_cast<double>(bytes) * kRounds / t;
 }
 
 }  // namespace wxfer

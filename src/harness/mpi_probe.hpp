@@ -19,7 +19,12 @@ struct LinkProbe {
 LinkProbe probe_send(MPI_Comm comm, size_t bytes, int repeats);
 // The same pairs with MPI_Put into a window and a flush (as the rdma strategy writes).
 LinkProbe probe_put(MPI_Comm comm, size_t bytes, int repeats);
-// MPI_Bcast of `bytes` from rank 0: bytes / seconds.
+// Rank 0 sends `bytes` to every rank of the upper half at once, chunk-sized messages all
+// outstanding (the gather strategy's root): aggregate bytes/s landed.
+double probe_fan_out(MPI_Comm comm, size_t bytes, int repeats);
+// As the broadcast strategy: MPI_Ibcast of `bytes` from a root of the lower half to the
+// upper half (the run's default owners and inference ranks; one group per root), roots in
+// turn, two broadcasts in flight, several in a row: bytes / seconds per broadcast.
 double probe_broadcast(MPI_Comm comm, size_t bytes, int repeats);
 
 }  // namespace wxfer

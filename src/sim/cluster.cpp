@@ -86,6 +86,7 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"bandwidth.h2d", [](ClusterSpec& c, const KeyReader& r) { c.h2d_bandwidth = r.bandwidth(); }},
       {"bandwidth.device_copy", [](ClusterSpec& c, const KeyReader& r) { c.device_copy_bandwidth = r.bandwidth(); }},
       {"bandwidth.node_memory", [](ClusterSpec& c, const KeyReader& r) { c.node_memory_bandwidth = r.bandwidth(); }},
+      {"bandwidth.node_copy", [](ClusterSpec& c, const KeyReader& r) { c.node_copy_bandwidth = r.bandwidth(); }},
       {"latency.nic", [](ClusterSpec& c, const KeyReader& r) { c.nic_latency = r.seconds(); }},
       {"latency.nvlink", [](ClusterSpec& c, const KeyReader& r) { c.nvlink_latency = r.seconds(); }},
       {"latency.barrier", [](ClusterSpec& c, const KeyReader& r) { c.barrier_latency = r.seconds(); }},
@@ -98,6 +99,7 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"conversion.gather", [](ClusterSpec& c, const KeyReader& r) { c.gather_rate = r.bandwidth(); }},
       {"conversion.fusion", [](ClusterSpec& c, const KeyReader& r) { c.fusion_rate = r.bandwidth(); }},
       {"conversion.quantization", [](ClusterSpec& c, const KeyReader& r) { c.quantization_rate = r.bandwidth(); }},
+      {"conversion.in_place", [](ClusterSpec& c, const KeyReader& r) { c.send_in_place = r.choice({"true", "false"}) == "true"; }},
       {"efficiency.p2p", [](ClusterSpec& c, const KeyReader& r) { c.p2p_efficiency = r.number(0.01, 1); }},
       {"efficiency.collective", [](ClusterSpec& c, const KeyReader& r) { c.collective_efficiency = r.number(0.01, 1); }},
       {"efficiency.one_sided", [](ClusterSpec& c, const KeyReader& r) { c.one_sided_efficiency = r.number(0.01, 1); }},
@@ -195,11 +197,14 @@ std::string cluster_to_toml(const ClusterSpec& c, std::string_view header_commen
     << "\nnics = " << c.nics_per_node << "\n\n[bandwidth]\nnic = " << c.nic_bandwidth
     << "\nnvlink = " << c.nvlink_bandwidth << "\nh2d = " << c.h2d_bandwidth << "\ndevice_copy = " << c.device_copy_bandwidth;
   if (c.node_memory_bandwidth > 0) o << "\nnode_memory = " << c.node_memory_bandwidth;
+  if (c.node_copy_bandwidth > 0) o << "\nnode_copy = " << c.node_copy_bandwidth;
   o << "\n\n[latency]\nnic = " << c.nic_latency << "\nnvlink = " << c.nvlink_latency << "\nbarrier = " << c.barrier_latency
     << "\n\n[topology]\nkind = \"" << (c.topology == Topology::rail ? "rail" : "fat-tree")
     << "\"\nnodes_per_leaf = " << c.nodes_per_leaf << "\noversubscription = " << c.oversubscription
     << "\n\n[conversion]\ngather = " << c.gather_rate << "\nfusion = " << c.fusion_rate
-    << "\nquantization = " << c.quantization_rate << "\n\n[efficiency]\np2p = " << c.p2p_efficiency
+    << "\nquantization = " << c.quantization_rate;
+  if (c.send_in_place) o << "\nin_place = \"true\"";
+  o << "\n\n[efficiency]\np2p = " << c.p2p_efficiency
     << "\ncollective = " << c.collective_efficiency;
   if (c.one_sided_efficiency > 0) o << "\none_sided = " << c.one_sided_efficiency;
   o << "\n\n[simulation]\nflows_per_rank = " << c.flows_per_rank << "\npipeline_depth = " << c.pipeline_depth

@@ -24,6 +24,14 @@ struct ClusterSpec {
   // (NVSwitch is non-blocking); on a CPU host (`wxfer calibrate`) all ranks' copies share
   // the memory system, and this is its measured aggregate.
   double node_memory_bandwidth = 0;
+  // The same node's aggregate memcpy bandwidth with every rank copying (0: unset). When it
+  // and node_memory are set (a CPU host), the node has a `cores` link of this bandwidth that
+  // every MPI byte and every copy stage (H2D, device copy, gather assembly, fusion,
+  // quantization, copy-out) crosses, one stage alone running at its own rate; node_memory
+  // stays the bound of MPI alone. MPI's own limit leaves cores to copies; beyond it they
+  // share.
+  double node_copy_bandwidth = 0;
+  bool copies_share_memory() const { return node_memory_bandwidth > 0 && node_copy_bandwidth > 0; }
   double nic_latency = 2e-6;       // per NIC link (a fabric crossing is two)
   double nvlink_latency = 1e-6;
   double barrier_latency = 10e-6;
@@ -33,6 +41,10 @@ struct ClusterSpec {
   double gather_rate = 1.2e12;     // conversion stages, input bytes/s per GPU
   double fusion_rate = 1.2e12;
   double quantization_rate = 8e11;
+  // rdma senders read held weights in place ([conversion] in_place): only strided boxes and
+  // gathers are copied, as `wxfer run` does on CPUs; false: every held byte is staged in
+  // (offloaded weights) and packed by the fusion kernel (see rdma_schedule).
+  bool send_in_place = false;
   double p2p_efficiency = 1.0;        // achieved / line rate for point-to-point writes
   double collective_efficiency = 1.0; // achieved / line rate for broadcasts
   double one_sided_efficiency = 0;    // rdma's one-sided writes; 0: as p2p_efficiency

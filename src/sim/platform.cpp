@@ -1,5 +1,6 @@
 #include "sim/platform.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "common/error.hpp"
@@ -25,6 +26,10 @@ void edge(sg4::NetZone* zone, simgrid::kernel::routing::NetPoint* a, simgrid::ke
 }
 
 }  // namespace
+
+double fastest_copy(const ClusterSpec& c) {
+  return std::max({c.h2d_bandwidth, c.device_copy_bandwidth, c.gather_rate, c.fusion_rate, c.quantization_rate});
+}
 
 sg4::Engine& sim_engine() {
   static sg4::Engine* engine = [] {
@@ -92,6 +97,26 @@ SimPlatform::SimPlatform(const ClusterSpec& cluster, int32_t gpus) : cluster_(cl
       edge(zone, sw, sink->get_netpoint(), {pool_links_.back()});
       sinks_.push_back(sink);
     }
+    // A CPU host's memory link (node_memory) carries every byte its ranks move, whether to
+    // another rank of the node or through a NIC. Dijkstra takes the route with the fewest
+    // links, so the NIC edges carry it too (the direct route, 3 links, beats the loop
+    // through the switch, 4; with the cores link below, 4 against 6).
+    sg4::Link* memory = c.node_memory_bandwidth > 0
+                            ? make_link(zone, "memory" + std::to_string(n), c.node_memory_bandwidth, 0)
+                            : nullptr;
+    // With node_copy, `memory` is the cores (every copy and every MPI byte, at node_copy)
+    // and `mpi` what MPI alone can move (node_memory): MPI's own limit leaves cores idle
+    // (ranks spinning in their waits) that copies use. Without, one link does both.
+    sg4::Link* mpi = nullptr;
+    if (memory != nullptr && c.copies_share_memory()) {
+      mpi = memory;
+      memory = make_link(zone, "cores" + std::to_string(n), c.node_copy_bandwidth, 0);
+    }
+    auto with_memory = [&](std::vector<sg4::Link*> links, size_t at) {
+      if (mpi != nullptr) links.insert(links.begin() + static_cast<long>(at), mpi);
+      if (memory != nullptr) links.insert(links.begin() + static_cast<long>(at), memory);
+      return links;
+    };
     std::vector<sg4::Host*> local;
     for (int32_t l = 0; l < c.gpus_per_node; ++l) {
       const int32_t gpu = n * c.gpus_per_node + l;
@@ -102,18 +127,31 @@ SimPlatform::SimPlatform(const ClusterSpec& cluster, int32_t gpus) : cluster_(cl
       // GPUs sharing a NIC share its links.
       const auto k = static_cast<size_t>(l * c.nics_per_node / c.gpus_per_node);
       auto* sw = group_switch[rail ? k : static_cast<size_t>(n / c.nodes_per_leaf)];
-      edge(zone, local.back()->get_netpoint(), sw, {nic_up[k]});
-      edge(zone, sw, local.back()->get_netpoint(), {nic_down[k]});
+      if (memory == nullptr) {
+        edge(zone, local.back()->get_netpoint(), sw, {nic_up[k]});
+        edge(zone, sw, local.back()->get_netpoint(), {nic_down[k]});
+      } else {
+        edge(zone, local.back()->get_netpoint(), sw, with_memory({nic_up[k]}, 1));
+        edge(zone, sw, local.back()->get_netpoint(), with_memory({nic_down[k]}, 0));
+      }
       if (gpu < gpus) hosts_.push_back(local.back());
     }
-    sg4::Link* memory = c.node_memory_bandwidth > 0
-                            ? make_link(zone, "memory" + std::to_string(n), c.node_memory_bandwidth, 0)
-                            : nullptr;
+    if (memory != nullptr && c.copies_share_memory()) {
+      // A rank's copies run on one core (its own link, at the fastest stage's rate); all
+      // ranks' copies and MPI bytes share the cores.
+      auto* sink = zone->create_host("copies" + std::to_string(n), 1e12)->seal();
+      for (size_t l = 0; l < local.size(); ++l) {
+        auto* core = make_link(zone, "core" + std::to_string(n * c.gpus_per_node + static_cast<int32_t>(l)),
+                               fastest_copy(c), 0);
+        edge(zone, local[l]->get_netpoint(), sink->get_netpoint(), {core, memory});
+      }
+      copy_sinks_.push_back(sink);
+    }
     for (size_t a = 0; a < local.size(); ++a)
       for (size_t b = 0; b < local.size(); ++b) {
         if (a == b) continue;
         std::vector<sg4::Link*> links{nvl_up[a], nvl_down[b]};
-        if (memory != nullptr) links.insert(links.begin() + 1, memory);
+        links = with_memory(links, 1);
         edge(zone, local[a]->get_netpoint(), local[b]->get_netpoint(), links);
       }
   }

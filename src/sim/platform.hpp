@@ -17,6 +17,11 @@ namespace wxfer {
 // path takes latency + bytes / bandwidth exactly.
 simgrid::s4u::Engine& sim_engine();
 
+// Copy stages on a CPU host (ClusterSpec::copies_share_memory) are flows over the node's
+// cores link (node_copy), which MPI flows cross too; one rank's copies run on one core, as
+// fast as the fastest copy stage alone (a slower stage holds the core longer per byte).
+double fastest_copy(const ClusterSpec& c);
+
 class SimPlatform {
  public:
   // Builds hosts for `gpus` GPUs, filling whole nodes. Once per process.
@@ -32,6 +37,12 @@ class SimPlatform {
   simgrid::s4u::Host* node_sink(int32_t node) const {
     return sinks_.empty() ? nullptr : sinks_.at(static_cast<size_t>(node));
   }
+  // Where a rank's copy stages go when they share the node's memory link with its MPI
+  // flows (ClusterSpec::copies_share_memory): a sink reached over that link alone;
+  // nullptr otherwise (GPUs: copy engines and kernels of one GPU share nothing).
+  simgrid::s4u::Host* copy_sink(int32_t node) const {
+    return copy_sinks_.empty() ? nullptr : copy_sinks_.at(static_cast<size_t>(node));
+  }
   // Rates a node's pooled link for one replay (see replay_rdma); the platform outlives
   // replays, so every replay sets it for its own receivers.
   void set_pool_bandwidth(int32_t node, double bandwidth) const;
@@ -42,6 +53,7 @@ class SimPlatform {
   ClusterSpec cluster_;
   std::vector<simgrid::s4u::Host*> hosts_;
   std::vector<simgrid::s4u::Host*> sinks_;
+  std::vector<simgrid::s4u::Host*> copy_sinks_;
   std::vector<simgrid::s4u::Link*> pool_links_;
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -48,11 +49,35 @@ class Recorder {
   std::vector<Event> events_;
 };
 
-// Runs a stage that takes bytes / rate (a copy engine or a kernel), recording it.
-void timed(Recorder& rec, int32_t rank, int32_t chunk, const char* stage, uint64_t bytes, double rate) {
+// Starts a copy stage of `gpu` (a copy engine or a kernel) of `bytes` at `rate`: nullptr
+// where it shares nothing (GPUs: the caller sleeps bytes / rate); on a CPU host whose copies
+// share the cores with MPI (ClusterSpec::copies_share_memory), a flow over the rank's core
+// link and the node's cores link to the node's copy sink (see SimPlatform).
+sg4::CommPtr start_copy(const SimPlatform& p, int32_t gpu, uint64_t bytes, double rate) {
+  const ClusterSpec& c = p.cluster();
+  auto* sink = p.copy_sink(p.node_of(gpu));
+  if (sink == nullptr || bytes == 0) return nullptr;
+  // Alone on its core link (fastest_copy) it takes bytes / rate.
+  const double cost = fastest_copy(c) / rate;
+  return sg4::Comm::sendto_async(p.host(gpu), sink, static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) * cost)));
+}
+
+// A copy stage of `gpu`, from start to end (see start_copy).
+void copy(const SimPlatform& p, int32_t gpu, uint64_t bytes, double rate) {
+  if (bytes == 0) return;
+  if (auto comm = start_copy(p, gpu, bytes, rate)) {
+    comm->wait();
+    return;
+  }
+  sg4::this_actor::sleep_for(static_cast<double>(bytes) / rate);
+}
+
+// Runs a copy stage (see copy), recording it.
+void timed(const SimPlatform& p, int32_t gpu, Recorder& rec, int32_t rank, int32_t chunk, const char* stage,
+           uint64_t bytes, double rate) {
   if (bytes == 0) return;
   const double t = rec.now();
-  sg4::this_actor::sleep_for(static_cast<double>(bytes) / rate);
+  copy(p, gpu, bytes, rate);
   rec.add(rank, chunk, stage, bytes, t);
 }
 
@@ -67,6 +92,8 @@ struct FlowLog {
   int32_t rank = 0;
   int32_t chunk = 0;
   const char* stage = "";
+  // Called as each flow completes (gather: the receiver copies its share out).
+  const std::function<void(const Flow&)>* done = nullptr;
 };
 
 // Starts flows in order with at most max_open in flight; returns when all are done.
@@ -84,6 +111,7 @@ void run_flows(const SimPlatform& p, const std::vector<Flow>& flows, int32_t max
       const Flow& f = *open[i].flow;
       if (f.members.empty()) log.rec->add_peer(log.rank, log.chunk, log.stage, f.peer, f.payload, open[i].t_begin);
       for (const auto& [peer, bytes] : f.members) log.rec->add_peer(log.rank, log.chunk, log.stage, peer, bytes, open[i].t_begin);
+      if (log.done != nullptr) (*log.done)(f);
     }
     open.erase(open.begin() + static_cast<long>(i));
     comms.erase(comms.begin() + static_cast<long>(i));
@@ -230,6 +258,19 @@ double simulate_broadcast(const SimPlatform& p, int32_t root, const std::vector<
   return seconds;
 }
 
+double simulate_copy(const SimPlatform& p, int32_t gpu, uint64_t bytes, double rate, const std::vector<Flow>& flows) {
+  double seconds = 0;
+  uint64_t counter = 0;
+  spawn(p, gpu, "copy", [&] {
+    const double t0 = SimPlatform::now();
+    copy(p, gpu, bytes, rate);
+    seconds = SimPlatform::now() - t0;
+  });
+  spawn(p, gpu, "flows", [&] { run_flows(p, flows, static_cast<int32_t>(std::max<size_t>(flows.size(), 1)), counter); });
+  sim_engine().run();
+  return seconds;
+}
+
 // Pooled receivers: a node's NICs as one link rated so that the node's bytes take exactly
 // as long as its busiest NIC's would (nic bandwidth x bytes / busiest NIC's bytes). When
 // the node's receivers are balanced this is all its NICs in use; when they are not, the
@@ -263,10 +304,10 @@ Replay replay_rdma(const SimPlatform& p, const RankMap& m, const std::vector<std
     for (int i = 0; i < 4; ++i) ready.push_back(sg4::Semaphore::create(0));
     const int32_t gpu = m.trainer_gpu(r);
     const auto n = static_cast<int32_t>(mine->size());
-    spawn(p, gpu, "stage_in", [=, &rec, &c] {
+    spawn(p, gpu, "stage_in", [=, &rec, &c, &p] {
       for (int32_t k = 0; k < n; ++k) {
         credits->acquire();
-        timed(rec, r, k, "stage_in", (*mine)[static_cast<size_t>(k)].stage_in, c.h2d_bandwidth);
+        timed(p, gpu, rec, r, k, "stage_in", (*mine)[static_cast<size_t>(k)].stage_in, c.h2d_bandwidth);
         ready[0]->release();
       }
     });
@@ -285,18 +326,18 @@ Replay replay_rdma(const SimPlatform& p, const RankMap& m, const std::vector<std
           std::rotate(in.begin(), in.begin() + static_cast<long>(static_cast<size_t>(r) % in.size()), in.end());
           const double t = rec.now();
           run_flows(p, in, std::max(1, c.flows_per_rank / 2), out.flows);
-          sg4::this_actor::sleep_for(static_cast<double>(ch.gathered) / c.gather_rate);
+          copy(p, gpu, ch.gathered, c.gather_rate);
           rec.add(r, k, "gather", bytes, t);
         }
         ready[1]->release();
       }
     });
-    spawn(p, gpu, "convert", [=, &rec, &c] {
+    spawn(p, gpu, "convert", [=, &rec, &c, &p] {
       for (int32_t k = 0; k < n; ++k) {
         ready[1]->acquire();
         const SimChunk& ch = (*mine)[static_cast<size_t>(k)];
-        timed(rec, r, k, "fuse", ch.fuse, c.fusion_rate);
-        timed(rec, r, k, "quantize", ch.quantize, c.quantization_rate);
+        timed(p, gpu, rec, r, k, "fuse", ch.fuse, c.fusion_rate);
+        timed(p, gpu, rec, r, k, "quantize", ch.quantize, c.quantization_rate);
         ready[2]->release();
       }
     });
@@ -337,35 +378,44 @@ Replay replay_broadcast(const SimPlatform& p, const RankMap& m, const std::vecto
   if (buckets.empty()) return out;
   const auto n = static_cast<int32_t>(buckets.size());
   const auto receivers = inference_gpus(m);
-  auto staging = sg4::Semaphore::create(static_cast<unsigned>(c.pipeline_depth));  // owner H2D buffers
   auto buffers = sg4::Semaphore::create(static_cast<unsigned>(c.pipeline_depth));  // receiver ping-pong
-  auto staged = sg4::Semaphore::create(0);
   auto received = sg4::Semaphore::create(0);
-  spawn(p, 0, "load", [&, n, staging, staged] {
-    for (int32_t k = 0; k < n; ++k) {
-      staging->acquire();
-      const SimBucket& b = buckets[static_cast<size_t>(k)];
-      const int32_t owner = m.trainer_gpu(b.owner);
-      if (!b.work.gather_in.empty()) {
-        std::vector<Flow> in;
-        uint64_t bytes = 0;
-        for (const auto& [peer, v] : b.work.gather_in) {
-          in.push_back({m.trainer_gpu(peer), owner, inflate(v, c.p2p_efficiency)});
-          bytes += v;
+  // Every owner loads its own buckets in order, each into one of its own pipeline_depth
+  // buffers, freed when that bucket's broadcast is done: owners load at once (as wxfer
+  // run's owners pack), the broadcasts go one after another in bucket order.
+  std::map<int32_t, std::vector<int32_t>> owned;  // owner -> its buckets
+  for (int32_t k = 0; k < n; ++k) owned[buckets[static_cast<size_t>(k)].owner].push_back(k);
+  std::map<int32_t, sg4::SemaphorePtr> staging;
+  std::vector<sg4::SemaphorePtr> staged;
+  for (int32_t k = 0; k < n; ++k) staged.push_back(sg4::Semaphore::create(0));
+  for (const auto& [owner_rank, mine] : owned) {
+    auto slots = staging[owner_rank] = sg4::Semaphore::create(static_cast<unsigned>(c.pipeline_depth));
+    spawn(p, m.trainer_gpu(owner_rank), "load", [&, mine, slots] {
+      for (const int32_t k : mine) {
+        slots->acquire();
+        const SimBucket& b = buckets[static_cast<size_t>(k)];
+        const int32_t owner = m.trainer_gpu(b.owner);
+        if (!b.work.gather_in.empty()) {
+          std::vector<Flow> in;
+          uint64_t bytes = 0;
+          for (const auto& [peer, v] : b.work.gather_in) {
+            in.push_back({m.trainer_gpu(peer), owner, inflate(v, c.p2p_efficiency)});
+            bytes += v;
+          }
+          const double t = rec.now();
+          run_flows(p, in, c.flows_per_rank, out.flows);
+          copy(p, owner, b.work.gathered, c.gather_rate);
+          rec.add(b.owner, k, "gather", bytes, t);
         }
-        const double t = rec.now();
-        run_flows(p, in, c.flows_per_rank, out.flows);
-        sg4::this_actor::sleep_for(static_cast<double>(b.work.gathered) / c.gather_rate);
-        rec.add(b.owner, k, "gather", bytes, t);
+        timed(p, owner, rec, b.owner, k, "stage_in", b.work.stage_in, c.h2d_bandwidth);
+        timed(p, owner, rec, b.owner, k, "quantize", b.work.quantize, c.quantization_rate);
+        staged[static_cast<size_t>(k)]->release();
       }
-      timed(rec, b.owner, k, "stage_in", b.work.stage_in, c.h2d_bandwidth);
-      timed(rec, b.owner, k, "quantize", b.work.quantize, c.quantization_rate);
-      staged->release();
-    }
-  });
-  spawn(p, 0, "bcast", [&, n, staging, staged, buffers, received] {
+    });
+  }
+  spawn(p, 0, "bcast", [&, n, buffers, received] {
     for (int32_t k = 0; k < n; ++k) {
-      staged->acquire();
+      staged[static_cast<size_t>(k)]->acquire();
       buffers->acquire();
       const SimBucket& b = buckets[static_cast<size_t>(k)];
       const double t = rec.now();
@@ -373,7 +423,7 @@ Replay replay_broadcast(const SimPlatform& p, const RankMap& m, const std::vecto
       rec.add(b.owner, k, "bcast", b.work.bytes, t);
       // A collective: every receiver records its own side (as `wxfer run` does).
       for (int32_t i = 0; i < m.inference; ++i) rec.add(m.inference_job_rank(i), k, "bcast", b.work.bytes, t);
-      staging->release();
+      staging[b.owner]->release();
       received->release();
     }
   });
@@ -382,14 +432,29 @@ Replay replay_broadcast(const SimPlatform& p, const RankMap& m, const std::vecto
       received->acquire();
       const uint64_t bytes = buckets[static_cast<size_t>(k)].work.bytes;
       const double t = rec.now();
+      std::vector<sg4::CommPtr> copies;  // where copies share the node (start_copy)
+      std::vector<int32_t> copier;
       double longest = 0;
-      for (double f : copy_fraction) longest = std::max(longest, f);
-      sg4::this_actor::sleep_for(longest * static_cast<double>(bytes) / c.device_copy_bandwidth);
       for (int32_t i = 0; i < m.inference; ++i) {
         const double f = copy_fraction[static_cast<size_t>(i)];
         const auto mine = static_cast<uint64_t>(f * static_cast<double>(bytes));
+        longest = std::max(longest, f);
+        if (auto comm = start_copy(p, m.inference_gpu(i), mine, c.device_copy_bandwidth)) {
+          copies.push_back(comm);
+          copier.push_back(i);
+          continue;
+        }
         rec.add_span(m.inference_job_rank(i), k, "copy_out", mine, t,
                      t + static_cast<double>(mine) / c.device_copy_bandwidth);
+      }
+      if (copies.empty()) sg4::this_actor::sleep_for(longest * static_cast<double>(bytes) / c.device_copy_bandwidth);
+      while (!copies.empty()) {
+        const auto j = static_cast<size_t>(sg4::Comm::wait_any(copies));
+        const int32_t i = copier[j];
+        rec.add(m.inference_job_rank(i), k, "copy_out",
+                static_cast<uint64_t>(copy_fraction[static_cast<size_t>(i)] * static_cast<double>(bytes)), t);
+        copies.erase(copies.begin() + static_cast<long>(j));
+        copier.erase(copier.begin() + static_cast<long>(j));
       }
       buffers->release();
     }
@@ -400,11 +465,30 @@ Replay replay_broadcast(const SimPlatform& p, const RankMap& m, const std::vecto
   return out;
 }
 
-Replay replay_gather(const SimPlatform& p, const RankMap& m, const std::vector<SimChunk>& chunks) {
+Replay replay_gather(const SimPlatform& p, const RankMap& m, const std::vector<SimChunk>& chunks,
+                     const std::vector<double>& copy_fraction) {
   const ClusterSpec& c = p.cluster();
   Recorder rec;
   Replay out;
   const auto n = static_cast<int32_t>(chunks.size());
+  // Each receiver copies its share out of a round as soon as it has it, while the root
+  // sends the round to the others (as `wxfer run`'s receivers do).
+  std::vector<sg4::SemaphorePtr> landed;
+  for (int32_t i = 0; i < m.inference; ++i) {
+    landed.push_back(sg4::Semaphore::create(0));
+    const double f = copy_fraction.empty() ? 0 : copy_fraction[static_cast<size_t>(i)];
+    if (f <= 0) continue;
+    spawn(p, m.inference_gpu(i), "copy_out", [&, i, n, f, sem = landed.back()] {
+      for (int32_t k = 0; k < n; ++k) {
+        sem->acquire();
+        const auto mine = static_cast<uint64_t>(f * static_cast<double>(chunks[static_cast<size_t>(k)].bytes));
+        timed(p, m.inference_gpu(i), rec, m.inference_job_rank(i), k, "copy_out", mine, c.device_copy_bandwidth);
+      }
+    });
+  }
+  const std::function<void(const Flow&)> on_landed = [&](const Flow& f) {
+    landed[static_cast<size_t>(f.peer - m.trainers)]->release();
+  };
   auto credits = sg4::Semaphore::create(static_cast<unsigned>(c.pipeline_depth));
   auto ready = sg4::Semaphore::create(0);
   const int32_t root = m.trainer_gpu(0);
@@ -420,10 +504,10 @@ Replay replay_gather(const SimPlatform& p, const RankMap& m, const std::vector<S
       }
       const double t = rec.now();
       run_flows(p, in, c.flows_per_rank, out.flows);
-      sg4::this_actor::sleep_for(static_cast<double>(ch.gathered) / c.gather_rate);
+      copy(p, root, ch.gathered, c.gather_rate);
       rec.add(0, k, "gather", bytes, t);
-      timed(rec, 0, k, "stage_in", ch.stage_in, c.h2d_bandwidth);
-      timed(rec, 0, k, "quantize", ch.quantize, c.quantization_rate);
+      timed(p, root, rec, 0, k, "stage_in", ch.stage_in, c.h2d_bandwidth);
+      timed(p, root, rec, 0, k, "quantize", ch.quantize, c.quantization_rate);
       ready->release();
     }
   });
@@ -434,7 +518,7 @@ Replay replay_gather(const SimPlatform& p, const RankMap& m, const std::vector<S
       std::vector<Flow> sends;
       for (int32_t i = 0; i < m.inference; ++i)
         sends.push_back({root, m.inference_gpu(i), inflate(ch.bytes, c.p2p_efficiency), m.inference_job_rank(i), ch.bytes});
-      run_flows(p, sends, c.flows_per_rank, out.flows, {&rec, 0, k, "transfer"});
+      run_flows(p, sends, c.flows_per_rank, out.flows, {&rec, 0, k, "transfer", &on_landed});
       credits->release();
     }
   });

@@ -36,7 +36,9 @@ Replay replay_rdma(const SimPlatform& p, const RankMap& m, const std::vector<std
 // copy_fraction[i]: share of each bucket inference rank i keeps (its local bytes / model bytes).
 Replay replay_broadcast(const SimPlatform& p, const RankMap& m, const std::vector<SimBucket>& buckets,
                         const std::vector<double>& copy_fraction);
-Replay replay_gather(const SimPlatform& p, const RankMap& m, const std::vector<SimChunk>& chunks);
+// copy_fraction as for broadcast: each receiver copies its share out of every round.
+Replay replay_gather(const SimPlatform& p, const RankMap& m, const std::vector<SimChunk>& chunks,
+                     const std::vector<double>& copy_fraction = {});
 
 // Building blocks, also used by the closed-form tests. Each runs the engine until done
 // and returns the simulated seconds it took.
@@ -52,5 +54,8 @@ struct Flow {
 };
 double simulate_flows(const SimPlatform& p, const std::vector<Flow>& flows, int32_t max_open);
 double simulate_broadcast(const SimPlatform& p, int32_t root, const std::vector<int32_t>& receivers, uint64_t bytes);
+// A copy stage of `gpu` (bytes at rate) started together with `flows` (all open at once);
+// returns when the copy is done (a sleep where copies share nothing, see ClusterSpec).
+double simulate_copy(const SimPlatform& p, int32_t gpu, uint64_t bytes, double rate, const std::vector<Flow>& flows);
 
 }  // namespace wxfer

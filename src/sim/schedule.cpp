@@ -32,11 +32,39 @@ PeerBytes merge_remote(const std::map<int32_t, uint64_t>& in, int32_t owner, int
   return to_list(out);
 }
 
+// Whether `owner` holds the segment's source box as one contiguous run of its memory (whole
+// held rows, or one row), as TrainerShards::contiguous decides for `wxfer run`.
+bool held_contiguous(const Plan& plan, const Segment& seg, int32_t owner) {
+  const Slice& s = plan.slices()[seg.slice];
+  const uint32_t tensor = plan.dest()[s.tensor].source;
+  Range rows, cols;
+  plan.source_box(s, seg.rows, rows, cols);
+  if (rows.size() <= 1) return true;
+  const Placement& p = plan.trainer_placement()[tensor];
+  const auto& t = plan.trainer_model().tensors[tensor];
+  Range held{0, t.cols};
+  if (p.dim == Split::cols) held = p.part_range(p.part_of_rank(owner), p.extent(t));
+  return cols.lo == held.lo && cols.hi == held.hi;
+}
+
 // The conversion work of one segment on its sender, and (for gathers) what peers send it.
+// in_place: senders read held bytes where they lie (wxfer run on CPUs, weights not
+// offloaded): a contiguous run is sent as it is, a strided box of a copied tensor is staged
+// in one copy, quantization reads held boxes in place; no fusion pack.
 void add_segment_work(const Plan& plan, const Segment& seg, int32_t owner, SimChunk& c,
-                      std::map<int32_t, uint64_t>& gather_in) {
+                      std::map<int32_t, uint64_t>& gather_in, bool in_place = false) {
   const uint64_t src = source_bytes(plan, seg);
   const Conversion conv = plan.dest()[plan.slices()[seg.slice].tensor].conversion;
+  if (in_place) {
+    if (seg.gather && src > 0) {
+      for (const auto& in : plan.gather_inputs(seg, owner)) gather_in[in.rank] += in.bytes;
+      c.gathered += src;
+    } else if (conv == Conversion::copy && !held_contiguous(plan, seg, owner)) {
+      c.stage_in += src;
+    }
+    if (conv == Conversion::quantize_fp8) c.quantize += src;
+    return;
+  }
   uint64_t local = src;
   if (seg.gather && src > 0) {
     uint64_t from_peers = 0;
@@ -80,7 +108,8 @@ std::vector<int32_t> group_sizes(int32_t n, int32_t max_groups) {
   }
 }
 
-std::vector<std::vector<SimChunk>> rdma_schedule(const Plan& plan, int32_t max_chunks, int32_t gpus_per_node) {
+std::vector<std::vector<SimChunk>> rdma_schedule(const Plan& plan, int32_t max_chunks, int32_t gpus_per_node,
+                                                 bool in_place) {
   std::vector<std::vector<SimChunk>> out(static_cast<size_t>(plan.trainer_ranks()));
   for (int32_t r = 0; r < plan.trainer_ranks(); ++r) {
     const auto chunks = plan.chunks_of(r);
@@ -101,7 +130,7 @@ std::vector<std::vector<SimChunk>> rdma_schedule(const Plan& plan, int32_t max_c
           c.bytes += seg.bytes;
           if (static_cast<int64_t>(tr.segment) == last_segment) continue;
           last_segment = tr.segment;
-          add_segment_work(plan, seg, r, c, gather_in);
+          add_segment_work(plan, seg, r, c, gather_in, in_place);
         }
       c.gather_in = merge_remote(gather_in, r, gpus_per_node);
       c.out = to_list(dests);
@@ -175,7 +204,9 @@ std::vector<SimChunk> gather_schedule(const Plan& whole, uint64_t chunk_bytes, i
     c.stage_in = in.count(0) ? in[0] : 0;
     in.erase(0);
     c.gather_in = merge_remote(in, 0, gpus_per_node);
-    c.gathered = c.fuse;
+    // The pieces land in place in the round's buffer (wxfer run posts each receive at its
+    // tensor's offset): nothing is assembled after they arrive.
+    c.gathered = 0;
     out.push_back(std::move(c));
   }
   return out;

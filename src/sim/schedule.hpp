@@ -29,7 +29,10 @@ struct SimChunk {
 };
 
 // rdma: per trainer rank, its chunks (plan.chunks_of) merged into at most max_chunks.
-std::vector<std::vector<SimChunk>> rdma_schedule(const Plan& plan, int32_t max_chunks, int32_t gpus_per_node);
+// Senders stage every held byte in and pack it (a GPU engine with offloaded weights), or,
+// with in_place (ClusterSpec::send_in_place), copy only what `wxfer run` on CPUs copies.
+std::vector<std::vector<SimChunk>> rdma_schedule(const Plan& plan, int32_t max_chunks, int32_t gpus_per_node,
+                                                 bool in_place = false);
 
 // Sizes (in plan chunks) of at most max_groups groups covering n: 1, g, g^2, ... with the
 // smallest growth g >= 1 that fits.

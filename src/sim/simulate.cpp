@@ -145,6 +145,13 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
     first.reset();
     result.plan_seconds += wall_since(t0);
     const RankMap m = place_ranks(c, trainers, n);
+    // Each inference rank's share of the whole model: what it copies out of a received
+    // bucket (broadcast) or round (gather).
+    std::vector<double> share(static_cast<size_t>(n));
+    if (whole) {
+      const double model_bytes = static_cast<double>(whole->stats().total_bytes);
+      for (int32_t i = 0; i < n; ++i) share[static_cast<size_t>(i)] = static_cast<double>(plan.local_bytes(i)) / model_bytes;
+    }
     for (const auto& strategy : req.strategies) {
       const auto t_run = std::chrono::steady_clock::now();
       Replay replay;
@@ -159,15 +166,12 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
                                {"pipeline_depth", c.pipeline_depth}};
       if (strategy == "rdma") {
         const auto t_sched = std::chrono::steady_clock::now();
-        const auto chunks = rdma_schedule(plan, c.max_sim_chunks, c.gpus_per_node);
+        const auto chunks = rdma_schedule(plan, c.max_sim_chunks, c.gpus_per_node, c.send_in_place);
         result.plan_seconds += wall_since(t_sched);
         replay = replay_rdma(platform, m, chunks);
         bound = rdma_lower_bound(plan, c);
         params["max_sim_chunks"] = c.max_sim_chunks;
       } else if (strategy == "broadcast") {
-        std::vector<double> share(static_cast<size_t>(n));
-        const double model_bytes = static_cast<double>(whole->stats().total_bytes);
-        for (int32_t i = 0; i < n; ++i) share[static_cast<size_t>(i)] = static_cast<double>(plan.local_bytes(i)) / model_bytes;
         replay = replay_broadcast(platform, m, buckets, share);
         bound = broadcast_lower_bound(buckets, trainers, c);
         params["bucket_bytes"] = req.bucket_bytes;
@@ -175,7 +179,7 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
         params["broadcast"] = c.broadcast == BroadcastAlgorithm::ring ? "ring" : "binomial";
         params["broadcast_channels"] = c.broadcast_channels;
       } else if (strategy == "gather") {
-        replay = replay_gather(platform, m, gather_chunks);
+        replay = replay_gather(platform, m, gather_chunks, share);
         bound = gather_lower_bound(*whole, n, c);
         params["max_sim_chunks"] = c.max_sim_chunks;
       } else {

@@ -47,6 +47,62 @@ TEST(ClosedForm, NvlinkInsideANode) {
   EXPECT_NEAR(v[0], 2e-6 + kBytes / 100e9, 1e-9);
 }
 
+// A CPU host (node_memory set): every flow inside the node crosses the memory link, so two
+// flows between disjoint pairs share it.
+ClusterSpec cpu_host() {
+  ClusterSpec c = one_gpu_nodes(1);
+  c.gpus_per_node = 4;
+  c.nic_bandwidth = c.nvlink_bandwidth = 100e9;
+  c.nic_latency = c.nvlink_latency = 0;
+  c.node_memory_bandwidth = 10e9;
+  c.h2d_bandwidth = c.device_copy_bandwidth = c.gather_rate = c.fusion_rate = c.quantization_rate = 10e9;
+  return c;
+}
+
+TEST(ClosedForm, FlowsInsideACpuHostShareItsMemory) {
+  const auto v = testing::isolated([] {
+    const SimPlatform p(cpu_host(), 4);
+    const auto b = static_cast<uint64_t>(kBytes);
+    return std::vector<double>{simulate_flows(p, {{0, 1, b}, {2, 3, b}}, 2)};
+  });
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_NEAR(v[0], 2 * kBytes / 10e9, 1e-9);
+}
+
+TEST(ClosedForm, CopiesShareTheCoresWithFlows) {
+  const auto b = static_cast<uint64_t>(kBytes);
+  const std::vector<Flow> three{{1, 2, b}, {2, 3, b}, {3, 1, b}};
+  const auto v = testing::isolated([&] {
+    ClusterSpec c = cpu_host();  // MPI alone: 10 GB/s
+    c.node_copy_bandwidth = 20e9;
+    const SimPlatform p(c, 4);
+    // Alone: bytes / rate. Beside three flows held to 10 GB/s by MPI's own limit: the other
+    // 10 GB/s of the cores, so again bytes / rate.
+    return std::vector<double>{simulate_copy(p, 0, b, 10e9, {}), simulate_copy(p, 0, b, 10e9, three)};
+  });
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_NEAR(v[0], kBytes / 10e9, 1e-9);
+  EXPECT_NEAR(v[1], kBytes / 10e9, 1e-9);
+  const auto w = testing::isolated([&] {
+    ClusterSpec c = cpu_host();
+    c.node_copy_bandwidth = 12e9;  // the cores are the bound: 12 GB/s four ways
+    const SimPlatform p(c, 4);
+    return std::vector<double>{simulate_copy(p, 0, b, 10e9, three)};
+  });
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NEAR(w[0], kBytes / 3e9, 1e-9);
+}
+
+TEST(ClosedForm, CopiesShareNothingWithoutNodeCopy) {
+  const auto v = testing::isolated([] {
+    const SimPlatform p(cpu_host(), 4);
+    const auto b = static_cast<uint64_t>(kBytes);
+    return std::vector<double>{simulate_copy(p, 0, b, 10e9, {{1, 2, b}, {2, 3, b}, {3, 1, b}})};
+  });
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_NEAR(v[0], kBytes / 10e9, 1e-9);
+}
+
 TEST(ClosedForm, KFlowsShareOneLink) {
   for (int k : {2, 3, 5}) {
     const auto v = testing::isolated([k] {

@@ -72,6 +72,26 @@ TEST(Cluster, CalibratedKeysRoundTrip) {
   EXPECT_EQ(back.broadcast, BroadcastAlgorithm::binomial);
   EXPECT_EQ(back.broadcast_channels, 1);
   EXPECT_EQ(back.gpus(), 8);
+  EXPECT_DOUBLE_EQ(back.node_copy_bandwidth, 0);
+  EXPECT_FALSE(back.copies_share_memory());
+  EXPECT_FALSE(back.send_in_place);
+}
+
+TEST(Cluster, CopySharingKeys) {
+  const ClusterSpec c = parse_cluster(
+      "[bandwidth]\nnode_memory = \"9 GB/s\"\nnode_copy = 1.6e10\n[conversion]\nin_place = \"true\"\n", "t");
+  EXPECT_DOUBLE_EQ(c.node_copy_bandwidth, 16e9);
+  EXPECT_TRUE(c.copies_share_memory());
+  EXPECT_TRUE(c.send_in_place);
+  const ClusterSpec back = parse_cluster(cluster_to_toml(c, ""), "t");
+  EXPECT_DOUBLE_EQ(back.node_copy_bandwidth, 16e9);
+  EXPECT_TRUE(back.send_in_place);
+  EXPECT_THROW(parse_cluster("[conversion]\nin_place = \"yes\"\n", "t"), UsageError);
+  for (const auto& name : builtin_cluster_names()) {
+    const ClusterSpec b = load_cluster(name);
+    EXPECT_FALSE(b.copies_share_memory()) << name;
+    EXPECT_FALSE(b.send_in_place) << name;
+  }
 }
 
 }  // namespace
