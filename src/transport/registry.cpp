@@ -23,7 +23,8 @@ std::optional<std::string> always_available() { return std::nullopt; }
 
 enum Moves : uint8_t { host_only, device_only, host_and_device };
 
-TransportCapabilities caps(bool two_sided, bool collectives, bool one_sided, Moves moves, bool tag_matching = false) {
+TransportCapabilities caps(bool two_sided, bool collectives, bool one_sided, Moves moves, bool tag_matching = false,
+                          bool cpu_copy_puts = false) {
   TransportCapabilities c;
   c.two_sided = two_sided;
   c.collectives = collectives;
@@ -31,6 +32,7 @@ TransportCapabilities caps(bool two_sided, bool collectives, bool one_sided, Mov
   c.host_memory = moves != device_only;
   c.device_memory = moves != host_only;
   c.tag_matching = tag_matching;
+  c.cpu_copy_puts = cpu_copy_puts;
   return c;
 }
 
@@ -45,6 +47,7 @@ std::string describe_capabilities(const TransportCapabilities& c) {
   add(c.tag_matching, "tag matching");
   add(c.collectives, "collectives");
   add(c.one_sided, "one-sided");
+  add(c.cpu_copy_puts, "puts copied by the CPU");
   add(c.host_memory, "host memory");
   add(c.device_memory, "device memory");
   return s;
@@ -55,7 +58,7 @@ const std::vector<TransportEntry>& transport_registry() {
       {"mpi", "MPI two-sided and collectives, host memory", caps(true, true, false, host_only, true),
        always_available, make_mpi_transport},
       {"mpi-rma", "MPI one-sided windows (MPI_Put, passive target), host memory",
-       caps(true, true, true, host_only, true), always_available, make_mpi_rma_transport},
+       caps(true, true, true, host_only, true, true), always_available, make_mpi_rma_transport},
 #if WXFER_HAVE_NCCL
       {"nccl", "NCCL send/recv and broadcast on a CUDA stream, device memory", caps(true, true, false, device_only),
        nccl_unavailable, make_nccl_transport},

@@ -23,6 +23,10 @@ struct TransportCapabilities {
   // irecv matches by tag as well as by peer, and an abandoned irecv is cancelled (MPI).
   // Without it, messages between two ranks match in posting order and tags are ignored.
   bool tag_matching = false;
+  // A put is a copy by the origin's CPU (MPI shared-memory windows): the order in which it
+  // reads the source decides its speed, so strided sources are best read row by row across
+  // boxes. A NIC or a copy engine reads a strided box as fast in one request.
+  bool cpu_copy_puts = false;
 
   bool operator==(const TransportCapabilities&) const = default;
 };

@@ -80,7 +80,7 @@ class RdmaStrategy final : public Strategy {
               strided_.push_back({env.ranks.world_of_inference(dst), at, b});
             per_destination_[static_cast<size_t>(dst)] += seg.bytes;
           }
-          put_strided_sends();
+          put_strided_sends(env.transport.capabilities().cpu_copy_puts);
           // The chunk's memory is reused once this returns: its writes must be complete.
           window_->flush(deadline);
           // One event per destination, so that the report sees bytes in per receiver.
@@ -94,18 +94,19 @@ class RdmaStrategy final : public Strategy {
     source_->finish_contributions(deadline);
   }
 
-  // Column boxes of the same held rows (the inference cut splits them along dim 1) go out row
-  // by row across the boxes, so that trainer memory is read in order: one box alone reads a
-  // fraction of every row, which streams from memory ~2x slower than reading the rows whole.
-  void put_strided_sends() {
+  // Where puts are CPU copies, column boxes of the same held rows (the inference cut splits
+  // them along dim 1) go out row by row across the boxes, so that trainer memory is read in
+  // order: one box alone reads a fraction of every row, which streams from memory ~2x slower
+  // than reading the rows whole. Elsewhere each box is one strided put.
+  void put_strided_sends(bool interleave) {
     std::sort(strided_.begin(), strided_.end(), [](const StridedSend& a, const StridedSend& b) {
       return std::tie(a.bytes.stride, a.bytes.rows, a.bytes.data) < std::tie(b.bytes.stride, b.bytes.rows, b.bytes.data);
     });
     for (size_t g = 0; g < strided_.size();) {
       const SendBytes& first = strided_[g].bytes;
       size_t end = g + 1;
-      while (end < strided_.size() && strided_[end].bytes.stride == first.stride && strided_[end].bytes.rows == first.rows &&
-             static_cast<uint64_t>(strided_[end].bytes.data - first.data) < first.stride)
+      while (interleave && end < strided_.size() && strided_[end].bytes.stride == first.stride &&
+             strided_[end].bytes.rows == first.rows && static_cast<uint64_t>(strided_[end].bytes.data - first.data) < first.stride)
         ++end;
       if (end == g + 1) {
         window_->put_strided(strided_[g].peer, strided_[g].at, first.data, first.rows, first.row_bytes, first.stride);

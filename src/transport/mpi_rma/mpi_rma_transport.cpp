@@ -105,6 +105,9 @@ class MpiWindow final : public Window {
 TransportCapabilities MpiRmaTransport::capabilities() const {
   TransportCapabilities c = MpiTransport::capabilities();
   c.one_sided = true;
+  // Within a node (osc/sm) a put is a memcpy. Across nodes Open MPI hands puts to the NIC,
+  // where row-by-row puts cost a request each: there, use the verbs transport.
+  c.cpu_copy_puts = true;
   return c;
 }
 
