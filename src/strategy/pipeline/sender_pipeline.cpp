@@ -77,8 +77,12 @@ void SenderPipeline::run(const Send& send, const Deadline& deadline) {
     submitted[j] = true;
   };
   // Every started chunk whose gathers are in goes to the prepare thread, in any order: one
-  // chunk still waiting for a peer's piece does not hold back the ones behind it.
+  // chunk still waiting for a peer's piece does not hold back the ones behind it. Chunks with
+  // no gathers go first: testing a receive can take milliseconds (MPI moves large messages
+  // inside the receiver's calls), and the prepare thread should not wait for that.
   auto submit_ready = [&](size_t from) {
+    for (size_t i = from; i < started; ++i)
+      if (!submitted[prepared[i]] && receives_[prepared[i]].empty()) submit(prepared[i]);
     for (size_t i = from; i < started; ++i)
       if (!submitted[prepared[i]] && all_done(receives_[prepared[i]])) submit(prepared[i]);
   };
