@@ -53,7 +53,8 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const Ste
   WXFER_CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
   rec.record("setup", -1, -1, 0, t0, rec.now());
 
-  std::vector<double> bounds;
+  std::vector<double> bounds, refs;
+  bool has_reference = settings.reference_repeats > 0;
   for (int32_t i = 0; i < settings.warmup + settings.steps; ++i) {
     const bool measured = i >= settings.warmup;
     const int32_t step = i - settings.warmup;  // warm-up steps are negative and dropped
@@ -95,14 +96,17 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const Ste
     s.verified = settings.verify ? 1 : 0;
     out.steps.push_back(s);
     if (env.world_rank == 0 && settings.on_step != nullptr) settings.on_step(out.label, s, settings.steps);
-  }
 
-  std::vector<double> refs;
-  for (int32_t i = 0; i < settings.reference_repeats; ++i) {
-    double mine = strategy->reference_seconds(env), slowest = 0;
-    if (std::isnan(mine)) break;
-    WXFER_CHECK_MPI(MPI_Allreduce(&mine, &slowest, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD));
-    refs.push_back(slowest);
+    // The raw reference loop right after the step (up to reference_repeats times), so that
+    // it meets the machine in the same state as the steps it is compared with.
+    if (has_reference && static_cast<int32_t>(refs.size()) < settings.reference_repeats) {
+      double mine = strategy->reference_seconds(env), slowest = 0;
+      has_reference = !std::isnan(mine);  // the same on every rank: a strategy has one or not
+      if (has_reference) {
+        WXFER_CHECK_MPI(MPI_Allreduce(&mine, &slowest, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD));
+        refs.push_back(slowest);
+      }
+    }
   }
   if (!refs.empty()) {
     std::sort(refs.begin(), refs.end());

@@ -15,7 +15,7 @@ struct StepLoopSettings {
   int32_t steps = 5;
   int32_t warmup = 1;
   bool verify = true;
-  int32_t reference_repeats = 3;
+  int32_t reference_repeats = 5;  // at most one after each measured step
   // Called on rank 0 after each measured step (progress lines).
   void (*on_step)(const std::string& label, const StepRecord& step, int32_t steps) = nullptr;
   // Collective, before each measured step: that step's lower bound (seconds), measured on
