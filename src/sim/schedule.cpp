@@ -108,6 +108,28 @@ std::vector<int32_t> group_sizes(int32_t n, int32_t max_groups) {
   }
 }
 
+namespace {
+
+// n plan chunks grouped into at most max_chunks sim chunks (group_sizes); `fill(c, k)` adds
+// plan chunk k to sim chunk c, `finish(c)` closes c.
+template <typename Fill, typename Finish>
+std::vector<SimChunk> grouped(int32_t n, int32_t max_chunks, Fill fill, Finish finish) {
+  std::vector<SimChunk> out;
+  int32_t first = 0;
+  for (const int32_t size : group_sizes(n, max_chunks)) {
+    SimChunk c;
+    c.first_plan_chunk = first;
+    c.plan_chunks = size;
+    first += size;
+    for (int32_t k = c.first_plan_chunk; k < c.first_plan_chunk + c.plan_chunks; ++k) fill(c, k);
+    finish(c);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<std::vector<SimChunk>> rdma_schedule(const Plan& plan, int32_t max_chunks, int32_t gpus_per_node,
                                                  bool in_place) {
   std::vector<std::vector<SimChunk>> out(static_cast<size_t>(plan.trainer_ranks()));
@@ -115,27 +137,25 @@ std::vector<std::vector<SimChunk>> rdma_schedule(const Plan& plan, int32_t max_c
     const auto chunks = plan.chunks_of(r);
     const auto n = static_cast<int32_t>(chunks.size());
     int64_t last_segment = -1;  // a segment's copies are consecutive: convert it once
-    int32_t first = 0;
-    for (const int32_t size : group_sizes(n, max_chunks)) {
-      SimChunk c;
-      c.first_plan_chunk = first;
-      c.plan_chunks = size;
-      first += size;
-      std::map<int32_t, uint64_t> gather_in, dests;
-      for (int32_t k = c.first_plan_chunk; k < c.first_plan_chunk + c.plan_chunks; ++k)
-        for (uint32_t t = chunks[static_cast<size_t>(k)].begin; t < chunks[static_cast<size_t>(k)].end; ++t) {
-          const Transfer& tr = plan.transfers()[t];
-          const Segment& seg = plan.segments()[tr.segment];
-          dests[plan.dest_rank(plan.slices()[seg.slice], tr.copy)] += seg.bytes;
-          c.bytes += seg.bytes;
-          if (static_cast<int64_t>(tr.segment) == last_segment) continue;
-          last_segment = tr.segment;
-          add_segment_work(plan, seg, r, c, gather_in, in_place);
-        }
+    std::map<int32_t, uint64_t> gather_in, dests;
+    auto fill = [&](SimChunk& c, int32_t k) {
+      for (uint32_t t = chunks[static_cast<size_t>(k)].begin; t < chunks[static_cast<size_t>(k)].end; ++t) {
+        const Transfer& tr = plan.transfers()[t];
+        const Segment& seg = plan.segments()[tr.segment];
+        dests[plan.dest_rank(plan.slices()[seg.slice], tr.copy)] += seg.bytes;
+        c.bytes += seg.bytes;
+        if (static_cast<int64_t>(tr.segment) == last_segment) continue;
+        last_segment = tr.segment;
+        add_segment_work(plan, seg, r, c, gather_in, in_place);
+      }
+    };
+    auto finish = [&](SimChunk& c) {
       c.gather_in = merge_remote(gather_in, r, gpus_per_node);
       c.out = to_list(dests);
-      out[static_cast<size_t>(r)].push_back(std::move(c));
-    }
+      gather_in.clear();
+      dests.clear();
+    };
+    out[static_cast<size_t>(r)] = grouped(n, max_chunks, fill, finish);
   }
   return out;
 }
@@ -178,38 +198,32 @@ std::vector<SimChunk> gather_schedule(const Plan& whole, uint64_t chunk_bytes, i
     acc += b;
   }
   if (nseg > begin) cuts.emplace_back(begin, nseg);
-  const auto n = static_cast<int32_t>(cuts.size());
-  std::vector<SimChunk> out;
-  int32_t first = 0;
-  for (const int32_t size : group_sizes(n, max_chunks)) {
-    SimChunk c;
-    c.first_plan_chunk = first;
-    c.plan_chunks = size;
-    first += size;
-    std::map<int32_t, uint64_t> in;
-    for (int32_t k = c.first_plan_chunk; k < c.first_plan_chunk + c.plan_chunks; ++k)
-      for (uint32_t s = cuts[static_cast<size_t>(k)].first; s < cuts[static_cast<size_t>(k)].second; ++s) {
-        const Segment& seg = whole.segments()[s];
-        const int32_t owner = whole.source_rank(seg, 0);
-        SimChunk work;
-        std::map<int32_t, uint64_t> peers;
-        add_segment_work(whole, seg, owner, work, peers);
-        // Every piece goes to rank 0: the owner's part and each peer's part.
-        in[owner] += work.stage_in;
-        for (const auto& [peer, bytes] : peers) in[peer] += bytes;
-        c.fuse += work.fuse;
-        c.quantize += work.quantize;
-        c.bytes += seg.bytes;
-      }
+  std::map<int32_t, uint64_t> in;
+  auto fill = [&](SimChunk& c, int32_t k) {
+    for (uint32_t s = cuts[static_cast<size_t>(k)].first; s < cuts[static_cast<size_t>(k)].second; ++s) {
+      const Segment& seg = whole.segments()[s];
+      const int32_t owner = whole.source_rank(seg, 0);
+      SimChunk work;
+      std::map<int32_t, uint64_t> peers;
+      add_segment_work(whole, seg, owner, work, peers);
+      // Every piece goes to rank 0: the owner's part and each peer's part.
+      in[owner] += work.stage_in;
+      for (const auto& [peer, bytes] : peers) in[peer] += bytes;
+      c.fuse += work.fuse;
+      c.quantize += work.quantize;
+      c.bytes += seg.bytes;
+    }
+  };
+  auto finish = [&](SimChunk& c) {
     c.stage_in = in.count(0) ? in[0] : 0;
     in.erase(0);
     c.gather_in = merge_remote(in, 0, gpus_per_node);
+    in.clear();
     // The pieces land in place in the round's buffer (wxfer run posts each receive at its
     // tensor's offset): nothing is assembled after they arrive.
     c.gathered = 0;
-    out.push_back(std::move(c));
-  }
-  return out;
+  };
+  return grouped(static_cast<int32_t>(cuts.size()), max_chunks, fill, finish);
 }
 
 }  // namespace wxfer

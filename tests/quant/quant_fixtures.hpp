@@ -19,6 +19,23 @@ inline std::vector<uint16_t> random_bf16(int64_t rows, int64_t stride, double si
   return v;
 }
 
+// A [128 * 128, 128] tensor whose block i holds amax = (1 + i/128) * 2^3 and every bf16
+// value of the 21 binades below it (both signs), so that each quotient x / scale that can
+// land on or near an e4m3 rounding tie is exercised; the rest of each block is zero.
+inline std::vector<uint16_t> amax_mantissa_blocks() {
+  const int64_t blocks = kBlock;
+  std::vector<uint16_t> data(static_cast<size_t>(blocks * kBlock * kBlock), 0);
+  for (int64_t i = 0; i < blocks; ++i) {
+    uint16_t* block = data.data() + i * kBlock * kBlock;
+    const auto amax = static_cast<uint16_t>(((127 + 3) << 7) | i);
+    block[0] = amax;
+    int64_t k = 1;
+    for (uint16_t x = static_cast<uint16_t>(amax - 21 * 128); x < amax; ++x, ++k)
+      block[k] = static_cast<uint16_t>(x | (k % 2 ? 0x8000 : 0));
+  }
+  return data;
+}
+
 struct Quantized {
   std::vector<uint8_t> fp8;
   std::vector<float> scales;

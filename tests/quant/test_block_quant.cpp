@@ -130,19 +130,8 @@ TEST(BlockQuant, EveryBf16BitPattern) {
 }
 
 TEST(BlockQuant, EveryAmaxMantissaAgainstEveryNearbyValue) {
-  // Block i holds amax = (1 + i/128) * 2^3 and every bf16 value of the 21 binades below it, so
-  // each quotient x / scale that can land on or near an e4m3 rounding tie is exercised.
-  const int64_t blocks = 128;
-  std::vector<uint16_t> data(static_cast<size_t>(blocks * kBlock * kBlock), 0);
-  for (int64_t i = 0; i < blocks; ++i) {
-    uint16_t* block = data.data() + i * kBlock * kBlock;
-    const auto amax = static_cast<uint16_t>(((127 + 3) << 7) | i);
-    block[0] = amax;
-    int64_t k = 1;
-    for (uint16_t x = static_cast<uint16_t>(amax - 21 * 128); x < amax; ++x, ++k)
-      block[k] = static_cast<uint16_t>(x | (k % 2 ? 0x8000 : 0));  // both signs
-  }
-  quantize_both({data.data(), blocks * kBlock, kBlock, kBlock});
+  const auto data = testing::amax_mantissa_blocks();
+  quantize_both({data.data(), kBlock * kBlock, kBlock, kBlock});
 }
 
 TEST(BlockQuant, EveryBinadeBelowAmaxAcrossScaleExponents) {

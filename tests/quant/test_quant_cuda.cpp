@@ -44,17 +44,8 @@ TEST_F(CudaQuant, EveryBf16BitPattern) {
 }
 
 TEST_F(CudaQuant, EveryAmaxMantissaAgainstEveryNearbyValue) {
-  const int64_t blocks = 128;
-  std::vector<uint16_t> data(static_cast<size_t>(blocks * kBlock * kBlock), 0);
-  for (int64_t i = 0; i < blocks; ++i) {
-    uint16_t* block = data.data() + i * kBlock * kBlock;
-    const auto amax = static_cast<uint16_t>(((127 + 3) << 7) | i);
-    block[0] = amax;
-    int64_t k = 1;
-    for (uint16_t x = static_cast<uint16_t>(amax - 21 * 128); x < amax; ++x, ++k)
-      block[k] = static_cast<uint16_t>(x | (k % 2 ? 0x8000 : 0));
-  }
-  expect_matches_reference({data.data(), blocks * kBlock, kBlock, kBlock});
+  const auto data = testing::amax_mantissa_blocks();
+  expect_matches_reference({data.data(), kBlock * kBlock, kBlock, kBlock});
 }
 
 TEST_F(CudaQuant, ZeroNaNAndInfBlocks) {
