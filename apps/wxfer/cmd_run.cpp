@@ -151,8 +151,11 @@ void run_job(const RunArgs& a) {
 
   const Bootstrap bootstrap(MPI_COMM_WORLD);
   const ClockAlignment clock = align_clocks(MPI_COMM_WORLD);
-  const double copy_bw = measure_copy_bandwidth(MPI_COMM_WORLD);
-  const double bound = static_cast<double>(plan.stats().total_bytes) / copy_bw;
+  // One probe (its buffers allocated once) for the bound at start-up and before every step.
+  CopyBandwidthProbe probe;
+  const auto landed = static_cast<double>(plan.stats().total_bytes);
+  const double copy_bw = probe.measure(MPI_COMM_WORLD, 5);
+  const double bound = landed / copy_bw;
   double record_seconds = measure_record_seconds();  // the slowest rank's cost per event
   WXFER_CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, &record_seconds, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD));
   if (rank == 0) {
@@ -181,8 +184,6 @@ void run_job(const RunArgs& a) {
   settings.warmup = a.warmup;
   settings.verify = !a.no_verify;
   settings.on_step = print_step;
-  const auto landed = static_cast<double>(plan.stats().total_bytes);
-  CopyBandwidthProbe probe;
   // Two copies per measurement: a window long enough to average the time slices of 8 ranks on 2 cores.
   settings.bound_seconds = [landed, &probe] { return landed / probe.measure(MPI_COMM_WORLD, 3, 2); };
   uint32_t version_counter = 0;

@@ -35,6 +35,7 @@ class RdmaStrategy final : public Strategy {
             segments[k].push_back(plan.transfers()[i].segment);
       pipeline_ = std::make_unique<SenderPipeline>(*source_, env.recorder, std::move(segments), env.options.max_tmp_bytes);
       need = pipeline_->largest_chunk_tmp();
+      interleave_rows_ = env.transport.capabilities().cpu_copy_puts;
       window_ = env.transport.expose_new(0);
     } else {
       // The weights live in memory the transport allocated to expose (as an engine that
@@ -80,7 +81,7 @@ class RdmaStrategy final : public Strategy {
               strided_.push_back({env.ranks.world_of_inference(dst), at, b});
             per_destination_[static_cast<size_t>(dst)] += seg.bytes;
           }
-          put_strided_sends(env.transport.capabilities().cpu_copy_puts);
+          put_strided_sends();
           // The chunk's memory is reused once this returns: its writes must be complete.
           window_->flush(deadline);
           // One event per destination, so that the report sees bytes in per receiver.
@@ -98,14 +99,14 @@ class RdmaStrategy final : public Strategy {
   // them along dim 1) go out row by row across the boxes, so that trainer memory is read in
   // order: one box alone reads a fraction of every row, which streams from memory ~2x slower
   // than reading the rows whole. Elsewhere each box is one strided put.
-  void put_strided_sends(bool interleave) {
+  void put_strided_sends() {
     std::sort(strided_.begin(), strided_.end(), [](const StridedSend& a, const StridedSend& b) {
       return std::tie(a.bytes.stride, a.bytes.rows, a.bytes.data) < std::tie(b.bytes.stride, b.bytes.rows, b.bytes.data);
     });
     for (size_t g = 0; g < strided_.size();) {
       const SendBytes& first = strided_[g].bytes;
       size_t end = g + 1;
-      while (interleave && end < strided_.size() && strided_[end].bytes.stride == first.stride &&
+      while (interleave_rows_ && end < strided_.size() && strided_[end].bytes.stride == first.stride &&
              strided_[end].bytes.rows == first.rows && static_cast<uint64_t>(strided_[end].bytes.data - first.data) < first.stride)
         ++end;
       if (end == g + 1) {
@@ -139,6 +140,7 @@ class RdmaStrategy final : public Strategy {
     SendBytes bytes;
   };
   std::vector<StridedSend> strided_;  // a chunk's strided sends, issued after its contiguous ones
+  bool interleave_rows_ = false;      // the transport's puts are CPU copies (put_strided_sends)
   std::unique_ptr<SegmentSource> source_;
   std::unique_ptr<SenderPipeline> pipeline_;
   std::unique_ptr<Window> window_;
