@@ -9,21 +9,22 @@
 
 namespace wxfer {
 
-CopyBandwidthProbe::CopyBandwidthProbe(size_t bytes) : from_(bytes), to_(bytes) {
-  std::memset(from_.data(), 1, bytes);
+CopyBandwidthProbe::CopyBandwidthProbe(size_t bytes) : from_(bytes + kSourceOffset), to_(bytes), bytes_(bytes) {
+  std::memset(from_.data(), 1, from_.size());
   std::memset(to_.data(), 0, bytes);
 }
 
 double CopyBandwidthProbe::measure(MPI_Comm comm, int repeats, int rounds) {
   int size = 1;
   WXFER_CHECK_MPI(MPI_Comm_size(comm, &size));
-  const size_t bytes = from_.size();
+  const size_t bytes = bytes_;
+  uint8_t* from = from_.data() + kSourceOffset;
   std::vector<double> rates;
   for (int i = 0; i < repeats; ++i) {
     WXFER_CHECK_MPI(MPI_Barrier(comm));
     const double t0 = now_seconds();
     for (int r = 0; r < rounds; ++r)
-      std::memcpy(r % 2 == 0 ? to_.data() : from_.data(), r % 2 == 0 ? from_.data() : to_.data(), bytes);
+      std::memcpy(r % 2 == 0 ? to_.data() : from, r % 2 == 0 ? from : to_.data(), bytes);
     double mine = now_seconds() - t0, slowest = 0;
     WXFER_CHECK_MPI(MPI_Allreduce(&mine, &slowest, 1, MPI_DOUBLE, MPI_MAX, comm));
     rates.push_back(static_cast<double>(bytes) * rounds * size / slowest);
