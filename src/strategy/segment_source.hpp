@@ -37,6 +37,11 @@ class SegmentSource {
   // Starts sending this rank's pieces of other owners' gathered segments, for one step,
   // in segment order (the order in which owners receive them).
   void post_contributions();
+  // Tests those sends without waiting. A send MPI could not hand over at once (its peer's
+  // shared-memory queue full) moves only inside this rank's MPI calls: a rank that has no
+  // receive of its own to test must call this while it works, or its peers wait for its
+  // pieces until it is done (measured: 86 ms of a 216 ms fp8 step).
+  void progress_contributions();
   // Waits for those sends (end of step).
   void finish_contributions(const Deadline& deadline);
 
@@ -103,6 +108,7 @@ class SegmentSource {
   std::vector<Contribution> contributions_;
   std::vector<std::vector<uint8_t>> packed_;
   std::vector<Request> sends_;
+  size_t sends_done_ = 0;  // sends_[0, sends_done_) have completed
   std::vector<uint8_t> scratch_;  // materialize(): the work beyond the output
   ScaleMemo scales_;              // this step's weight scales, for the scale segments
 };

@@ -90,6 +90,7 @@ void SenderPipeline::run(const Send& send, const Deadline& deadline) {
   // moves large messages inside the receiver's calls), and the prepare thread should not
   // wait for that. Testing the receives is also what moves MPI's progress along.
   auto hand_over_ready = [&](size_t from) {
+    source_.progress_contributions();
     for (size_t i = from; i < started; ++i)
       if (waiting[prepared[i]] > 0) hand_over(prepared[i], false);
     for (size_t i = from; i < started; ++i)
