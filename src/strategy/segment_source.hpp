@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <vector>
 
 #include "harness/roles.hpp"
@@ -96,6 +97,8 @@ class SegmentSource {
   void assemble_gather(const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk);
   SendBytes prepare_into(uint32_t segment, const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk);
   void quantize(uint32_t segment, const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk);
+  bool memo_get(uint32_t tensor, int64_t row_block, int64_t col_block, int64_t rows, int64_t cols, uint8_t* out,
+                uint64_t out_stride);
 
   const Plan& plan_;
   const TrainerShards& shards_;
@@ -110,6 +113,7 @@ class SegmentSource {
   std::vector<Request> sends_;
   size_t sends_done_ = 0;  // sends_[0, sends_done_) have completed
   std::vector<uint8_t> scratch_;  // materialize(): the work beyond the output
+  std::mutex scales_mutex_;  // prepare() runs on the prepare thread and the main thread
   ScaleMemo scales_;              // this step's weight scales, for the scale segments
 };
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <future>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "strategy/pipeline/prepare_worker.hpp"
@@ -40,6 +41,44 @@ TEST(PrepareWorker, RunsTheLowestGroupFirst) {
   worker.forget(1);
   EXPECT_FALSE(worker.wait_for(1, 1, std::chrono::microseconds(0)));
   EXPECT_TRUE(worker.wait_for(9, 0, std::chrono::microseconds(0)));
+}
+
+TEST(PrepareWorker, AWaiterRunsTheNextJobItself) {
+  PrepareWorker worker;
+  std::promise<void> go;
+  std::shared_future<void> released = go.get_future().share();
+  std::promise<void> taken;
+  worker.submit(0, [released, &taken] {  // keeps the prepare thread busy
+    taken.set_value();
+    released.wait();
+  });
+  taken.get_future().wait();  // the prepare thread has it: what follows stays queued
+  std::vector<std::thread::id> ran_on;
+  worker.submit(2, [&ran_on] { ran_on.push_back(std::this_thread::get_id()); });
+  worker.submit(1, [&ran_on] { ran_on.push_back(std::this_thread::get_id()); });
+  EXPECT_TRUE(worker.run_one());  // group 1 first
+  EXPECT_TRUE(worker.wait_for(1, 1, std::chrono::microseconds(0)));
+  EXPECT_FALSE(worker.wait_for(2, 1, std::chrono::microseconds(0)));
+  EXPECT_TRUE(worker.run_one());
+  EXPECT_FALSE(worker.run_one());
+  EXPECT_EQ(ran_on, (std::vector<std::thread::id>{std::this_thread::get_id(), std::this_thread::get_id()}));
+  go.set_value();
+  worker.wait(0, 1);
+}
+
+TEST(PrepareWorker, RunOneRethrowsItsJobsException) {
+  PrepareWorker worker;
+  std::promise<void> go;
+  std::shared_future<void> released = go.get_future().share();
+  std::promise<void> taken;
+  worker.submit(0, [released, &taken] {
+    taken.set_value();
+    released.wait();
+  });
+  taken.get_future().wait();
+  worker.submit(1, [] { throw std::runtime_error("bad block"); });
+  EXPECT_THROW(worker.run_one(), std::runtime_error);
+  go.set_value();
 }
 
 TEST(PrepareWorker, WaitRethrowsAJobsException) {

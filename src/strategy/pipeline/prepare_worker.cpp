@@ -42,27 +42,39 @@ void PrepareWorker::forget(uint64_t group) {
   finished_.erase(group);
 }
 
+bool PrepareWorker::run_one() {
+  std::unique_lock lock(mutex_);
+  if (queued_.empty()) return false;
+  run_next(lock);
+  if (error_) std::rethrow_exception(error_);
+  return true;
+}
+
+void PrepareWorker::run_next(std::unique_lock<std::mutex>& lock) {
+  const auto first = queued_.begin();
+  const uint64_t group = first->first;
+  auto job = std::move(first->second.front());
+  first->second.pop_front();
+  if (first->second.empty()) queued_.erase(first);
+  lock.unlock();
+  std::exception_ptr failed;
+  try {
+    job();
+  } catch (...) {
+    failed = std::current_exception();
+  }
+  lock.lock();
+  if (failed && !error_) error_ = failed;
+  ++finished_[group];
+  changed_.notify_all();
+}
+
 void PrepareWorker::loop() {
   std::unique_lock lock(mutex_);
   for (;;) {
     changed_.wait(lock, [&] { return stopping_ || !queued_.empty(); });
     if (queued_.empty()) return;  // stopping, nothing left
-    const auto first = queued_.begin();
-    const uint64_t group = first->first;
-    auto job = std::move(first->second.front());
-    first->second.pop_front();
-    if (first->second.empty()) queued_.erase(first);
-    lock.unlock();
-    std::exception_ptr failed;
-    try {
-      job();
-    } catch (...) {
-      failed = std::current_exception();
-    }
-    lock.lock();
-    if (failed && !error_) error_ = failed;
-    ++finished_[group];
-    changed_.notify_all();
+    run_next(lock);
   }
 }
 

@@ -2,7 +2,9 @@
 // work, never MPI) while the main thread transfers earlier chunks. Jobs come in groups (one
 // per chunk): the lowest group with a queued job runs first, a group's jobs in submission
 // order, so that pieces of a later chunk that are ready never wait behind a chunk still
-// waiting for a peer, and the chunk sent next is prepared first. An exception in a job is
+// waiting for a peer, and the chunk sent next is prepared first. A thread waiting for jobs
+// may run the next one itself (run_one): with more threads than cores the prepare thread
+// can wait milliseconds for a core that the waiter already has. An exception in a job is
 // rethrown by the next wait.
 #pragma once
 
@@ -31,11 +33,16 @@ class PrepareWorker {
   void wait(uint64_t group, uint32_t count);
   // The same for at most `timeout`; true when they have run.
   bool wait_for(uint64_t group, uint32_t count, std::chrono::microseconds timeout);
+  // Runs the job the prepare thread would run next on the calling thread; false when none
+  // is queued.
+  bool run_one();
   // Drops the group's count of finished jobs (its number may be used again).
   void forget(uint64_t group);
 
  private:
   void loop();
+  // Takes the next job (lock held); runs it with the lock released; counts it (lock held).
+  void run_next(std::unique_lock<std::mutex>& lock);
   bool finished(uint64_t group, uint32_t count) const;
   std::mutex mutex_;
   std::condition_variable changed_;

@@ -143,11 +143,13 @@ void SenderPipeline::run(const Send& send, const Deadline& deadline) {
       recorder_.record("gather", static_cast<int32_t>(k), -1, 0, t0, recorder_.now());
       hand_over(k, true);
     }
-    // While chunk k is prepared, keep handing over the pieces that arrive for later chunks.
+    // While chunk k is prepared, keep handing over the pieces that arrive for later chunks,
+    // and prepare segments here too rather than wait for the prepare thread to get a core.
     const auto segments = static_cast<uint32_t>(chunks_[k].segments.size());
-    while (!worker_.wait_for(group(k), segments, kPoll)) {
+    while (!worker_.wait_for(group(k), segments, std::chrono::microseconds(0))) {
       if (deadline.expired()) throw_timeout("the prepare thread (chunk " + std::to_string(k) + ")", deadline);
       hand_over_ready(next_prepared + 1);
+      if (!worker_.run_one()) worker_.wait_for(group(k), segments, kPoll);
     }
     worker_.forget(group(k));
     send(k, results_[k]);
