@@ -89,8 +89,12 @@ uint64_t SegmentSource::staging_bytes(const Plan& plan, int32_t trainer_rank) {
   return most;
 }
 
+void SegmentSource::start_step() {
+  std::lock_guard lock(scales_mutex_);
+  scales_.clear();
+}
+
 void SegmentSource::post_contributions() {
-  scales_.clear();  // a new step
   packed_.resize(contributions_.size());
   sends_.clear();
   sends_done_ = 0;

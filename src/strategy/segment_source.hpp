@@ -35,6 +35,8 @@ class SegmentSource {
   SegmentSource(const Plan& plan, const TrainerShards& shards, Transport& transport, const RankLayout& ranks,
                 int32_t trainer_rank, Recorder& recorder, bool offloaded = false, bool send_strided = false);
 
+  // A new step: the weights changed (scales computed before are stale). Before any prepare().
+  void start_step();
   // Starts sending this rank's pieces of other owners' gathered segments, for one step,
   // in segment order (the order in which owners receive them).
   void post_contributions();

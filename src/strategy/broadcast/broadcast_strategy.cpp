@@ -76,7 +76,10 @@ class BroadcastStrategy final : public Strategy {
     const Deadline deadline = env.deadline();
     Recorder& rec = env.recorder;
     Request pending[2];
-    if (env.is_trainer()) source_->post_contributions();
+    if (env.is_trainer()) {
+      source_->start_step();
+      source_->post_contributions();
+    }
     for (size_t k = 0; k < buckets_.size(); ++k) {
       const Bucket& b = buckets_[k];
       HostBuffer& buf = buffers_[k % 2];

@@ -56,7 +56,10 @@ class GatherStrategy final : public Strategy {
 
   void update(StrategyEnv& env, uint32_t) override {
     const Deadline deadline = env.deadline();
-    if (env.is_trainer()) source_->post_contributions();
+    if (env.is_trainer()) {
+      source_->start_step();
+      source_->post_contributions();
+    }
     if (env.world_rank == kRoot) run_root(env, deadline);
     else if (env.is_trainer()) run_sender(env, deadline);
     else run_receiver(env, deadline);

@@ -68,6 +68,8 @@ void SenderPipeline::run(const Send& send, const Deadline& deadline) {
   handed_over_.resize(chunks_.size());
   std::vector<size_t> waiting(chunks_.size(), 0);  // segments not yet handed to the prepare thread
   size_t started = 0, next_prepared = 0, next_direct = 0;  // indices into prepared / direct
+  bool contributed = false;
+  source_.start_step();
 
   // Each segment goes to the prepare thread as soon as its own pieces are in (at once when it
   // gathers nothing), so that it starts with the step instead of waiting for a whole chunk's
@@ -126,6 +128,13 @@ void SenderPipeline::run(const Send& send, const Deadline& deadline) {
       handed_over_[j].assign(c.segments.size(), 0);
       waiting[j] = c.segments.size();
     }
+    if (!contributed) {
+      // This rank's pieces for its peers go out once its own first receives are posted and the
+      // prepare thread has the segments that wait for nothing: it works while they are packed.
+      for (size_t i = 0; i < started; ++i) hand_over(prepared[i], false);
+      source_.post_contributions();
+      contributed = true;
+    }
     hand_over_ready(next_prepared);
     if (next_prepared == prepared.size()) {
       send_direct();
@@ -156,6 +165,7 @@ void SenderPipeline::run(const Send& send, const Deadline& deadline) {
     arena_.release_oldest();
     ++next_prepared;
   }
+  if (!contributed) source_.post_contributions();  // nothing to send: still the peers' pieces
 }
 
 }  // namespace wxfer

@@ -36,7 +36,9 @@ class SenderPipeline {
   // One step: `send` runs once for each chunk, on this thread, once the chunk is prepared,
   // and must complete the chunk's transfers before it returns (its memory is then reused).
   // Prepared chunks go in order; chunks that need no preparation fill the waits between them.
-  // Later chunks are gathered and prepared meanwhile, as far as the bound allows.
+  // Later chunks are gathered and prepared meanwhile, as far as the bound allows. Starts the
+  // source's step and posts its contributions to the peers' gathers (the caller waits for
+  // them with finish_contributions()).
   void run(const Send& send, const Deadline& deadline);
 
  private:

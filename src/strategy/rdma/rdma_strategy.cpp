@@ -59,7 +59,6 @@ class RdmaStrategy final : public Strategy {
     const Plan& plan = env.plan;
     const Deadline deadline = env.deadline();
     Recorder& rec = env.recorder;
-    source_->post_contributions();
     pipeline_->run(
         [&](size_t k, const std::vector<SendBytes>& bytes) {
           const Chunk& c = chunks_[k];
