@@ -18,7 +18,10 @@
 #if WXFER_HAVE_SIMGRID
 #include "harness/copy_bandwidth.hpp"
 #include "harness/mpi_probe.hpp"
+#include "model/model.hpp"
+#include "plan/plan.hpp"
 #include "sim/cluster.hpp"
+#include "sim/schedule.hpp"
 #endif
 
 namespace wxfer::cli {
@@ -28,6 +31,8 @@ struct CalibrateArgs {
   std::string out = "configs/clusters/local.toml";
   std::string message_size = "64MiB";
   int repeats = 9;
+  std::string model = "kimi-k2-mini";  // whose strided rows the strided put probe moves
+  std::string strided_row = "auto";
 };
 
 #if WXFER_HAVE_SIMGRID
@@ -36,7 +41,7 @@ struct CalibrateArgs {
 // with all ranks copying, and every MPI flow crosses one link, the machine's aggregate MPI
 // bandwidth (shared memory), which a single flow may use alone.
 ClusterSpec local_cluster(int ranks, double copy_all, double copy_per_rank, const LinkProbe& send, const LinkProbe& put,
-                          double fan_out, double bcast) {
+                          double put_strided, double fan_out, double bcast) {
   // `copy_per_rank`: the machine's aggregate copy bandwidth (every rank copying) over its
   // cores, since ranks beyond the core count take turns rather than copy at once.
   ClusterSpec c;
@@ -63,12 +68,21 @@ ClusterSpec local_cluster(int ranks, double copy_all, double copy_per_rank, cons
   c.barrier_latency = put.latency;
   c.p2p_efficiency = std::clamp(two_sided / c.node_memory_bandwidth, 0.01, 1.0);
   c.one_sided_efficiency = std::clamp(put.concurrent / c.node_memory_bandwidth, 0.01, 1.0);
+  // rdma's puts straight from strided held boxes (one put per row of a column box).
+  c.one_sided_strided_efficiency = std::clamp(put_strided / c.node_memory_bandwidth, 0.01, 1.0);
   // A broadcast of B bytes to the probe's receivers (the upper half, as the run's inference
   // ranks) moves receivers * B through the shared link at best; the efficiency is what
   // MPI_Ibcast achieved of that.
   const int receivers = ranks - ranks / 2;
   const double ideal = std::max(1.0 / c.nvlink_bandwidth, receivers / c.node_memory_bandwidth);
   c.collective_efficiency = std::clamp(ideal * bcast, 0.01, 1.0);
+  // What MPI_Ibcast does here: Open MPI's libnbc (coll/tuned has no non-blocking
+  // collectives; adapt and han are off by default) picks, by group size alone
+  // (coll_libnbc_ibcast_skip_dt_decision, default true), linear for at most 4 ranks and
+  // otherwise a binomial tree of whole-buffer sends: the replay's `tree`. The efficiency
+  // above holds for it as for any algorithm here: every receiver's copy crosses the one
+  // memory link once, and the probe keeps two broadcasts in flight, so the link is never idle.
+  c.broadcast = 1 + receivers > 4 ? BroadcastAlgorithm::tree : BroadcastAlgorithm::linear;
   c.broadcast_channels = 1;
   return c;
 }
@@ -85,6 +99,31 @@ void write_atomically(const std::string& path, const std::string& text) {
   std::filesystem::rename(tmp, path);
 }
 
+// The mean row (bytes / rows) of the strided puts of `wxfer run --strategy rdma` with
+// `ranks` ranks and its defaults (fsdp over the lower half, the default inference layout of
+// the upper half, bf16): each put moves one row of a column box, so their total time goes
+// with the number of rows, and bytes / rows is the row size whose put rate predicts it.
+// 0 when the plan has no strided box.
+struct StridedRow {
+  uint64_t row = 0;
+  double share = 0;  // of the update's bytes
+};
+StridedRow run_strided_row(const std::string& model_name, int ranks) {
+  Model model = load_model(model_name, DType::bf16);
+  const int trainers = ranks / 2;
+  const TrainerLayout trainer = parse_trainer_layout("fsdp=" + std::to_string(trainers));
+  const InferenceLayout inference = default_inference_layout(ranks - trainers, model.config);
+  PlanOptions opt;
+  opt.chunk_bytes = 8 << 20;  // wxfer run's default chunk
+  opt.min_segment_bytes = 16 << 10;
+  const Plan plan(std::move(model), trainer, inference, opt);
+  const StridedShare s = strided_share(plan);
+  StridedRow out;
+  if (s.rows > 0) out.row = std::max<uint64_t>(1, s.bytes / s.rows);
+  if (s.total > 0) out.share = static_cast<double>(s.bytes) / static_cast<double>(s.total);
+  return out;
+}
+
 void run_calibrate(const CalibrateArgs& a) {
   const auto [rank, size] = start_mpi_job();  // from here on, only rank 0 prints a usage error
   const uint64_t bytes = parse_bytes(a.message_size, "--message-size");
@@ -98,20 +137,36 @@ void run_calibrate(const CalibrateArgs& a) {
   const double copy = copy_all / std::min(size, cores);
   const LinkProbe send = probe_send(MPI_COMM_WORLD, bytes, a.repeats);
   const LinkProbe put = probe_put(MPI_COMM_WORLD, bytes, a.repeats);
+  // The strided put probe's row: rank 0 derives it from the run's plan (or takes --strided-row).
+  StridedRow strided{0, 0};
+  if (a.strided_row != "auto") {
+    strided.row = parse_bytes(a.strided_row, "--strided-row");
+    if (strided.row < 1 || strided.row > (1u << 20))
+      throw_usage("invalid --strided-row '" + a.strided_row + "': expected 1B to 1MiB, or auto");
+  } else if (rank == 0) {
+    strided = run_strided_row(a.model, size);
+  }
+  uint64_t row = strided.row;
+  WXFER_CHECK_MPI(MPI_Bcast(&row, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD));
+  // No strided box in the plan: probe a 1 KiB row anyway (the key stays meaningful).
+  const double put_strided = probe_put_strided(MPI_COMM_WORLD, bytes, row > 0 ? row : 1024, a.repeats);
   const double bcast = probe_broadcast(MPI_COMM_WORLD, bytes, a.repeats);
   const double fan_out = probe_fan_out(MPI_COMM_WORLD, bytes, a.repeats);
   if (rank != 0) return;
-  const ClusterSpec c = local_cluster(size, copy_all, copy, send, put, fan_out, bcast);
-  char header[1024];
+  const ClusterSpec c = local_cluster(size, copy_all, copy, send, put, put_strided, fan_out, bcast);
+  char header[1536];
   std::snprintf(header, sizeof header,
                 "# Written by `wxfer calibrate` under mpirun with %d ranks on %s (%s messages, median of %d).\n"
                 "# Measured: copy %.2f GB/s with all ranks copying (%d cores: %.2f GB/s each); MPI send %.2f GB/s\n# one pair alone,"
                 " %.2f GB/s all pairs together, latency %.2f us; rank 0 to the upper half %.2f GB/s; MPI_Put\n"
-                "# %.2f / %.2f GB/s, %.2f us with flush; MPI_Ibcast to the upper half %.2f GB/s.\n"
+                "# %.2f / %.2f GB/s, %.2f us with flush; strided puts of %llu B rows (%s, %.0f%% of its bytes)\n"
+                "# %.2f GB/s all senders together; MPI_Ibcast to the upper half %.2f GB/s.\n"
                 "# One node, one \"GPU\" per rank; all flows and copies share node_memory.\n",
                 size, host_name().c_str(), a.message_size.c_str(), a.repeats, copy_all / 1e9, cores, copy / 1e9, send.alone / 1e9,
                 send.concurrent / 1e9, send.latency * 1e6, fan_out / 1e9, put.alone / 1e9, put.concurrent / 1e9, put.latency * 1e6,
-                bcast / 1e9);
+                static_cast<unsigned long long>(row > 0 ? row : 1024),
+                a.strided_row != "auto" ? "--strided-row" : ("wxfer run's " + a.model + " rdma plan").c_str(), 100 * strided.share,
+                put_strided / 1e9, bcast / 1e9);
   write_atomically(a.out, cluster_to_toml(c, header));
   std::printf("%swrote %s\n", header, a.out.c_str());
 }
@@ -127,6 +182,9 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_option("--out", args->out, "Cluster file to write")->capture_default_str();
   cmd->add_option("--message-size", args->message_size, "Bytes per measured message")->capture_default_str();
   cmd->add_option("--repeats", args->repeats, "Measurements per figure (the median is kept)")->capture_default_str();
+  cmd->add_option("--model", args->model, "Model of the wxfer run whose strided put rows are probed")->capture_default_str();
+  cmd->add_option("--strided-row", args->strided_row,
+                  "Row of the strided put probe (auto: the mean row of the run's strided puts)")->capture_default_str();
   cmd->callback([args] { run_calibrate(*args); });
 }
 

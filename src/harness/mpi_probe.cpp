@@ -124,6 +124,44 @@ LinkProbe probe_put(MPI_Comm comm, size_t bytes, int repeats) {
   return p;
 }
 
+double probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes, int repeats) {
+  const Comm c(comm);
+  if (c.size < 2) throw_usage("wxfer calibrate needs at least 2 ranks (run it under mpirun -np N)");
+  WXFER_ASSERT(row_bytes > 0);
+  const int receivers = c.size - c.half();
+  const size_t row = row_bytes * static_cast<size_t>(receivers);  // one held row, all its boxes
+  const size_t rows = std::max<size_t>(1, bytes / row);
+  const size_t box = rows * row_bytes;  // what one sender puts into one receiver
+  // As in probe_put: the source 64 bytes into its page, the target allocated by MPI.
+  constexpr size_t kSourceOffset = 64;
+  HostBuffer source(c.sender() ? rows * row + kSourceOffset : 1);
+  uint8_t* src = source.data() + (c.sender() ? kSourceOffset : 0);
+  if (c.sender()) std::memset(src, 1, rows * row);
+  const size_t window = c.rank >= c.half() ? box * static_cast<size_t>(c.half()) : 0;
+  MPI_Win win = MPI_WIN_NULL;
+  void* target = nullptr;
+  WXFER_CHECK_MPI(MPI_Win_allocate(static_cast<MPI_Aint>(window), 1, MPI_INFO_NULL, comm, &target, &win));
+  if (window > 0) std::memset(target, 0, window);
+  WXFER_CHECK_MPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, win));
+  const double t = median_seconds(c, repeats, [&] {
+    if (c.sender()) {
+      const auto at = static_cast<MPI_Aint>(box * static_cast<size_t>(c.rank));
+      const int len = static_cast<int>(row_bytes);
+      for (size_t r = 0; r < rows; ++r)
+        for (int j = 0; j < receivers; ++j)
+          WXFER_CHECK_MPI(MPI_Put(src + r * row + static_cast<size_t>(j) * row_bytes, len, MPI_BYTE, c.half() + j,
+                                  at + static_cast<MPI_Aint>(r * row_bytes), len, MPI_BYTE, win));
+      WXFER_CHECK_MPI(MPI_Win_flush_all(win));
+      for (int j = 0; j < receivers; ++j) WXFER_CHECK_MPI(MPI_Send(nullptr, 0, MPI_BYTE, c.half() + j, 10, comm));
+    } else if (c.rank >= c.half()) {
+      for (int s = 0; s < c.half(); ++s) WXFER_CHECK_MPI(MPI_Recv(nullptr, 0, MPI_BYTE, s, 10, comm, MPI_STATUS_IGNORE));
+    }
+  });
+  WXFER_CHECK_MPI(MPI_Win_unlock_all(win));
+  WXFER_CHECK_MPI(MPI_Win_free(&win));
+  return static_cast<double>(box) * receivers * c.half() / t;
+}
+
 double probe_fan_out(MPI_Comm comm, size_t bytes, int repeats) {
   const Comm c(comm);
   if (c.size < 2) throw_usage("wxfer calibrate needs at least 2 ranks (run it under mpirun -np N)");

@@ -19,6 +19,13 @@ struct LinkProbe {
 LinkProbe probe_send(MPI_Comm comm, size_t bytes, int repeats);
 // The same pairs with MPI_Put into a window and a flush (as the rdma strategy writes).
 LinkProbe probe_put(MPI_Comm comm, size_t bytes, int repeats);
+// As the rdma strategy writes column boxes of held rows on a CPU (strided puts): every rank
+// of the lower half holds `bytes` as rows of `row_bytes` x (ranks of the upper half), the
+// row's piece j going to upper rank j (the inference cut splits the rows across receivers),
+// and puts them row after row across the receivers (`wxfer run` interleaves the boxes of the
+// same rows so that trainer memory is read in order), one MPI_Put per piece, then one flush;
+// all senders at once. Aggregate bytes/s.
+double probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes, int repeats);
 // Rank 0 sends `bytes` to every rank of the upper half at once, chunk-sized messages all
 // outstanding (the gather strategy's root): aggregate bytes/s landed.
 double probe_fan_out(MPI_Comm comm, size_t bytes, int repeats);

@@ -103,6 +103,8 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"efficiency.p2p", [](ClusterSpec& c, const KeyReader& r) { c.p2p_efficiency = r.number(0.01, 1); }},
       {"efficiency.collective", [](ClusterSpec& c, const KeyReader& r) { c.collective_efficiency = r.number(0.01, 1); }},
       {"efficiency.one_sided", [](ClusterSpec& c, const KeyReader& r) { c.one_sided_efficiency = r.number(0.01, 1); }},
+      {"efficiency.one_sided_strided",
+       [](ClusterSpec& c, const KeyReader& r) { c.one_sided_strided_efficiency = r.number(0.01, 1); }},
       {"collective_bandwidth_efficiency",
        [](ClusterSpec& c, const KeyReader& r) { c.collective_efficiency = r.number(0.01, 1); }},
       {"simulation.flows_per_rank", [](ClusterSpec& c, const KeyReader& r) { c.flows_per_rank = r.integer(1, 4096); }},
@@ -112,7 +114,9 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"simulation.max_sim_chunks", [](ClusterSpec& c, const KeyReader& r) { c.max_sim_chunks = r.integer(1, 1 << 20); }},
       {"simulation.broadcast",
        [](ClusterSpec& c, const KeyReader& r) {
-         c.broadcast = r.choice({"ring", "binomial"}) == "ring" ? BroadcastAlgorithm::ring : BroadcastAlgorithm::binomial;
+         const std::string a = r.choice({"ring", "binomial", "tree", "linear"});
+         for (auto b : {BroadcastAlgorithm::ring, BroadcastAlgorithm::binomial, BroadcastAlgorithm::tree, BroadcastAlgorithm::linear})
+           if (a == broadcast_name(b)) c.broadcast = b;
        }},
       {"simulation.broadcast_channels", [](ClusterSpec& c, const KeyReader& r) { c.broadcast_channels = r.integer(1, 64); }},
       {"simulation.nccl_slice", [](ClusterSpec& c, const KeyReader& r) { c.nccl_slice_bytes = r.bytes(); }},
@@ -134,6 +138,16 @@ void apply(ClusterSpec& c, const toml::table& t, const std::string& prefix, std:
 }
 
 }  // namespace
+
+const char* broadcast_name(BroadcastAlgorithm a) {
+  switch (a) {
+    case BroadcastAlgorithm::ring: return "ring";
+    case BroadcastAlgorithm::binomial: return "binomial";
+    case BroadcastAlgorithm::tree: return "tree";
+    case BroadcastAlgorithm::linear: return "linear";
+  }
+  return "ring";
+}
 
 double parse_latency(std::string_view text, std::string_view what) {
   const std::string s(text);
@@ -207,10 +221,11 @@ std::string cluster_to_toml(const ClusterSpec& c, std::string_view header_commen
   o << "\n\n[efficiency]\np2p = " << c.p2p_efficiency
     << "\ncollective = " << c.collective_efficiency;
   if (c.one_sided_efficiency > 0) o << "\none_sided = " << c.one_sided_efficiency;
+  if (c.one_sided_strided_efficiency > 0) o << "\none_sided_strided = " << c.one_sided_strided_efficiency;
   o << "\n\n[simulation]\nflows_per_rank = " << c.flows_per_rank << "\npipeline_depth = " << c.pipeline_depth
     << "\nmax_sim_chunks = " << c.max_sim_chunks << "\npool_receivers = \"" << (c.pool_receivers ? "true" : "false")
     << "\"\nbroadcast = \""
-    << (c.broadcast == BroadcastAlgorithm::ring ? "ring" : "binomial") << "\"\nbroadcast_channels = " << c.broadcast_channels
+    << broadcast_name(c.broadcast) << "\"\nbroadcast_channels = " << c.broadcast_channels
     << "\nnccl_slice = " << c.nccl_slice_bytes << "\n";
   return o.str();
 }
