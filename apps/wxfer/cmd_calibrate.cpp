@@ -107,6 +107,7 @@ void write_atomically(const std::string& path, const std::string& text) {
 struct StridedRow {
   uint64_t row = 0;
   double share = 0;  // of the update's bytes
+  double interleaved = 0;  // of the strided bytes: put row by row across boxes of the same rows
 };
 StridedRow run_strided_row(const std::string& model_name, int ranks) {
   Model model = load_model(model_name, DType::bf16);
@@ -121,6 +122,7 @@ StridedRow run_strided_row(const std::string& model_name, int ranks) {
   StridedRow out;
   if (s.rows > 0) out.row = std::max<uint64_t>(1, s.bytes / s.rows);
   if (s.total > 0) out.share = static_cast<double>(s.bytes) / static_cast<double>(s.total);
+  if (s.bytes > 0) out.interleaved = static_cast<double>(s.interleaved) / static_cast<double>(s.bytes);
   return out;
 }
 
@@ -148,25 +150,35 @@ void run_calibrate(const CalibrateArgs& a) {
   }
   uint64_t row = strided.row;
   WXFER_CHECK_MPI(MPI_Bcast(&row, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD));
-  // No strided box in the plan: probe a 1 KiB row anyway (the key stays meaningful).
-  const double put_strided = probe_put_strided(MPI_COMM_WORLD, bytes, row > 0 ? row : 1024, a.repeats);
+  double share = strided.share;
+  WXFER_CHECK_MPI(MPI_Bcast(&share, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD));
+  // No strided box in the plan (or --strided-row): probe 1 KiB rows, a quarter of each chunk.
+  if (!(share > 0.01 && share < 0.99)) share = 0.25;
+  const StridedPutProbe strided_put = probe_put_strided(MPI_COMM_WORLD, bytes, row > 0 ? row : 1024, share, a.repeats);
+  const double put_strided = strided_put.strided;
   const double bcast = probe_broadcast(MPI_COMM_WORLD, bytes, a.repeats);
   const double fan_out = probe_fan_out(MPI_COMM_WORLD, bytes, a.repeats);
   if (rank != 0) return;
-  const ClusterSpec c = local_cluster(size, copy_all, copy, send, put, put_strided, fan_out, bcast);
+  // The strided puts' efficiency: their rate relative to the contiguous puts of the same
+  // chunks in the same repeats, applied to the put probe's (so that drift between the two
+  // probes does not count as strided cost).
+  const double strided_rate = put.concurrent * std::min(1.0, put_strided / strided_put.contiguous);
+  const ClusterSpec c = local_cluster(size, copy_all, copy, send, put, strided_rate, fan_out, bcast);
   char header[1536];
   std::snprintf(header, sizeof header,
                 "# Written by `wxfer calibrate` under mpirun with %d ranks on %s (%s messages, median of %d).\n"
                 "# Measured: copy %.2f GB/s with all ranks copying (%d cores: %.2f GB/s each); MPI send %.2f GB/s\n# one pair alone,"
                 " %.2f GB/s all pairs together, latency %.2f us; rank 0 to the upper half %.2f GB/s; MPI_Put\n"
-                "# %.2f / %.2f GB/s, %.2f us with flush; strided puts of %llu B rows (%s, %.0f%% of its bytes)\n"
-                "# %.2f GB/s all senders together; MPI_Ibcast to the upper half %.2f GB/s.\n"
+                "# %.2f / %.2f GB/s, %.2f us with flush; strided puts of %llu B rows (%s: %.0f%% of its\n"
+                "# bytes, %.0f%% of them put row by row across boxes)"
+                "\n# in chunks after contiguous puts: %.2f GB/s against %.2f GB/s for the same chunks all contiguous;\n"
+                "# MPI_Ibcast to the upper half %.2f GB/s.\n"
                 "# One node, one \"GPU\" per rank; all flows and copies share node_memory.\n",
                 size, host_name().c_str(), a.message_size.c_str(), a.repeats, copy_all / 1e9, cores, copy / 1e9, send.alone / 1e9,
                 send.concurrent / 1e9, send.latency * 1e6, fan_out / 1e9, put.alone / 1e9, put.concurrent / 1e9, put.latency * 1e6,
                 static_cast<unsigned long long>(row > 0 ? row : 1024),
-                a.strided_row != "auto" ? "--strided-row" : ("wxfer run's " + a.model + " rdma plan").c_str(), 100 * strided.share,
-                put_strided / 1e9, bcast / 1e9);
+                a.strided_row != "auto" ? "--strided-row" : ("wxfer run's " + a.model + " rdma plan").c_str(), 100 * strided.share, 100 * strided.interleaved,
+                put_strided / 1e9, strided_put.contiguous / 1e9, bcast / 1e9);
   write_atomically(a.out, cluster_to_toml(c, header));
   std::printf("%swrote %s\n", header, a.out.c_str());
 }

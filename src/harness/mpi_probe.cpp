@@ -124,42 +124,71 @@ LinkProbe probe_put(MPI_Comm comm, size_t bytes, int repeats) {
   return p;
 }
 
-double probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes, int repeats) {
+StridedPutProbe probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes, double share, int repeats) {
   const Comm c(comm);
   if (c.size < 2) throw_usage("wxfer calibrate needs at least 2 ranks (run it under mpirun -np N)");
-  WXFER_ASSERT(row_bytes > 0);
-  const int receivers = c.size - c.half();
-  const size_t row = row_bytes * static_cast<size_t>(receivers);  // one held row, all its boxes
-  const size_t rows = std::max<size_t>(1, bytes / row);
-  const size_t box = rows * row_bytes;  // what one sender puts into one receiver
+  WXFER_ASSERT(row_bytes > 0 && share > 0 && share < 1);
+  const auto receivers = static_cast<size_t>(c.size - c.half());
+  const size_t chunks = std::max<size_t>(1, bytes / kPiece);
+  const size_t per_receiver = kPiece / receivers;  // of one chunk, all contiguous
+  // Mixed: per chunk and receiver `contiguous` bytes, then `rows` rows of row_bytes.
+  const auto contiguous = static_cast<size_t>(static_cast<double>(per_receiver) * (1 - share)) / 64 * 64;
+  const size_t rows = std::max<size_t>(1, (per_receiver - contiguous) / row_bytes);
+  const size_t row = row_bytes * receivers;  // one held row, all its boxes
   // As in probe_put: the source 64 bytes into its page, the target allocated by MPI.
   constexpr size_t kSourceOffset = 64;
-  HostBuffer source(c.sender() ? rows * row + kSourceOffset : 1);
+  HostBuffer source(c.sender() ? chunks * kPiece + kSourceOffset : 1);
   uint8_t* src = source.data() + (c.sender() ? kSourceOffset : 0);
-  if (c.sender()) std::memset(src, 1, rows * row);
-  const size_t window = c.rank >= c.half() ? box * static_cast<size_t>(c.half()) : 0;
+  if (c.sender()) std::memset(src, 1, chunks * kPiece);
+  const size_t window = c.rank >= c.half() ? per_receiver * chunks * static_cast<size_t>(c.half()) : 0;
   MPI_Win win = MPI_WIN_NULL;
   void* target = nullptr;
   WXFER_CHECK_MPI(MPI_Win_allocate(static_cast<MPI_Aint>(window), 1, MPI_INFO_NULL, comm, &target, &win));
   if (window > 0) std::memset(target, 0, window);
   WXFER_CHECK_MPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, win));
-  const double t = median_seconds(c, repeats, [&] {
+  auto put = [&](const uint8_t* from, size_t n, int peer, size_t at) {
+    WXFER_CHECK_MPI(MPI_Put(from, static_cast<int>(n), MPI_BYTE, peer, static_cast<MPI_Aint>(at), static_cast<int>(n), MPI_BYTE, win));
+  };
+  // One pass: every chunk as the rdma strategy writes it, then a flush; then the commit.
+  auto pass = [&](bool with_strided) {
     if (c.sender()) {
-      const auto at = static_cast<MPI_Aint>(box * static_cast<size_t>(c.rank));
-      const int len = static_cast<int>(row_bytes);
-      for (size_t r = 0; r < rows; ++r)
-        for (int j = 0; j < receivers; ++j)
-          WXFER_CHECK_MPI(MPI_Put(src + r * row + static_cast<size_t>(j) * row_bytes, len, MPI_BYTE, c.half() + j,
-                                  at + static_cast<MPI_Aint>(r * row_bytes), len, MPI_BYTE, win));
-      WXFER_CHECK_MPI(MPI_Win_flush_all(win));
-      for (int j = 0; j < receivers; ++j) WXFER_CHECK_MPI(MPI_Send(nullptr, 0, MPI_BYTE, c.half() + j, 10, comm));
+      for (size_t k = 0; k < chunks; ++k) {
+        const uint8_t* from = src + k * kPiece;
+        const size_t at = (static_cast<size_t>(c.rank) * chunks + k) * per_receiver;
+        const size_t n = with_strided ? contiguous : per_receiver;
+        for (size_t j = 0; j < receivers; ++j) put(from + j * n, n, c.half() + static_cast<int>(j), at);
+        if (with_strided) {
+          const uint8_t* box = from + receivers * contiguous;
+          for (size_t r = 0; r < rows; ++r)
+            for (size_t j = 0; j < receivers; ++j)
+              put(box + r * row + j * row_bytes, row_bytes, c.half() + static_cast<int>(j), at + contiguous + r * row_bytes);
+        }
+        WXFER_CHECK_MPI(MPI_Win_flush_all(win));
+      }
+      for (size_t j = 0; j < receivers; ++j) WXFER_CHECK_MPI(MPI_Send(nullptr, 0, MPI_BYTE, c.half() + static_cast<int>(j), 10, comm));
     } else if (c.rank >= c.half()) {
       for (int s = 0; s < c.half(); ++s) WXFER_CHECK_MPI(MPI_Recv(nullptr, 0, MPI_BYTE, s, 10, comm, MPI_STATUS_IGNORE));
     }
-  });
+  };
+  // Each repeat times both passes back to back, so that both see the same machine.
+  std::vector<double> contiguous_rate, strided_rate;
+  const double all = static_cast<double>(per_receiver * receivers * chunks) * c.half();
+  const double mix_contiguous = static_cast<double>(contiguous * receivers * chunks) * c.half();
+  const double mix_strided = static_cast<double>(rows * row_bytes * receivers * chunks) * c.half();
+  for (int i = 0; i < repeats; ++i) {
+    const double t_all = median_seconds(c, 1, [&] { pass(false); });
+    const double t_mix = median_seconds(c, 1, [&] { pass(true); });
+    const double rate = all / t_all;
+    contiguous_rate.push_back(rate);
+    // The mix beyond its contiguous bytes at the contiguous rate; never faster than contiguous.
+    const double extra = t_mix - mix_contiguous / rate;
+    strided_rate.push_back(extra > mix_strided / rate ? mix_strided / extra : rate);
+  }
   WXFER_CHECK_MPI(MPI_Win_unlock_all(win));
   WXFER_CHECK_MPI(MPI_Win_free(&win));
-  return static_cast<double>(box) * receivers * c.half() / t;
+  std::sort(contiguous_rate.begin(), contiguous_rate.end());
+  std::sort(strided_rate.begin(), strided_rate.end());
+  return {contiguous_rate[contiguous_rate.size() / 2], strided_rate[strided_rate.size() / 2]};
 }
 
 double probe_fan_out(MPI_Comm comm, size_t bytes, int repeats) {

@@ -19,13 +19,19 @@ struct LinkProbe {
 LinkProbe probe_send(MPI_Comm comm, size_t bytes, int repeats);
 // The same pairs with MPI_Put into a window and a flush (as the rdma strategy writes).
 LinkProbe probe_put(MPI_Comm comm, size_t bytes, int repeats);
-// As the rdma strategy writes column boxes of held rows on a CPU (strided puts): every rank
-// of the lower half holds `bytes` as rows of `row_bytes` x (ranks of the upper half), the
-// row's piece j going to upper rank j (the inference cut splits the rows across receivers),
-// and puts them row after row across the receivers (`wxfer run` interleaves the boxes of the
-// same rows so that trainer memory is read in order), one MPI_Put per piece, then one flush;
-// all senders at once. Aggregate bytes/s.
-double probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes, int repeats);
+// As the rdma strategy writes a chunk on a CPU: every rank of the lower half writes `bytes`
+// in chunk-sized pieces to the upper half, each chunk's `1 - share` as contiguous puts (one
+// per receiver), then its `share` as column boxes of held rows put row by row across the
+// receivers (rows of `row_bytes` x receivers; `wxfer run` interleaves the boxes of the same
+// rows so that trainer memory is read in order), one MPI_Put per row piece, then one flush;
+// all senders at once. Each repeat also writes the same chunks all contiguous; the strided
+// rate is the strided bytes over the time the mix took beyond its contiguous part at the
+// contiguous rate (as the replay charges them: one link, bytes / efficiency). Aggregate bytes/s.
+struct StridedPutProbe {
+  double contiguous = 0;
+  double strided = 0;
+};
+StridedPutProbe probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes, double share, int repeats);
 // Rank 0 sends `bytes` to every rank of the upper half at once, chunk-sized messages all
 // outstanding (the gather strategy's root): aggregate bytes/s landed.
 double probe_fan_out(MPI_Comm comm, size_t bytes, int repeats);

@@ -35,16 +35,31 @@ struct KeyReader {
     }
     bad_key(source, key, "expected a string or a number");
   }
+  // The value as written, for error messages.
+  std::string shown() const {
+    if (auto s = node->value<std::string>()) return "\"" + *s + "\"";
+    if (auto d = node->value<double>()) {
+      std::ostringstream os;
+      os << *d;
+      return os.str();
+    }
+    return "a " + std::string(node->is_table() ? "table" : node->is_array() ? "list" : "non-number");
+  }
+  static std::string plain(double v) {
+    std::ostringstream os;
+    os << v;
+    return os.str();
+  }
   double number(double lo, double hi) const {
     auto d = node->value<double>();
     if (!d || !std::isfinite(*d) || *d < lo || *d > hi)
-      bad_key(source, key, "expected a number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+      bad_key(source, key, "expected a number in [" + plain(lo) + ", " + plain(hi) + "], got " + shown());
     return *d;
   }
   int32_t integer(int64_t lo, int64_t hi) const {
     auto i = node->value_exact<int64_t>();
     if (!i || *i < lo || *i > hi)
-      bad_key(source, key, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+      bad_key(source, key, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + shown());
     return static_cast<int32_t>(*i);
   }
   template <class F>
@@ -69,7 +84,7 @@ struct KeyReader {
       if (s && *s == a) return *s;
     std::string list;
     for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-    bad_key(source, key, "expected one of " + list);
+    bad_key(source, key, "expected one of " + list + ", got " + shown());
   }
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <tuple>
 
 #include "common/error.hpp"
 
@@ -183,7 +184,9 @@ StridedShare strided_share(const Plan& plan) {
     int64_t last_segment = -1;
     bool strided = false;
     uint64_t row_bytes = 0;
-    for (const Chunk& ch : plan.chunks_of(r))
+    for (const Chunk& ch : plan.chunks_of(r)) {
+      // (tensor, first held row, rows) -> (boxes, bytes) of this chunk's strided boxes
+      std::map<std::tuple<uint32_t, int64_t, int64_t>, std::pair<int, uint64_t>> groups;
       for (uint32_t t = ch.begin; t < ch.end; ++t) {
         const Transfer& tr = plan.transfers()[t];
         const Segment& seg = plan.segments()[tr.segment];
@@ -198,7 +201,16 @@ StridedShare strided_share(const Plan& plan) {
         if (!strided || row_bytes == 0) continue;
         out.bytes += seg.bytes;
         out.rows += seg.bytes / row_bytes;
+        const Slice& s = plan.slices()[seg.slice];
+        Range rows, cols;
+        plan.source_box(s, seg.rows, rows, cols);
+        auto& [boxes, bytes] = groups[{plan.dest()[s.tensor].source, rows.lo, rows.size()}];
+        ++boxes;
+        bytes += seg.bytes;
       }
+      for (const auto& [key, g] : groups)
+        if (g.first > 1) out.interleaved += g.second;
+    }
   }
   return out;
 }

@@ -66,6 +66,10 @@ struct StridedShare {
   uint64_t bytes = 0;
   uint64_t rows = 0;
   uint64_t total = 0;  // every landed byte of the update
+  // Of `bytes`, those in boxes that share their held rows with another strided box of the
+  // same chunk: `wxfer run` puts those row by row across the boxes (trainer memory read in
+  // order); the others are one strided put each (a fraction of every row read).
+  uint64_t interleaved = 0;
 };
 StridedShare strided_share(const Plan& plan);
 
