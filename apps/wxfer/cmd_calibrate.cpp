@@ -22,6 +22,8 @@
 #include "plan/plan.hpp"
 #include "sim/cluster.hpp"
 #include "sim/schedule.hpp"
+#include "plan/buckets.hpp"
+#include "strategy/broadcast/broadcast_strategy.hpp"
 #endif
 
 namespace wxfer::cli {
@@ -33,6 +35,7 @@ struct CalibrateArgs {
   int repeats = 9;
   std::string model = "kimi-k2-mini";  // whose strided rows the strided put probe moves
   std::string strided_row = "auto";
+  std::string broadcast_size = "auto";
 };
 
 #if WXFER_HAVE_SIMGRID
@@ -104,12 +107,16 @@ void write_atomically(const std::string& path, const std::string& text) {
 // the upper half, bf16): each put moves one row of a column box, so their total time goes
 // with the number of rows, and bytes / rows is the row size whose put rate predicts it.
 // 0 when the plan has no strided box.
-struct StridedRow {
+// And the mean bucket its broadcast strategy sends (pack_buckets of the whole-model plan at
+// the bucket size `wxfer run` picks on this node now: default_bucket_bytes).
+struct RunShape {
   uint64_t row = 0;
   double share = 0;  // of the update's bytes
   double interleaved = 0;  // of the strided bytes: put row by row across boxes of the same rows
+  uint64_t bucket = 0;
+  uint64_t buckets = 0;
 };
-StridedRow run_strided_row(const std::string& model_name, int ranks) {
+RunShape run_shape(const std::string& model_name, int ranks) {
   Model model = load_model(model_name, DType::bf16);
   const int trainers = ranks / 2;
   const TrainerLayout trainer = parse_trainer_layout("fsdp=" + std::to_string(trainers));
@@ -119,10 +126,15 @@ StridedRow run_strided_row(const std::string& model_name, int ranks) {
   opt.min_segment_bytes = 16 << 10;
   const Plan plan(std::move(model), trainer, inference, opt);
   const StridedShare s = strided_share(plan);
-  StridedRow out;
+  RunShape out;
   if (s.rows > 0) out.row = std::max<uint64_t>(1, s.bytes / s.rows);
   if (s.total > 0) out.share = static_cast<double>(s.bytes) / static_cast<double>(s.total);
   if (s.bytes > 0) out.interleaved = static_cast<double>(s.interleaved) / static_cast<double>(s.bytes);
+  const auto buckets = pack_buckets(whole_model_plan(plan), default_bucket_bytes(ranks));
+  uint64_t bucketed = 0;
+  for (const auto& b : buckets) bucketed += b.bytes;
+  if (!buckets.empty()) out.bucket = bucketed / buckets.size();
+  out.buckets = buckets.size();
   return out;
 }
 
@@ -139,24 +151,36 @@ void run_calibrate(const CalibrateArgs& a) {
   const double copy = copy_all / std::min(size, cores);
   const LinkProbe send = probe_send(MPI_COMM_WORLD, bytes, a.repeats);
   const LinkProbe put = probe_put(MPI_COMM_WORLD, bytes, a.repeats);
-  // The strided put probe's row: rank 0 derives it from the run's plan (or takes --strided-row).
-  StridedRow strided{0, 0};
+  // What the run moves (rank 0 derives it from the run's plan): the strided put probe's row
+  // (or --strided-row) and share, and the broadcast probe's message (the run's bucket).
+  uint64_t manual_row = 0;
   if (a.strided_row != "auto") {
-    strided.row = parse_bytes(a.strided_row, "--strided-row");
-    if (strided.row < 1 || strided.row > (1u << 20))
+    manual_row = parse_bytes(a.strided_row, "--strided-row");
+    if (manual_row < 1 || manual_row > (1u << 20))
       throw_usage("invalid --strided-row '" + a.strided_row + "': expected 1B to 1MiB, or auto");
-  } else if (rank == 0) {
-    strided = run_strided_row(a.model, size);
   }
-  uint64_t row = strided.row;
-  WXFER_CHECK_MPI(MPI_Bcast(&row, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD));
+  RunShape strided;
+  if (rank == 0) strided = run_shape(a.model, size);
+  if (manual_row > 0) strided.row = manual_row;
+  uint64_t shape[3] = {strided.row, strided.bucket, strided.buckets};
+  WXFER_CHECK_MPI(MPI_Bcast(shape, 3, MPI_UINT64_T, 0, MPI_COMM_WORLD));
+  const uint64_t row = shape[0] > 0 ? shape[0] : 1024;
   double share = strided.share;
   WXFER_CHECK_MPI(MPI_Bcast(&share, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD));
-  // No strided box in the plan (or --strided-row): probe 1 KiB rows, a quarter of each chunk.
+  // No strided box in the plan: probe 1 KiB rows, a quarter of each chunk.
   if (!(share > 0.01 && share < 0.99)) share = 0.25;
-  const StridedPutProbe strided_put = probe_put_strided(MPI_COMM_WORLD, bytes, row > 0 ? row : 1024, share, a.repeats);
+  const StridedPutProbe strided_put = probe_put_strided(MPI_COMM_WORLD, bytes, row, share, a.repeats);
   const double put_strided = strided_put.strided;
-  const double bcast = probe_broadcast(MPI_COMM_WORLD, bytes, a.repeats);
+  // As the run broadcasts: its buckets (at least --message-size, at most 256 MiB: two
+  // buffers per rank), as many as it has (2 to 8), two in flight.
+  uint64_t bucket = std::clamp<uint64_t>(shape[1], bytes, std::max<uint64_t>(bytes, uint64_t{256} << 20));
+  if (a.broadcast_size != "auto") {
+    bucket = parse_bytes(a.broadcast_size, "--broadcast-size");
+    if (bucket < 4096 || bucket > (1u << 30))
+      throw_usage("invalid --broadcast-size '" + a.broadcast_size + "': expected 4KiB to 1GiB, or auto");
+  }
+  const int rounds = static_cast<int>(std::clamp<uint64_t>(shape[2], 2, 8));
+  const double bcast = probe_broadcast(MPI_COMM_WORLD, bucket, rounds, a.repeats);
   const double fan_out = probe_fan_out(MPI_COMM_WORLD, bytes, a.repeats);
   if (rank != 0) return;
   // The strided puts' efficiency: their rate relative to the contiguous puts of the same
@@ -172,13 +196,14 @@ void run_calibrate(const CalibrateArgs& a) {
                 "# %.2f / %.2f GB/s, %.2f us with flush; strided puts of %llu B rows (%s: %.0f%% of its\n"
                 "# bytes, %.0f%% of them put row by row across boxes)"
                 "\n# in chunks after contiguous puts: %.2f GB/s against %.2f GB/s for the same chunks all contiguous;\n"
-                "# MPI_Ibcast to the upper half %.2f GB/s.\n"
+                "# MPI_Ibcast of %s to the upper half, %d in a row: %.2f GB/s.\n"
                 "# One node, one \"GPU\" per rank; all flows and copies share node_memory.\n",
                 size, host_name().c_str(), a.message_size.c_str(), a.repeats, copy_all / 1e9, cores, copy / 1e9, send.alone / 1e9,
                 send.concurrent / 1e9, send.latency * 1e6, fan_out / 1e9, put.alone / 1e9, put.concurrent / 1e9, put.latency * 1e6,
-                static_cast<unsigned long long>(row > 0 ? row : 1024),
+                static_cast<unsigned long long>(row),
                 a.strided_row != "auto" ? "--strided-row" : ("wxfer run's " + a.model + " rdma plan").c_str(), 100 * strided.share, 100 * strided.interleaved,
-                put_strided / 1e9, strided_put.contiguous / 1e9, bcast / 1e9);
+                put_strided / 1e9, strided_put.contiguous / 1e9,
+                format_bytes(static_cast<double>(bucket)).c_str(), rounds, bcast / 1e9);
   write_atomically(a.out, cluster_to_toml(c, header));
   std::printf("%swrote %s\n", header, a.out.c_str());
 }
@@ -195,6 +220,8 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_option("--message-size", args->message_size, "Bytes per measured message")->capture_default_str();
   cmd->add_option("--repeats", args->repeats, "Measurements per figure (the median is kept)")->capture_default_str();
   cmd->add_option("--model", args->model, "Model of the wxfer run whose strided put rows are probed")->capture_default_str();
+  cmd->add_option("--broadcast-size", args->broadcast_size,
+                  "Message of the broadcast probe (auto: the run's mean bucket, at most 256 MiB)")->capture_default_str();
   cmd->add_option("--strided-row", args->strided_row,
                   "Row of the strided put probe (auto: the mean row of the run's strided puts)")->capture_default_str();
   cmd->callback([args] { run_calibrate(*args); });

@@ -218,7 +218,7 @@ double probe_fan_out(MPI_Comm comm, size_t bytes, int repeats) {
   return static_cast<double>(bytes) * kRounds * receivers / t;
 }
 
-double probe_broadcast(MPI_Comm comm, size_t bytes, int repeats) {
+double probe_broadcast(MPI_Comm comm, size_t bytes, int rounds, int repeats) {
   const Comm c(comm);
   // One group per root of the lower half: the root and the upper half (as the broadcast
   // strategy's per-owner groups); broadcast k comes from root k mod half.
@@ -232,7 +232,7 @@ double probe_broadcast(MPI_Comm comm, size_t bytes, int repeats) {
   for (auto& b : bufs) std::memset(b.data(), 1, bytes);
   const double t = median_seconds(c, repeats, [&] {
     MPI_Request reqs[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
-    for (int k = 0; k < kRounds; ++k) {
+    for (int k = 0; k < rounds; ++k) {
       const MPI_Comm g = groups[static_cast<size_t>(k % roots)];
       if (g == MPI_COMM_NULL) continue;
       WXFER_CHECK_MPI(MPI_Wait(&reqs[k % 2], MPI_STATUS_IGNORE));
@@ -242,7 +242,7 @@ double probe_broadcast(MPI_Comm comm, size_t bytes, int repeats) {
   });
   for (auto& g : groups)
     if (g != MPI_COMM_NULL) MPI_Comm_free(&g);
-  return static_cast<double>(bytes) * kRounds / t;
+  return static_cast<double>(bytes) * rounds / t;
 }
 
 }  // namespace wxfer

@@ -8,7 +8,7 @@ wxfer=$3
 dir=$4
 rm -rf "$dir" && mkdir -p "$dir"
 # shellcheck disable=SC2086
-"$mpiexec" -np 4 --oversubscribe $root_flag "$wxfer" calibrate --message-size 1MiB --repeats 1 --out "$dir/local.toml" >"$dir/calibrate.log"
+"$mpiexec" -np 4 --oversubscribe $root_flag "$wxfer" calibrate --message-size 1MiB --broadcast-size 1MiB --repeats 1 --out "$dir/local.toml" >"$dir/calibrate.log"
 test -s "$dir/local.toml" || { echo "no cluster file"; exit 1; }
 test ! -e "$dir/local.toml.tmp" || { echo "left a temporary file"; exit 1; }
 grep -q '^gpus = 4$' "$dir/local.toml" || { echo "not a 4-rank node"; exit 1; }
