@@ -58,11 +58,18 @@ ClusterSpec local_cluster(int ranks, double copy_all, double copy_per_rank, cons
   // broadcast patterns); interference only ever slows a probe, so the faster pattern is the
   // better estimate of what the cores can move.
   const double two_sided = std::max(send.concurrent, fan_out);
-  c.node_memory_bandwidth = std::max({two_sided, put.concurrent, send.alone, put.alone});
+  // The broadcast probe counts too: a broadcast to the upper half moves `receivers` copies
+  // of each byte through the node (it sometimes outran every pair probe here, which clamped
+  // efficiency.collective at 1).
+  const int receivers = ranks - ranks / 2;
+  c.node_memory_bandwidth = std::max({two_sided, put.concurrent, send.alone, put.alone, receivers * bcast});
   c.nvlink_bandwidth = c.nic_bandwidth = c.node_memory_bandwidth;  // nic: unused, one node
-  // The cores that copy also move the MPI messages: every copy stage is charged to the same
-  // link as the flows (a byte copied costs node_memory / copy_all of it).
-  c.node_copy_bandwidth = copy_all;
+  // The cores that copy also move the MPI messages: every MPI byte and every copy crosses
+  // the `cores` link. It carries at least what MPI was measured to move (the memcpy probe
+  // can come out below the best MPI probe, 11.7-15 against 10-15.6 GB/s here): were it
+  // rated below node_memory, every MPI flow would be held under the rate its efficiency was
+  // derived against, and that efficiency would count twice.
+  c.node_copy_bandwidth = std::max(copy_all, c.node_memory_bandwidth);
   c.h2d_bandwidth = c.device_copy_bandwidth = copy_per_rank;
   c.gather_rate = c.fusion_rate = c.quantization_rate = copy_per_rank;  // no fp8 on CPUs: a copy
   c.send_in_place = true;  // wxfer run's senders on CPUs read held weights where they lie
@@ -76,7 +83,6 @@ ClusterSpec local_cluster(int ranks, double copy_all, double copy_per_rank, cons
   // A broadcast of B bytes to the probe's receivers (the upper half, as the run's inference
   // ranks) moves receivers * B through the shared link at best; the efficiency is what
   // MPI_Ibcast achieved of that.
-  const int receivers = ranks - ranks / 2;
   const double ideal = std::max(1.0 / c.nvlink_bandwidth, receivers / c.node_memory_bandwidth);
   c.collective_efficiency = std::clamp(ideal * bcast, 0.01, 1.0);
   // What MPI_Ibcast does here: Open MPI's libnbc (coll/tuned has no non-blocking
