@@ -170,25 +170,30 @@ StridedPutProbe probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes,
       for (int s = 0; s < c.half(); ++s) WXFER_CHECK_MPI(MPI_Recv(nullptr, 0, MPI_BYTE, s, 10, comm, MPI_STATUS_IGNORE));
     }
   };
-  // Each repeat times both passes back to back, so that both see the same machine.
-  std::vector<double> contiguous_rate, strided_rate;
+  // Each repeat times both passes back to back, so that both see the same machine, in
+  // alternating order (a drift within a repeat then favours neither), and derives the
+  // strided rate relative to its own contiguous one; medians of those.
+  std::vector<double> contiguous_rate, strided_ratio;
   const double all = static_cast<double>(per_receiver * receivers * chunks) * c.half();
   const double mix_contiguous = static_cast<double>(contiguous * receivers * chunks) * c.half();
   const double mix_strided = static_cast<double>(rows * row_bytes * receivers * chunks) * c.half();
   for (int i = 0; i < repeats; ++i) {
-    const double t_all = median_seconds(c, 1, [&] { pass(false); });
-    const double t_mix = median_seconds(c, 1, [&] { pass(true); });
+    double t_all = 0, t_mix = 0;
+    if (i % 2 == 0) t_all = median_seconds(c, 1, [&] { pass(false); });
+    t_mix = median_seconds(c, 1, [&] { pass(true); });
+    if (i % 2 == 1) t_all = median_seconds(c, 1, [&] { pass(false); });
     const double rate = all / t_all;
     contiguous_rate.push_back(rate);
     // The mix beyond its contiguous bytes at the contiguous rate; never faster than contiguous.
     const double extra = t_mix - mix_contiguous / rate;
-    strided_rate.push_back(extra > mix_strided / rate ? mix_strided / extra : rate);
+    strided_ratio.push_back(extra > mix_strided / rate ? mix_strided / extra / rate : 1.0);
   }
   WXFER_CHECK_MPI(MPI_Win_unlock_all(win));
   WXFER_CHECK_MPI(MPI_Win_free(&win));
   std::sort(contiguous_rate.begin(), contiguous_rate.end());
-  std::sort(strided_rate.begin(), strided_rate.end());
-  return {contiguous_rate[contiguous_rate.size() / 2], strided_rate[strided_rate.size() / 2]};
+  std::sort(strided_ratio.begin(), strided_ratio.end());
+  const double median_rate = contiguous_rate[contiguous_rate.size() / 2];
+  return {median_rate, median_rate * strided_ratio[strided_ratio.size() / 2]};
 }
 
 double probe_fan_out(MPI_Comm comm, size_t bytes, int repeats) {

@@ -24,9 +24,11 @@ LinkProbe probe_put(MPI_Comm comm, size_t bytes, int repeats);
 // per receiver), then its `share` as column boxes of held rows put row by row across the
 // receivers (rows of `row_bytes` x receivers; `wxfer run` interleaves the boxes of the same
 // rows so that trainer memory is read in order), one MPI_Put per row piece, then one flush;
-// all senders at once. Each repeat also writes the same chunks all contiguous; the strided
-// rate is the strided bytes over the time the mix took beyond its contiguous part at the
-// contiguous rate (as the replay charges them: one link, bytes / efficiency). Aggregate bytes/s.
+// all senders at once. Each repeat also writes the same chunks all contiguous (before or
+// after the mix, alternately); its strided rate is the strided bytes over the time the mix
+// took beyond its contiguous part at that repeat's contiguous rate (as the replay charges
+// them: one link, bytes / efficiency). Aggregate bytes/s: the median contiguous rate, and
+// that times the median ratio of strided to contiguous.
 struct StridedPutProbe {
   double contiguous = 0;
   double strided = 0;
