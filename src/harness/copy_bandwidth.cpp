@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <sched.h>
 #include <vector>
 
 #include "common/error.hpp"
@@ -9,24 +10,58 @@
 
 namespace wxfer {
 
-CopyBandwidthProbe::CopyBandwidthProbe(size_t bytes) : from_(bytes), to_(bytes) {
-  std::memset(from_.data(), 1, bytes);
+CopyBandwidthProbe::CopyBandwidthProbe(size_t bytes) : from_(bytes + kSourceOffset), to_(bytes), bytes_(bytes) {
+  std::memset(from_.data(), 1, from_.size());
   std::memset(to_.data(), 0, bytes);
 }
 
 double CopyBandwidthProbe::measure(MPI_Comm comm, int repeats, int rounds) {
   int size = 1;
   WXFER_CHECK_MPI(MPI_Comm_size(comm, &size));
-  const size_t bytes = from_.size();
+  const size_t bytes = bytes_;
+  uint8_t* from = from_.data() + kSourceOffset;
   std::vector<double> rates;
   for (int i = 0; i < repeats; ++i) {
     WXFER_CHECK_MPI(MPI_Barrier(comm));
     const double t0 = now_seconds();
     for (int r = 0; r < rounds; ++r)
-      std::memcpy(r % 2 == 0 ? to_.data() : from_.data(), r % 2 == 0 ? from_.data() : to_.data(), bytes);
+      std::memcpy(r % 2 == 0 ? to_.data() : from, r % 2 == 0 ? from : to_.data(), bytes);
     double mine = now_seconds() - t0, slowest = 0;
     WXFER_CHECK_MPI(MPI_Allreduce(&mine, &slowest, 1, MPI_DOUBLE, MPI_MAX, comm));
     rates.push_back(static_cast<double>(bytes) * rounds * size / slowest);
+  }
+  std::sort(rates.begin(), rates.end());
+  return rates[rates.size() / 2];
+}
+
+double CopyBandwidthProbe::measure_window(MPI_Comm comm, double clock_offset, int repeats, double window_seconds) {
+  constexpr size_t kPiece = size_t{1} << 20;
+  constexpr double kLead = 0.005;  // for every rank to learn the window before it opens
+  const size_t pieces = std::max<size_t>(1, bytes_ / kPiece);
+  const uint8_t* from = from_.data() + kSourceOffset;
+  std::vector<double> rates;
+  for (int i = 0; i < repeats; ++i) {
+    WXFER_CHECK_MPI(MPI_Barrier(comm));
+    double open = now_seconds() + clock_offset + kLead;
+    WXFER_CHECK_MPI(MPI_Bcast(&open, 1, MPI_DOUBLE, 0, comm));
+    const double start = open - clock_offset, stop = start + window_seconds;
+    while (now_seconds() < start) sched_yield();
+    double copied = 0;
+    for (size_t k = 0;; k = (k + 1) % pieces) {
+      const double t0 = now_seconds();
+      if (t0 >= stop) break;
+      std::memcpy(to_.data() + k * kPiece, from + k * kPiece, std::min(kPiece, bytes_));
+      const double t1 = now_seconds();
+      if (t1 <= stop) {
+        copied += static_cast<double>(std::min(kPiece, bytes_));
+      } else {  // the piece the window closed on, in proportion
+        copied += static_cast<double>(std::min(kPiece, bytes_)) * (stop - t0) / (t1 - t0);
+        break;
+      }
+    }
+    double total = 0;
+    WXFER_CHECK_MPI(MPI_Allreduce(&copied, &total, 1, MPI_DOUBLE, MPI_SUM, comm));
+    rates.push_back(total / window_seconds);
   }
   std::sort(rates.begin(), rates.end());
   return rates[rates.size() / 2];

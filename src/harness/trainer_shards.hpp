@@ -19,7 +19,7 @@ class TrainerShards {
     uint64_t offset = 0;
   };
   const Held& held(uint32_t tensor) const { return held_[tensor]; }
-  uint64_t bytes() const { return memory_.size(); }
+  uint64_t bytes() const { return memory_.size(); }  // with a few unused bytes in front
 
   // Writes the content of training step `step` into every held part (not timed: it is the
   // training step's output).

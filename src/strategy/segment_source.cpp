@@ -93,6 +93,7 @@ void SegmentSource::post_contributions() {
   scales_.clear();  // a new step
   packed_.resize(contributions_.size());
   sends_.clear();
+  sends_done_ = 0;
   const double t0 = recorder_.now();
   uint64_t bytes = 0;
   for (size_t i = 0; i < contributions_.size(); ++i) {
@@ -110,6 +111,11 @@ void SegmentSource::post_contributions() {
     bytes += n;
   }
   if (!contributions_.empty()) recorder_.record("contribute", -1, -1, bytes, t0, recorder_.now());
+}
+
+void SegmentSource::progress_contributions() {
+  // One test drives MPI's progress engine, which moves every pending send.
+  while (sends_done_ < sends_.size() && sends_[sends_done_].done()) ++sends_done_;
 }
 
 void SegmentSource::finish_contributions(const Deadline& deadline) { wait_all(sends_, deadline); }
@@ -173,8 +179,7 @@ void SegmentSource::quantize(uint32_t segment, const Work& w, uint8_t* out, uint
   const Slice& s = plan_.slices()[seg.slice];
   const double t0 = recorder_.now();
   const auto scale_row = static_cast<uint64_t>(s.cols.size()) * sizeof(float);
-  if (w.conversion == Conversion::fp8_scale &&
-      scales_.get(w.tensor, seg.rows.lo, s.cols.lo, seg.rows.size(), s.cols.size(), out, scale_row)) {
+  if (w.conversion == Conversion::fp8_scale && memo_get(w.tensor, seg.rows.lo, s.cols.lo, seg.rows.size(), s.cols.size(), out, scale_row)) {
     recorder_.record("quantize", chunk, -1, seg.bytes, t0, recorder_.now());  // computed with the weight
     return;
   }
@@ -204,10 +209,18 @@ void SegmentSource::quantize(uint32_t segment, const Work& w, uint8_t* out, uint
       std::memcpy(out + static_cast<uint64_t>(r - seg.rows.lo) * width,
                   fp8 + (r - w.rows.lo) * w.cols.size() + (s.cols.lo - w.cols.lo), width);
   }
-  if (w.conversion == Conversion::quantize_fp8)
+  if (w.conversion == Conversion::quantize_fp8) {
+    std::lock_guard lock(scales_mutex_);
     scales_.put(w.tensor, w.rows.lo / kFp8Block, w.cols.lo / kFp8Block, quant::scale_rows(w.rows.size()), grid_cols, scales,
                 grid_cols);
+  }
   recorder_.record("quantize", chunk, -1, seg.bytes, t0, recorder_.now());
+}
+
+bool SegmentSource::memo_get(uint32_t tensor, int64_t row_block, int64_t col_block, int64_t rows, int64_t cols, uint8_t* out,
+                             uint64_t out_stride) {
+  std::lock_guard lock(scales_mutex_);
+  return scales_.get(tensor, row_block, col_block, rows, cols, out, out_stride);
 }
 
 uint8_t* SegmentSource::box_of(const Work& w, uint8_t* out, uint8_t* scratch) const {

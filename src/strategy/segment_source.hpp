@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <vector>
 
 #include "harness/roles.hpp"
@@ -37,6 +38,11 @@ class SegmentSource {
   // Starts sending this rank's pieces of other owners' gathered segments, for one step,
   // in segment order (the order in which owners receive them).
   void post_contributions();
+  // Tests those sends without waiting. A send MPI could not hand over at once (its peer's
+  // shared-memory queue full) moves only inside this rank's MPI calls: a rank that has no
+  // receive of its own to test must call this while it works, or its peers wait for its
+  // pieces until it is done (measured: 86 ms of a 216 ms fp8 step).
+  void progress_contributions();
   // Waits for those sends (end of step).
   void finish_contributions(const Deadline& deadline);
 
@@ -91,6 +97,8 @@ class SegmentSource {
   void assemble_gather(const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk);
   SendBytes prepare_into(uint32_t segment, const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk);
   void quantize(uint32_t segment, const Work& w, uint8_t* out, uint8_t* scratch, int32_t chunk);
+  bool memo_get(uint32_t tensor, int64_t row_block, int64_t col_block, int64_t rows, int64_t cols, uint8_t* out,
+                uint64_t out_stride);
 
   const Plan& plan_;
   const TrainerShards& shards_;
@@ -103,7 +111,9 @@ class SegmentSource {
   std::vector<Contribution> contributions_;
   std::vector<std::vector<uint8_t>> packed_;
   std::vector<Request> sends_;
+  size_t sends_done_ = 0;  // sends_[0, sends_done_) have completed
   std::vector<uint8_t> scratch_;  // materialize(): the work beyond the output
+  std::mutex scales_mutex_;  // prepare() runs on the prepare thread and the main thread
   ScaleMemo scales_;              // this step's weight scales, for the scale segments
 };
 

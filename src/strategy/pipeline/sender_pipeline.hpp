@@ -1,6 +1,6 @@
 // A trainer rank's chunks as a pipeline: gather receives posted (main thread: MPI, without
 // waiting) -> prepare (assembling gathered pieces, stage-in, fp8 quantization, on the prepare
-// thread, once the chunk's receives completed) -> send (the strategy, main thread),
+// thread, each segment once its own pieces are in) -> send (the strategy, main thread),
 // with every chunk's temporary memory taken from one arena of bounded size: a chunk does not
 // start while its buffers would not fit next to those of the chunks still in flight. Chunks
 // sent straight from trainer memory skip the prepare thread: the main thread sends them
@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "harness/recorder.hpp"
@@ -51,7 +52,10 @@ class SenderPipeline {
   TmpArena arena_;
   HostBuffer memory_;
   std::vector<std::vector<SendBytes>> results_;
-  std::vector<std::vector<Request>> receives_;  // per chunk: its gathers' receives
+  std::vector<std::vector<Request>> receives_;       // per chunk: its gathers' receives,
+  std::vector<std::vector<size_t>> received_from_;   // segment i's from [i] to [i + 1]
+  std::vector<std::vector<uint8_t>> handed_over_;    // per chunk and segment: to the prepare thread
+  uint64_t runs_ = 0;
   PrepareWorker worker_;
 };
 
