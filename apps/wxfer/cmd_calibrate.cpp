@@ -18,7 +18,12 @@
 #if WXFER_HAVE_SIMGRID
 #include "harness/copy_bandwidth.hpp"
 #include "harness/mpi_probe.hpp"
+#include "model/model.hpp"
+#include "plan/plan.hpp"
 #include "sim/cluster.hpp"
+#include "sim/schedule.hpp"
+#include "plan/buckets.hpp"
+#include "strategy/broadcast/broadcast_strategy.hpp"
 #endif
 
 namespace wxfer::cli {
@@ -28,6 +33,9 @@ struct CalibrateArgs {
   std::string out = "configs/clusters/local.toml";
   std::string message_size = "64MiB";
   int repeats = 9;
+  std::string model = "kimi-k2-mini";  // whose strided rows the strided put probe moves
+  std::string strided_row = "auto";
+  std::string broadcast_size = "auto";
 };
 
 #if WXFER_HAVE_SIMGRID
@@ -36,7 +44,7 @@ struct CalibrateArgs {
 // with all ranks copying, and every MPI flow crosses one link, the machine's aggregate MPI
 // bandwidth (shared memory), which a single flow may use alone.
 ClusterSpec local_cluster(int ranks, double copy_all, double copy_per_rank, const LinkProbe& send, const LinkProbe& put,
-                          double fan_out, double bcast) {
+                          double put_strided, double fan_out, double bcast) {
   // `copy_per_rank`: the machine's aggregate copy bandwidth (every rank copying) over its
   // cores, since ranks beyond the core count take turns rather than copy at once.
   ClusterSpec c;
@@ -50,11 +58,18 @@ ClusterSpec local_cluster(int ranks, double copy_all, double copy_per_rank, cons
   // broadcast patterns); interference only ever slows a probe, so the faster pattern is the
   // better estimate of what the cores can move.
   const double two_sided = std::max(send.concurrent, fan_out);
-  c.node_memory_bandwidth = std::max({two_sided, put.concurrent, send.alone, put.alone});
+  // The broadcast probe counts too: a broadcast to the upper half moves `receivers` copies
+  // of each byte through the node (it sometimes outran every pair probe here, which clamped
+  // efficiency.collective at 1).
+  const int receivers = ranks - ranks / 2;
+  c.node_memory_bandwidth = std::max({two_sided, put.concurrent, send.alone, put.alone, receivers * bcast});
   c.nvlink_bandwidth = c.nic_bandwidth = c.node_memory_bandwidth;  // nic: unused, one node
-  // The cores that copy also move the MPI messages: every copy stage is charged to the same
-  // link as the flows (a byte copied costs node_memory / copy_all of it).
-  c.node_copy_bandwidth = copy_all;
+  // The cores that copy also move the MPI messages: every MPI byte and every copy crosses
+  // the `cores` link. It carries at least what MPI was measured to move (the memcpy probe
+  // can come out below the best MPI probe, 11.7-15 against 10-15.6 GB/s here): were it
+  // rated below node_memory, every MPI flow would be held under the rate its efficiency was
+  // derived against, and that efficiency would count twice.
+  c.node_copy_bandwidth = std::max(copy_all, c.node_memory_bandwidth);
   c.h2d_bandwidth = c.device_copy_bandwidth = copy_per_rank;
   c.gather_rate = c.fusion_rate = c.quantization_rate = copy_per_rank;  // no fp8 on CPUs: a copy
   c.send_in_place = true;  // wxfer run's senders on CPUs read held weights where they lie
@@ -63,12 +78,20 @@ ClusterSpec local_cluster(int ranks, double copy_all, double copy_per_rank, cons
   c.barrier_latency = put.latency;
   c.p2p_efficiency = std::clamp(two_sided / c.node_memory_bandwidth, 0.01, 1.0);
   c.one_sided_efficiency = std::clamp(put.concurrent / c.node_memory_bandwidth, 0.01, 1.0);
+  // rdma's puts straight from strided held boxes (one put per row of a column box).
+  c.one_sided_strided_efficiency = std::clamp(put_strided / c.node_memory_bandwidth, 0.01, 1.0);
   // A broadcast of B bytes to the probe's receivers (the upper half, as the run's inference
   // ranks) moves receivers * B through the shared link at best; the efficiency is what
   // MPI_Ibcast achieved of that.
-  const int receivers = ranks - ranks / 2;
   const double ideal = std::max(1.0 / c.nvlink_bandwidth, receivers / c.node_memory_bandwidth);
   c.collective_efficiency = std::clamp(ideal * bcast, 0.01, 1.0);
+  // What MPI_Ibcast does here: Open MPI's libnbc (coll/tuned has no non-blocking
+  // collectives; adapt and han are off by default) picks, by group size alone
+  // (coll_libnbc_ibcast_skip_dt_decision, default true), linear for at most 4 ranks and
+  // otherwise a binomial tree of whole-buffer sends: the replay's `tree`. The efficiency
+  // above holds for it as for any algorithm here: every receiver's copy crosses the one
+  // memory link once, and the probe keeps two broadcasts in flight, so the link is never idle.
+  c.broadcast = 1 + receivers > 4 ? BroadcastAlgorithm::tree : BroadcastAlgorithm::linear;
   c.broadcast_channels = 1;
   return c;
 }
@@ -85,6 +108,42 @@ void write_atomically(const std::string& path, const std::string& text) {
   std::filesystem::rename(tmp, path);
 }
 
+// The mean row (bytes / rows) of the strided puts of `wxfer run --strategy rdma` with
+// `ranks` ranks and its defaults (fsdp over the lower half, the default inference layout of
+// the upper half, bf16): each put moves one row of a column box, so their total time goes
+// with the number of rows, and bytes / rows is the row size whose put rate predicts it.
+// 0 when the plan has no strided box.
+// And the mean bucket its broadcast strategy sends (pack_buckets of the whole-model plan at
+// the bucket size `wxfer run` picks on this node now: default_bucket_bytes).
+struct RunShape {
+  uint64_t row = 0;
+  double share = 0;  // of the update's bytes
+  double interleaved = 0;  // of the strided bytes: put row by row across boxes of the same rows
+  uint64_t bucket = 0;
+  uint64_t buckets = 0;
+};
+RunShape run_shape(const std::string& model_name, int ranks) {
+  Model model = load_model(model_name, DType::bf16);
+  const int trainers = ranks / 2;
+  const TrainerLayout trainer = parse_trainer_layout("fsdp=" + std::to_string(trainers));
+  const InferenceLayout inference = default_inference_layout(ranks - trainers, model.config);
+  PlanOptions opt;
+  opt.chunk_bytes = 8 << 20;  // wxfer run's default chunk
+  opt.min_segment_bytes = 16 << 10;
+  const Plan plan(std::move(model), trainer, inference, opt);
+  const StridedShare s = strided_share(plan);
+  RunShape out;
+  if (s.rows > 0) out.row = std::max<uint64_t>(1, s.bytes / s.rows);
+  if (s.total > 0) out.share = static_cast<double>(s.bytes) / static_cast<double>(s.total);
+  if (s.bytes > 0) out.interleaved = static_cast<double>(s.interleaved) / static_cast<double>(s.bytes);
+  const auto buckets = pack_buckets(whole_model_plan(plan), default_bucket_bytes(ranks));
+  uint64_t bucketed = 0;
+  for (const auto& b : buckets) bucketed += b.bytes;
+  if (!buckets.empty()) out.bucket = bucketed / buckets.size();
+  out.buckets = buckets.size();
+  return out;
+}
+
 void run_calibrate(const CalibrateArgs& a) {
   const auto [rank, size] = start_mpi_job();  // from here on, only rank 0 prints a usage error
   const uint64_t bytes = parse_bytes(a.message_size, "--message-size");
@@ -98,20 +157,59 @@ void run_calibrate(const CalibrateArgs& a) {
   const double copy = copy_all / std::min(size, cores);
   const LinkProbe send = probe_send(MPI_COMM_WORLD, bytes, a.repeats);
   const LinkProbe put = probe_put(MPI_COMM_WORLD, bytes, a.repeats);
-  const double bcast = probe_broadcast(MPI_COMM_WORLD, bytes, a.repeats);
+  // What the run moves (rank 0 derives it from the run's plan): the strided put probe's row
+  // (or --strided-row) and share, and the broadcast probe's message (the run's bucket).
+  uint64_t manual_row = 0;
+  if (a.strided_row != "auto") {
+    manual_row = parse_bytes(a.strided_row, "--strided-row");
+    if (manual_row < 1 || manual_row > (1u << 20))
+      throw_usage("invalid --strided-row '" + a.strided_row + "': expected 1B to 1MiB, or auto");
+  }
+  RunShape strided;
+  if (rank == 0) strided = run_shape(a.model, size);
+  if (manual_row > 0) strided.row = manual_row;
+  uint64_t shape[3] = {strided.row, strided.bucket, strided.buckets};
+  WXFER_CHECK_MPI(MPI_Bcast(shape, 3, MPI_UINT64_T, 0, MPI_COMM_WORLD));
+  const uint64_t row = shape[0] > 0 ? shape[0] : 1024;
+  double share = strided.share;
+  WXFER_CHECK_MPI(MPI_Bcast(&share, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD));
+  // No strided box in the plan: probe 1 KiB rows, a quarter of each chunk.
+  if (!(share > 0.01 && share < 0.99)) share = 0.25;
+  const StridedPutProbe strided_put = probe_put_strided(MPI_COMM_WORLD, bytes, row, share, a.repeats);
+  const double put_strided = strided_put.strided;
+  // As the run broadcasts: its buckets (at least --message-size, at most 256 MiB: two
+  // buffers per rank), as many as it has (2 to 8), two in flight.
+  uint64_t bucket = std::clamp<uint64_t>(shape[1], bytes, std::max<uint64_t>(bytes, uint64_t{256} << 20));
+  if (a.broadcast_size != "auto") {
+    bucket = parse_bytes(a.broadcast_size, "--broadcast-size");
+    if (bucket < 4096 || bucket > (1u << 30))
+      throw_usage("invalid --broadcast-size '" + a.broadcast_size + "': expected 4KiB to 1GiB, or auto");
+  }
+  const int rounds = static_cast<int>(std::clamp<uint64_t>(shape[2], 2, 8));
+  const double bcast = probe_broadcast(MPI_COMM_WORLD, bucket, rounds, a.repeats);
   const double fan_out = probe_fan_out(MPI_COMM_WORLD, bytes, a.repeats);
   if (rank != 0) return;
-  const ClusterSpec c = local_cluster(size, copy_all, copy, send, put, fan_out, bcast);
-  char header[1024];
+  // The strided puts' efficiency: their rate relative to the contiguous puts of the same
+  // chunks in the same repeats, applied to the put probe's (so that drift between the two
+  // probes does not count as strided cost).
+  const double strided_rate = put.concurrent * std::min(1.0, put_strided / strided_put.contiguous);
+  const ClusterSpec c = local_cluster(size, copy_all, copy, send, put, strided_rate, fan_out, bcast);
+  char header[1536];
   std::snprintf(header, sizeof header,
                 "# Written by `wxfer calibrate` under mpirun with %d ranks on %s (%s messages, median of %d).\n"
                 "# Measured: copy %.2f GB/s with all ranks copying (%d cores: %.2f GB/s each); MPI send %.2f GB/s\n# one pair alone,"
                 " %.2f GB/s all pairs together, latency %.2f us; rank 0 to the upper half %.2f GB/s; MPI_Put\n"
-                "# %.2f / %.2f GB/s, %.2f us with flush; MPI_Ibcast to the upper half %.2f GB/s.\n"
+                "# %.2f / %.2f GB/s, %.2f us with flush; strided puts of %llu B rows (%s: %.0f%% of its\n"
+                "# bytes, %.0f%% of them put row by row across boxes)"
+                "\n# in chunks after contiguous puts: %.2f GB/s against %.2f GB/s for the same chunks all contiguous;\n"
+                "# MPI_Ibcast of %s to the upper half, %d in a row: %.2f GB/s.\n"
                 "# One node, one \"GPU\" per rank; all flows and copies share node_memory.\n",
                 size, host_name().c_str(), a.message_size.c_str(), a.repeats, copy_all / 1e9, cores, copy / 1e9, send.alone / 1e9,
                 send.concurrent / 1e9, send.latency * 1e6, fan_out / 1e9, put.alone / 1e9, put.concurrent / 1e9, put.latency * 1e6,
-                bcast / 1e9);
+                static_cast<unsigned long long>(row),
+                a.strided_row != "auto" ? "--strided-row" : ("wxfer run's " + a.model + " rdma plan").c_str(), 100 * strided.share, 100 * strided.interleaved,
+                put_strided / 1e9, strided_put.contiguous / 1e9,
+                format_bytes(static_cast<double>(bucket)).c_str(), rounds, bcast / 1e9);
   write_atomically(a.out, cluster_to_toml(c, header));
   std::printf("%swrote %s\n", header, a.out.c_str());
 }
@@ -127,6 +225,11 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_option("--out", args->out, "Cluster file to write")->capture_default_str();
   cmd->add_option("--message-size", args->message_size, "Bytes per measured message")->capture_default_str();
   cmd->add_option("--repeats", args->repeats, "Measurements per figure (the median is kept)")->capture_default_str();
+  cmd->add_option("--model", args->model, "Model of the wxfer run whose strided put rows are probed")->capture_default_str();
+  cmd->add_option("--broadcast-size", args->broadcast_size,
+                  "Message of the broadcast probe (auto: the run's mean bucket, at most 256 MiB)")->capture_default_str();
+  cmd->add_option("--strided-row", args->strided_row,
+                  "Row of the strided put probe (auto: the mean row of the run's strided puts)")->capture_default_str();
   cmd->callback([args] { run_calibrate(*args); });
 }
 

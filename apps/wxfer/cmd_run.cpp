@@ -50,18 +50,6 @@ struct RunArgs {
   std::string command_line;
 };
 
-// The largest tp (a power of two, at most 8) that splits `ranks` and the model's heads.
-InferenceLayout default_inference_layout(int ranks, const ModelConfig& c) {
-  InferenceLayout l;
-  for (int tp = 8; tp >= 1; tp /= 2)
-    if (ranks % tp == 0 && c.num_attention_heads % tp == 0 && c.vocab_size % tp == 0) {
-      l.tp = tp;
-      break;
-    }
-  l.replicas = ranks / l.tp;
-  return l;
-}
-
 std::string utc_now() {
   char buf[32];
   const std::time_t t = std::time(nullptr);

@@ -27,4 +27,15 @@ MpiJob start_mpi_job() {
   return job;
 }
 
+InferenceLayout default_inference_layout(int ranks, const ModelConfig& c) {
+  InferenceLayout l;
+  for (int tp = 8; tp >= 1; tp /= 2)
+    if (ranks % tp == 0 && c.num_attention_heads % tp == 0 && c.vocab_size % tp == 0) {
+      l.tp = tp;
+      break;
+    }
+  l.replicas = ranks / l.tp;
+  return l;
+}
+
 }  // namespace wxfer::cli

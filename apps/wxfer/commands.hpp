@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "layout/layout.hpp"
+#include "model/config.hpp"
+
 namespace wxfer::cli {
 
 using AddCommand = void (*)(CLI::App& app);
@@ -28,6 +31,10 @@ struct MpiJob {
   int size = 1;
 };
 MpiJob start_mpi_job();
+
+// `wxfer run`'s inference layout when none is given: the largest tp (a power of two, at
+// most 8) that splits `ranks` and the model's heads (also what `wxfer calibrate` assumes).
+InferenceLayout default_inference_layout(int ranks, const ModelConfig& c);
 
 // `static const CommandRegistrar r{"plan", 10, add_plan_command};` in a cmd_*.cpp file.
 struct CommandRegistrar {

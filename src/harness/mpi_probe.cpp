@@ -124,6 +124,78 @@ LinkProbe probe_put(MPI_Comm comm, size_t bytes, int repeats) {
   return p;
 }
 
+StridedPutProbe probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes, double share, int repeats) {
+  const Comm c(comm);
+  if (c.size < 2) throw_usage("wxfer calibrate needs at least 2 ranks (run it under mpirun -np N)");
+  WXFER_ASSERT(row_bytes > 0 && share > 0 && share < 1);
+  const auto receivers = static_cast<size_t>(c.size - c.half());
+  const size_t chunks = std::max<size_t>(1, bytes / kPiece);
+  const size_t per_receiver = kPiece / receivers;  // of one chunk, all contiguous
+  // Mixed: per chunk and receiver `contiguous` bytes, then `rows` rows of row_bytes.
+  const auto contiguous = static_cast<size_t>(static_cast<double>(per_receiver) * (1 - share)) / 64 * 64;
+  const size_t rows = std::max<size_t>(1, (per_receiver - contiguous) / row_bytes);
+  const size_t row = row_bytes * receivers;  // one held row, all its boxes
+  // As in probe_put: the source 64 bytes into its page, the target allocated by MPI.
+  constexpr size_t kSourceOffset = 64;
+  HostBuffer source(c.sender() ? chunks * kPiece + kSourceOffset : 1);
+  uint8_t* src = source.data() + (c.sender() ? kSourceOffset : 0);
+  if (c.sender()) std::memset(src, 1, chunks * kPiece);
+  const size_t window = c.rank >= c.half() ? per_receiver * chunks * static_cast<size_t>(c.half()) : 0;
+  MPI_Win win = MPI_WIN_NULL;
+  void* target = nullptr;
+  WXFER_CHECK_MPI(MPI_Win_allocate(static_cast<MPI_Aint>(window), 1, MPI_INFO_NULL, comm, &target, &win));
+  if (window > 0) std::memset(target, 0, window);
+  WXFER_CHECK_MPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, win));
+  auto put = [&](const uint8_t* from, size_t n, int peer, size_t at) {
+    WXFER_CHECK_MPI(MPI_Put(from, static_cast<int>(n), MPI_BYTE, peer, static_cast<MPI_Aint>(at), static_cast<int>(n), MPI_BYTE, win));
+  };
+  // One pass: every chunk as the rdma strategy writes it, then a flush; then the commit.
+  auto pass = [&](bool with_strided) {
+    if (c.sender()) {
+      for (size_t k = 0; k < chunks; ++k) {
+        const uint8_t* from = src + k * kPiece;
+        const size_t at = (static_cast<size_t>(c.rank) * chunks + k) * per_receiver;
+        const size_t n = with_strided ? contiguous : per_receiver;
+        for (size_t j = 0; j < receivers; ++j) put(from + j * n, n, c.half() + static_cast<int>(j), at);
+        if (with_strided) {
+          const uint8_t* box = from + receivers * contiguous;
+          for (size_t r = 0; r < rows; ++r)
+            for (size_t j = 0; j < receivers; ++j)
+              put(box + r * row + j * row_bytes, row_bytes, c.half() + static_cast<int>(j), at + contiguous + r * row_bytes);
+        }
+        WXFER_CHECK_MPI(MPI_Win_flush_all(win));
+      }
+      for (size_t j = 0; j < receivers; ++j) WXFER_CHECK_MPI(MPI_Send(nullptr, 0, MPI_BYTE, c.half() + static_cast<int>(j), 10, comm));
+    } else if (c.rank >= c.half()) {
+      for (int s = 0; s < c.half(); ++s) WXFER_CHECK_MPI(MPI_Recv(nullptr, 0, MPI_BYTE, s, 10, comm, MPI_STATUS_IGNORE));
+    }
+  };
+  // Each repeat times both passes back to back, so that both see the same machine, in
+  // alternating order (a drift within a repeat then favours neither), and derives the
+  // strided rate relative to its own contiguous one; medians of those.
+  std::vector<double> contiguous_rate, strided_ratio;
+  const double all = static_cast<double>(per_receiver * receivers * chunks) * c.half();
+  const double mix_contiguous = static_cast<double>(contiguous * receivers * chunks) * c.half();
+  const double mix_strided = static_cast<double>(rows * row_bytes * receivers * chunks) * c.half();
+  for (int i = 0; i < repeats; ++i) {
+    double t_all = 0, t_mix = 0;
+    if (i % 2 == 0) t_all = median_seconds(c, 1, [&] { pass(false); });
+    t_mix = median_seconds(c, 1, [&] { pass(true); });
+    if (i % 2 == 1) t_all = median_seconds(c, 1, [&] { pass(false); });
+    const double rate = all / t_all;
+    contiguous_rate.push_back(rate);
+    // The mix beyond its contiguous bytes at the contiguous rate; never faster than contiguous.
+    const double extra = t_mix - mix_contiguous / rate;
+    strided_ratio.push_back(extra > mix_strided / rate ? mix_strided / extra / rate : 1.0);
+  }
+  WXFER_CHECK_MPI(MPI_Win_unlock_all(win));
+  WXFER_CHECK_MPI(MPI_Win_free(&win));
+  std::sort(contiguous_rate.begin(), contiguous_rate.end());
+  std::sort(strided_ratio.begin(), strided_ratio.end());
+  const double median_rate = contiguous_rate[contiguous_rate.size() / 2];
+  return {median_rate, median_rate * strided_ratio[strided_ratio.size() / 2]};
+}
+
 double probe_fan_out(MPI_Comm comm, size_t bytes, int repeats) {
   const Comm c(comm);
   if (c.size < 2) throw_usage("wxfer calibrate needs at least 2 ranks (run it under mpirun -np N)");
@@ -151,7 +223,7 @@ double probe_fan_out(MPI_Comm comm, size_t bytes, int repeats) {
   return static_cast<double>(bytes) * kRounds * receivers / t;
 }
 
-double probe_broadcast(MPI_Comm comm, size_t bytes, int repeats) {
+double probe_broadcast(MPI_Comm comm, size_t bytes, int rounds, int repeats) {
   const Comm c(comm);
   // One group per root of the lower half: the root and the upper half (as the broadcast
   // strategy's per-owner groups); broadcast k comes from root k mod half.
@@ -165,7 +237,7 @@ double probe_broadcast(MPI_Comm comm, size_t bytes, int repeats) {
   for (auto& b : bufs) std::memset(b.data(), 1, bytes);
   const double t = median_seconds(c, repeats, [&] {
     MPI_Request reqs[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
-    for (int k = 0; k < kRounds; ++k) {
+    for (int k = 0; k < rounds; ++k) {
       const MPI_Comm g = groups[static_cast<size_t>(k % roots)];
       if (g == MPI_COMM_NULL) continue;
       WXFER_CHECK_MPI(MPI_Wait(&reqs[k % 2], MPI_STATUS_IGNORE));
@@ -175,7 +247,7 @@ double probe_broadcast(MPI_Comm comm, size_t bytes, int repeats) {
   });
   for (auto& g : groups)
     if (g != MPI_COMM_NULL) MPI_Comm_free(&g);
-  return static_cast<double>(bytes) * kRounds / t;
+  return static_cast<double>(bytes) * rounds / t;
 }
 
 }  // namespace wxfer

@@ -19,12 +19,28 @@ struct LinkProbe {
 LinkProbe probe_send(MPI_Comm comm, size_t bytes, int repeats);
 // The same pairs with MPI_Put into a window and a flush (as the rdma strategy writes).
 LinkProbe probe_put(MPI_Comm comm, size_t bytes, int repeats);
+// As the rdma strategy writes a chunk on a CPU: every rank of the lower half writes `bytes`
+// in chunk-sized pieces to the upper half, each chunk's `1 - share` as contiguous puts (one
+// per receiver), then its `share` as column boxes of held rows put row by row across the
+// receivers (rows of `row_bytes` x receivers; `wxfer run` interleaves the boxes of the same
+// rows so that trainer memory is read in order), one MPI_Put per row piece, then one flush;
+// all senders at once. Each repeat also writes the same chunks all contiguous (before or
+// after the mix, alternately); its strided rate is the strided bytes over the time the mix
+// took beyond its contiguous part at that repeat's contiguous rate (as the replay charges
+// them: one link, bytes / efficiency). Aggregate bytes/s: the median contiguous rate, and
+// that times the median ratio of strided to contiguous.
+struct StridedPutProbe {
+  double contiguous = 0;
+  double strided = 0;
+};
+StridedPutProbe probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes, double share, int repeats);
 // Rank 0 sends `bytes` to every rank of the upper half at once, chunk-sized messages all
 // outstanding (the gather strategy's root): aggregate bytes/s landed.
 double probe_fan_out(MPI_Comm comm, size_t bytes, int repeats);
-// As the broadcast strategy: MPI_Ibcast of `bytes` from a root of the lower half to the
-// upper half (the run's default owners and inference ranks; one group per root), roots in
-// turn, two broadcasts in flight, several in a row: bytes / seconds per broadcast.
-double probe_broadcast(MPI_Comm comm, size_t bytes, int repeats);
+// As the broadcast strategy: MPI_Ibcast of `bytes` (the run's bucket) from a root of the
+// lower half to the upper half (the run's default owners and inference ranks; one group per
+// root), roots in turn, two broadcasts in flight, `rounds` in a row: bytes / seconds per
+// broadcast.
+double probe_broadcast(MPI_Comm comm, size_t bytes, int rounds, int repeats);
 
 }  // namespace wxfer

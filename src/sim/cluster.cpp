@@ -35,16 +35,31 @@ struct KeyReader {
     }
     bad_key(source, key, "expected a string or a number");
   }
+  // The value as written, for error messages.
+  std::string shown() const {
+    if (auto s = node->value<std::string>()) return "\"" + *s + "\"";
+    if (auto d = node->value<double>()) {
+      std::ostringstream os;
+      os << *d;
+      return os.str();
+    }
+    return "a " + std::string(node->is_table() ? "table" : node->is_array() ? "list" : "non-number");
+  }
+  static std::string plain(double v) {
+    std::ostringstream os;
+    os << v;
+    return os.str();
+  }
   double number(double lo, double hi) const {
     auto d = node->value<double>();
     if (!d || !std::isfinite(*d) || *d < lo || *d > hi)
-      bad_key(source, key, "expected a number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+      bad_key(source, key, "expected a number in [" + plain(lo) + ", " + plain(hi) + "], got " + shown());
     return *d;
   }
   int32_t integer(int64_t lo, int64_t hi) const {
     auto i = node->value_exact<int64_t>();
     if (!i || *i < lo || *i > hi)
-      bad_key(source, key, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+      bad_key(source, key, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + shown());
     return static_cast<int32_t>(*i);
   }
   template <class F>
@@ -69,7 +84,7 @@ struct KeyReader {
       if (s && *s == a) return *s;
     std::string list;
     for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-    bad_key(source, key, "expected one of " + list);
+    bad_key(source, key, "expected one of " + list + ", got " + shown());
   }
 };
 
@@ -103,6 +118,8 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"efficiency.p2p", [](ClusterSpec& c, const KeyReader& r) { c.p2p_efficiency = r.number(0.01, 1); }},
       {"efficiency.collective", [](ClusterSpec& c, const KeyReader& r) { c.collective_efficiency = r.number(0.01, 1); }},
       {"efficiency.one_sided", [](ClusterSpec& c, const KeyReader& r) { c.one_sided_efficiency = r.number(0.01, 1); }},
+      {"efficiency.one_sided_strided",
+       [](ClusterSpec& c, const KeyReader& r) { c.one_sided_strided_efficiency = r.number(0.01, 1); }},
       {"collective_bandwidth_efficiency",
        [](ClusterSpec& c, const KeyReader& r) { c.collective_efficiency = r.number(0.01, 1); }},
       {"simulation.flows_per_rank", [](ClusterSpec& c, const KeyReader& r) { c.flows_per_rank = r.integer(1, 4096); }},
@@ -112,7 +129,9 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"simulation.max_sim_chunks", [](ClusterSpec& c, const KeyReader& r) { c.max_sim_chunks = r.integer(1, 1 << 20); }},
       {"simulation.broadcast",
        [](ClusterSpec& c, const KeyReader& r) {
-         c.broadcast = r.choice({"ring", "binomial"}) == "ring" ? BroadcastAlgorithm::ring : BroadcastAlgorithm::binomial;
+         const std::string a = r.choice({"ring", "binomial", "tree", "linear"});
+         for (auto b : {BroadcastAlgorithm::ring, BroadcastAlgorithm::binomial, BroadcastAlgorithm::tree, BroadcastAlgorithm::linear})
+           if (a == broadcast_name(b)) c.broadcast = b;
        }},
       {"simulation.broadcast_channels", [](ClusterSpec& c, const KeyReader& r) { c.broadcast_channels = r.integer(1, 64); }},
       {"simulation.nccl_slice", [](ClusterSpec& c, const KeyReader& r) { c.nccl_slice_bytes = r.bytes(); }},
@@ -134,6 +153,16 @@ void apply(ClusterSpec& c, const toml::table& t, const std::string& prefix, std:
 }
 
 }  // namespace
+
+const char* broadcast_name(BroadcastAlgorithm a) {
+  switch (a) {
+    case BroadcastAlgorithm::ring: return "ring";
+    case BroadcastAlgorithm::binomial: return "binomial";
+    case BroadcastAlgorithm::tree: return "tree";
+    case BroadcastAlgorithm::linear: return "linear";
+  }
+  return "ring";
+}
 
 double parse_latency(std::string_view text, std::string_view what) {
   const std::string s(text);
@@ -207,10 +236,11 @@ std::string cluster_to_toml(const ClusterSpec& c, std::string_view header_commen
   o << "\n\n[efficiency]\np2p = " << c.p2p_efficiency
     << "\ncollective = " << c.collective_efficiency;
   if (c.one_sided_efficiency > 0) o << "\none_sided = " << c.one_sided_efficiency;
+  if (c.one_sided_strided_efficiency > 0) o << "\none_sided_strided = " << c.one_sided_strided_efficiency;
   o << "\n\n[simulation]\nflows_per_rank = " << c.flows_per_rank << "\npipeline_depth = " << c.pipeline_depth
     << "\nmax_sim_chunks = " << c.max_sim_chunks << "\npool_receivers = \"" << (c.pool_receivers ? "true" : "false")
     << "\"\nbroadcast = \""
-    << (c.broadcast == BroadcastAlgorithm::ring ? "ring" : "binomial") << "\"\nbroadcast_channels = " << c.broadcast_channels
+    << broadcast_name(c.broadcast) << "\"\nbroadcast_channels = " << c.broadcast_channels
     << "\nnccl_slice = " << c.nccl_slice_bytes << "\n";
   return o.str();
 }

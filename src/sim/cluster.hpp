@@ -9,7 +9,11 @@
 namespace wxfer {
 
 enum class Topology : uint8_t { fat_tree, rail };
-enum class BroadcastAlgorithm : uint8_t { ring, binomial };
+// ring: NCCL's pipelined rings; binomial: ceil(log2 p) synchronous rounds; tree and linear:
+// Open MPI libnbc's MPI_Ibcast (binomial tree, each rank forwarding the whole buffer to all
+// its children at once; linear: the root sends to everyone at once). See docs/simulation.md.
+enum class BroadcastAlgorithm : uint8_t { ring, binomial, tree, linear };
+const char* broadcast_name(BroadcastAlgorithm a);
 
 struct ClusterSpec {
   std::string name;
@@ -49,6 +53,12 @@ struct ClusterSpec {
   double collective_efficiency = 1.0; // achieved / line rate for broadcasts
   double one_sided_efficiency = 0;    // rdma's one-sided writes; 0: as p2p_efficiency
   double write_efficiency() const { return one_sided_efficiency > 0 ? one_sided_efficiency : p2p_efficiency; }
+  // rdma's writes straight from strided held boxes (one put per row; with in_place only,
+  // SimChunk::strided_out); 0: as write_efficiency().
+  double one_sided_strided_efficiency = 0;
+  double strided_write_efficiency() const {
+    return one_sided_strided_efficiency > 0 ? one_sided_strided_efficiency : write_efficiency();
+  }
   // How the replay is run ([simulation], all optional).
   int32_t flows_per_rank = 2;      // concurrent flows a rank keeps open (see docs/simulation.md)
   int32_t pipeline_depth = 2;      // chunks (rdma) or buckets (broadcast) in flight

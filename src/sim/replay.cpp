@@ -141,15 +141,59 @@ std::vector<std::vector<int32_t>> by_node(const SimPlatform& p, const std::vecto
   return nodes;
 }
 
-// NCCL-style broadcast from `root` to `receivers` (see docs/simulation.md).
-// ring: `channels` pipelined chains, each entering and leaving every node through a
+// Open MPI libnbc's MPI_Ibcast of one whole buffer (no segments): ranks in group order
+// (the root first) are vranks 0..n-1. tree (libnbc's "binomial", chosen for more than 4
+// ranks): vrank v receives from v - 2^r (the highest power of two <= v) and, once it holds
+// the whole buffer, sends it to v + 2^r for every 2^r > v at once (the root: 1, 2, 4, ...).
+// linear (libnbc for at most 4 ranks): the root sends to every receiver at once.
+// `landed(i)` as receiver i holds the buffer.
+void nbc_broadcast(const SimPlatform& p, int32_t root, const std::vector<int32_t>& receivers, uint64_t wire,
+                   uint64_t& counter, const std::function<void(size_t)>& landed) {
+  std::vector<int32_t> ranks{root};
+  ranks.insert(ranks.end(), receivers.begin(), receivers.end());
+  const size_t n = ranks.size();
+  const bool linear = p.cluster().broadcast == BroadcastAlgorithm::linear;
+  std::vector<sg4::CommPtr> comms;
+  std::vector<size_t> to;  // parallel to comms: the receiving vrank
+  auto send_to_children = [&](size_t v) {
+    for (size_t b = 1; v + b < n; b = linear ? b + 1 : b << 1) {
+      if (!linear && b <= v) continue;
+      if (linear && v != 0) break;
+      comms.push_back(sg4::Comm::sendto_async(p.host(ranks[v]), p.host(ranks[v + b]), wire));
+      to.push_back(v + b);
+      ++counter;
+    }
+  };
+  send_to_children(0);
+  while (!comms.empty()) {
+    const auto i = static_cast<size_t>(sg4::Comm::wait_any(comms));
+    const size_t v = to[i];
+    comms.erase(comms.begin() + static_cast<long>(i));
+    to.erase(to.begin() + static_cast<long>(i));
+    if (landed) landed(v - 1);
+    send_to_children(v);
+  }
+}
+
+// Broadcast from `root` to `receivers` (see docs/simulation.md).
+// ring (NCCL): `channels` pipelined chains, each entering and leaving every node through a
 // different GPU (so a different NIC); in steady state every hop of a chain streams at
 // once, so a chain is one flow per hop started together, plus the pipeline fill.
 // binomial: ceil(log2 p) synchronous rounds of whole-buffer sends.
+// tree, linear: Open MPI's MPI_Ibcast (nbc_broadcast).
+// `landed(i)` as receiver i holds the buffer (ring, binomial: all at the end).
 void broadcast(const SimPlatform& p, int32_t root, const std::vector<int32_t>& receivers, uint64_t bytes,
-               uint64_t& counter) {
+               uint64_t& counter, const std::function<void(size_t)>& landed = {}) {
   const ClusterSpec& c = p.cluster();
   const uint64_t wire = inflate(bytes, c.collective_efficiency);
+  auto all_landed = [&] {
+    if (landed)
+      for (size_t i = 0; i < receivers.size(); ++i) landed(i);
+  };
+  if (c.broadcast == BroadcastAlgorithm::tree || c.broadcast == BroadcastAlgorithm::linear) {
+    nbc_broadcast(p, root, receivers, wire, counter, landed);
+    return;
+  }
   if (c.broadcast == BroadcastAlgorithm::binomial) {
     std::vector<int32_t> ranks{root};
     ranks.insert(ranks.end(), receivers.begin(), receivers.end());
@@ -159,6 +203,7 @@ void broadcast(const SimPlatform& p, int32_t root, const std::vector<int32_t>& r
       for (size_t i = 0; i < mask && i + mask < n; ++i) round.push_back({ranks[i], ranks[i + mask], wire});
       run_flows(p, round, static_cast<int32_t>(round.size()), counter);
     }
+    all_landed();
     return;
   }
   const auto nodes = by_node(p, receivers);
@@ -181,19 +226,32 @@ void broadcast(const SimPlatform& p, int32_t root, const std::vector<int32_t>& r
   const double slice = std::min(c.nccl_slice_bytes, static_cast<double>(wire) / channels);
   const double per_hop = slice / c.gpu_nic_bandwidth() + 2 * c.nic_latency;
   sg4::this_actor::sleep_for(static_cast<double>(receivers.size() > 0 ? receivers.size() - 1 : 0) * per_hop);
+  all_landed();
 }
 
 // The writes of one chunk: one flow per destination rank, or, where the platform pools a
 // node's NICs, one flow per destination node for ranks on other nodes (in node order).
-std::vector<Flow> chunk_writes(const SimPlatform& p, const RankMap& m, int32_t gpu, const PeerBytes& out) {
+// Bytes written straight from strided held boxes (`strided`, a subset of the chunk's bytes)
+// go at the strided put efficiency, the rest at the one-sided one.
+std::vector<Flow> chunk_writes(const SimPlatform& p, const RankMap& m, int32_t gpu, const PeerBytes& out,
+                               const PeerBytes& strided = {}) {
   const ClusterSpec& c = p.cluster();
   std::vector<Flow> writes;
   std::map<int32_t, Flow> by_node;
+  std::map<int32_t, uint64_t> node_strided;
+  auto strided_of = [&, it = strided.begin()](int32_t dest) mutable -> uint64_t {
+    while (it != strided.end() && it->first < dest) ++it;
+    return it != strided.end() && it->first == dest ? it->second : 0;
+  };
+  auto wire = [&](uint64_t b, uint64_t s) {
+    return inflate(b - s, c.write_efficiency()) + (s > 0 ? inflate(s, c.strided_write_efficiency()) : 0);
+  };
   for (const auto& [dest, b] : out) {
+    const uint64_t s = std::min(b, strided_of(dest));
     const int32_t to = m.inference_gpu(dest);
     const int32_t node = p.node_of(to);
     if (p.node_sink(node) == nullptr || node == p.node_of(gpu)) {
-      writes.push_back({gpu, to, inflate(b, c.write_efficiency()), m.inference_job_rank(dest), b});
+      writes.push_back({gpu, to, wire(b, s), m.inference_job_rank(dest), b});
       continue;
     }
     Flow& f = by_node[node];
@@ -201,10 +259,11 @@ std::vector<Flow> chunk_writes(const SimPlatform& p, const RankMap& m, int32_t g
     f.to = node;
     f.to_node = true;
     f.payload += b;
+    node_strided[node] += s;
     f.members.emplace_back(m.inference_job_rank(dest), b);
   }
   for (auto& [node, f] : by_node) {
-    f.bytes = inflate(f.payload, c.write_efficiency());
+    f.bytes = wire(f.payload, node_strided[node]);
     writes.push_back(std::move(f));
   }
   return writes;
@@ -345,7 +404,7 @@ Replay replay_rdma(const SimPlatform& p, const RankMap& m, const std::vector<std
       for (int32_t k = 0; k < n; ++k) {
         ready[2]->acquire();
         const SimChunk& ch = (*mine)[static_cast<size_t>(k)];
-        std::vector<Flow> writes = chunk_writes(p, m, gpu, ch.out);
+        std::vector<Flow> writes = chunk_writes(p, m, gpu, ch.out, ch.strided_out);
         // Every sender starts at a different destination, as a static all-to-all schedule does.
         if (!writes.empty())
           std::rotate(writes.begin(), writes.begin() + static_cast<long>(static_cast<size_t>(r) % writes.size()),
@@ -379,7 +438,6 @@ Replay replay_broadcast(const SimPlatform& p, const RankMap& m, const std::vecto
   const auto n = static_cast<int32_t>(buckets.size());
   const auto receivers = inference_gpus(m);
   auto buffers = sg4::Semaphore::create(static_cast<unsigned>(c.pipeline_depth));  // receiver ping-pong
-  auto received = sg4::Semaphore::create(0);
   // Every owner loads its own buckets in order, each into one of its own pipeline_depth
   // buffers, freed when that bucket's broadcast is done: owners load at once (as wxfer
   // run's owners pack), the broadcasts go one after another in bucket order.
@@ -413,52 +471,43 @@ Replay replay_broadcast(const SimPlatform& p, const RankMap& m, const std::vecto
       }
     });
   }
-  spawn(p, 0, "bcast", [&, n, buffers, received] {
+  // Each receiver copies its share of bucket k out as soon as it holds k (tree: receivers
+  // hold it at different times, as in `wxfer run`, where each waits for its own request);
+  // the receivers' buffer half is reused once all of them copied out.
+  std::vector<sg4::SemaphorePtr> landed;
+  for (int32_t i = 0; i < m.inference; ++i) landed.push_back(sg4::Semaphore::create(0));
+  std::vector<int32_t> copied(static_cast<size_t>(n), 0);
+  spawn(p, 0, "bcast", [&, n, buffers] {
     for (int32_t k = 0; k < n; ++k) {
       staged[static_cast<size_t>(k)]->acquire();
       buffers->acquire();
       const SimBucket& b = buckets[static_cast<size_t>(k)];
       const double t = rec.now();
-      broadcast(p, m.trainer_gpu(b.owner), receivers, b.work.bytes, out.flows);
+      std::vector<double> t_landed(static_cast<size_t>(m.inference), 0);
+      broadcast(p, m.trainer_gpu(b.owner), receivers, b.work.bytes, out.flows, [&](size_t i) {
+        t_landed[i] = rec.now();
+        landed[i]->release();
+      });
       rec.add(b.owner, k, "bcast", b.work.bytes, t);
       // A collective: every receiver records its own side (as `wxfer run` does).
-      for (int32_t i = 0; i < m.inference; ++i) rec.add(m.inference_job_rank(i), k, "bcast", b.work.bytes, t);
+      for (int32_t i = 0; i < m.inference; ++i)
+        rec.add_span(m.inference_job_rank(i), k, "bcast", b.work.bytes, t, t_landed[static_cast<size_t>(i)]);
       staging[b.owner]->release();
-      received->release();
     }
   });
-  spawn(p, 0, "copy_out", [&, n, buffers, received] {
-    for (int32_t k = 0; k < n; ++k) {
-      received->acquire();
-      const uint64_t bytes = buckets[static_cast<size_t>(k)].work.bytes;
-      const double t = rec.now();
-      std::vector<sg4::CommPtr> copies;  // where copies share the node (start_copy)
-      std::vector<int32_t> copier;
-      double longest = 0;
-      for (int32_t i = 0; i < m.inference; ++i) {
-        const double f = copy_fraction[static_cast<size_t>(i)];
-        const auto mine = static_cast<uint64_t>(f * static_cast<double>(bytes));
-        longest = std::max(longest, f);
-        if (auto comm = start_copy(p, m.inference_gpu(i), mine, c.device_copy_bandwidth)) {
-          copies.push_back(comm);
-          copier.push_back(i);
-          continue;
-        }
-        rec.add_span(m.inference_job_rank(i), k, "copy_out", mine, t,
-                     t + static_cast<double>(mine) / c.device_copy_bandwidth);
+  for (int32_t i = 0; i < m.inference; ++i) {
+    spawn(p, m.inference_gpu(i), "copy_out", [&, i, n, buffers] {
+      const double f = copy_fraction[static_cast<size_t>(i)];
+      for (int32_t k = 0; k < n; ++k) {
+        landed[static_cast<size_t>(i)]->acquire();
+        const auto mine = static_cast<uint64_t>(f * static_cast<double>(buckets[static_cast<size_t>(k)].work.bytes));
+        const double t = rec.now();
+        copy(p, m.inference_gpu(i), mine, c.device_copy_bandwidth);
+        rec.add(m.inference_job_rank(i), k, "copy_out", mine, t);
+        if (++copied[static_cast<size_t>(k)] == m.inference) buffers->release();
       }
-      if (copies.empty()) sg4::this_actor::sleep_for(longest * static_cast<double>(bytes) / c.device_copy_bandwidth);
-      while (!copies.empty()) {
-        const auto j = static_cast<size_t>(sg4::Comm::wait_any(copies));
-        const int32_t i = copier[j];
-        rec.add(m.inference_job_rank(i), k, "copy_out",
-                static_cast<uint64_t>(copy_fraction[static_cast<size_t>(i)] * static_cast<double>(bytes)), t);
-        copies.erase(copies.begin() + static_cast<long>(j));
-        copier.erase(copier.begin() + static_cast<long>(j));
-      }
-      buffers->release();
-    }
-  });
+    });
+  }
   sim_engine().run();
   out.seconds = rec.end();
   out.events = rec.take();

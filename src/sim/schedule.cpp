@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <tuple>
 
 #include "common/error.hpp"
 
@@ -47,19 +48,29 @@ bool held_contiguous(const Plan& plan, const Segment& seg, int32_t owner) {
   return cols.lo == held.lo && cols.hi == held.hi;
 }
 
+// Whether rdma's sender writes the segment straight from a strided held box (wxfer run on
+// CPUs, weights not offloaded: SegmentSource's `strided` work, a column box of held rows of
+// a copied tensor, put row by row).
+bool written_strided(const Plan& plan, const Segment& seg, int32_t owner) {
+  const Conversion conv = plan.dest()[plan.slices()[seg.slice].tensor].conversion;
+  return conv == Conversion::copy && !seg.gather && !held_contiguous(plan, seg, owner);
+}
+
 // The conversion work of one segment on its sender, and (for gathers) what peers send it.
 // in_place: senders read held bytes where they lie (wxfer run on CPUs, weights not
-// offloaded): a contiguous run is sent as it is, a strided box of a copied tensor is staged
-// in one copy, quantization reads held boxes in place; no fusion pack.
+// offloaded): a contiguous run is sent as it is, quantization reads held boxes in place; no
+// fusion pack. A strided box of a copied tensor is staged in one copy (broadcast, gather:
+// packed into the bucket or round), or, with `strided_in_place` (rdma), written in place by
+// the transfer (not a copy stage here).
 void add_segment_work(const Plan& plan, const Segment& seg, int32_t owner, SimChunk& c,
-                      std::map<int32_t, uint64_t>& gather_in, bool in_place = false) {
+                      std::map<int32_t, uint64_t>& gather_in, bool in_place = false, bool strided_in_place = false) {
   const uint64_t src = source_bytes(plan, seg);
   const Conversion conv = plan.dest()[plan.slices()[seg.slice].tensor].conversion;
   if (in_place) {
     if (seg.gather && src > 0) {
       for (const auto& in : plan.gather_inputs(seg, owner)) gather_in[in.rank] += in.bytes;
       c.gathered += src;
-    } else if (conv == Conversion::copy && !held_contiguous(plan, seg, owner)) {
+    } else if (conv == Conversion::copy && !held_contiguous(plan, seg, owner) && !strided_in_place) {
       c.stage_in += src;
     }
     if (conv == Conversion::quantize_fp8) c.quantize += src;
@@ -137,25 +148,69 @@ std::vector<std::vector<SimChunk>> rdma_schedule(const Plan& plan, int32_t max_c
     const auto chunks = plan.chunks_of(r);
     const auto n = static_cast<int32_t>(chunks.size());
     int64_t last_segment = -1;  // a segment's copies are consecutive: convert it once
-    std::map<int32_t, uint64_t> gather_in, dests;
+    bool strided = false;       // the current segment is written from a strided held box
+    std::map<int32_t, uint64_t> gather_in, dests, strided_dests;
     auto fill = [&](SimChunk& c, int32_t k) {
       for (uint32_t t = chunks[static_cast<size_t>(k)].begin; t < chunks[static_cast<size_t>(k)].end; ++t) {
         const Transfer& tr = plan.transfers()[t];
         const Segment& seg = plan.segments()[tr.segment];
-        dests[plan.dest_rank(plan.slices()[seg.slice], tr.copy)] += seg.bytes;
+        if (static_cast<int64_t>(tr.segment) != last_segment) {
+          last_segment = tr.segment;
+          strided = in_place && written_strided(plan, seg, r);
+          add_segment_work(plan, seg, r, c, gather_in, in_place, /*strided_in_place=*/true);
+        }
+        const int32_t dest = plan.dest_rank(plan.slices()[seg.slice], tr.copy);
+        dests[dest] += seg.bytes;
+        if (strided) strided_dests[dest] += seg.bytes;
         c.bytes += seg.bytes;
-        if (static_cast<int64_t>(tr.segment) == last_segment) continue;
-        last_segment = tr.segment;
-        add_segment_work(plan, seg, r, c, gather_in, in_place);
       }
     };
     auto finish = [&](SimChunk& c) {
       c.gather_in = merge_remote(gather_in, r, gpus_per_node);
       c.out = to_list(dests);
+      c.strided_out = to_list(strided_dests);
       gather_in.clear();
       dests.clear();
+      strided_dests.clear();
     };
     out[static_cast<size_t>(r)] = grouped(n, max_chunks, fill, finish);
+  }
+  return out;
+}
+
+StridedShare strided_share(const Plan& plan) {
+  StridedShare out;
+  for (int32_t r = 0; r < plan.trainer_ranks(); ++r) {
+    int64_t last_segment = -1;
+    bool strided = false;
+    uint64_t row_bytes = 0;
+    for (const Chunk& ch : plan.chunks_of(r)) {
+      // (tensor, first held row, rows) -> (boxes, bytes) of this chunk's strided boxes
+      std::map<std::tuple<uint32_t, int64_t, int64_t>, std::pair<int, uint64_t>> groups;
+      for (uint32_t t = ch.begin; t < ch.end; ++t) {
+        const Transfer& tr = plan.transfers()[t];
+        const Segment& seg = plan.segments()[tr.segment];
+        out.total += seg.bytes;
+        if (static_cast<int64_t>(tr.segment) != last_segment) {
+          last_segment = tr.segment;
+          strided = written_strided(plan, seg, r);
+          Range rows, cols;
+          plan.source_box(plan.slices()[seg.slice], seg.rows, rows, cols);
+          row_bytes = rows.size() > 0 ? seg.bytes / static_cast<uint64_t>(rows.size()) : 0;
+        }
+        if (!strided || row_bytes == 0) continue;
+        out.bytes += seg.bytes;
+        out.rows += seg.bytes / row_bytes;
+        const Slice& s = plan.slices()[seg.slice];
+        Range rows, cols;
+        plan.source_box(s, seg.rows, rows, cols);
+        auto& [boxes, bytes] = groups[{plan.dest()[s.tensor].source, rows.lo, rows.size()}];
+        ++boxes;
+        bytes += seg.bytes;
+      }
+      for (const auto& [key, g] : groups)
+        if (g.first > 1) out.interleaved += g.second;
+    }
   }
   return out;
 }

@@ -25,12 +25,18 @@ struct SimChunk {
   uint64_t fuse = 0;       // bf16 bytes packed into the send layout
   uint64_t quantize = 0;   // bf16 bytes quantized to fp8
   PeerBytes out;           // landed bytes per inference rank
+  // Of `out`, the bytes written straight from strided held boxes (rdma with in_place: the
+  // run puts a column box of held rows row by row, at the strided put rate; see
+  // ClusterSpec::strided_write_efficiency). Ranks ascending, a subset of out's.
+  PeerBytes strided_out;
   uint64_t bytes = 0;      // landed bytes in all
 };
 
 // rdma: per trainer rank, its chunks (plan.chunks_of) merged into at most max_chunks.
 // Senders stage every held byte in and pack it (a GPU engine with offloaded weights), or,
-// with in_place (ClusterSpec::send_in_place), copy only what `wxfer run` on CPUs copies.
+// with in_place (ClusterSpec::send_in_place), copy only what `wxfer run` on CPUs copies:
+// strided held boxes of copied tensors are then not staged but written in place
+// (SimChunk::strided_out).
 std::vector<std::vector<SimChunk>> rdma_schedule(const Plan& plan, int32_t max_chunks, int32_t gpus_per_node,
                                                  bool in_place = false);
 
@@ -52,6 +58,20 @@ std::vector<SimBucket> broadcast_schedule(const Plan& whole, const std::vector<B
 // own part is stage_in); `bytes` goes to every inference rank.
 std::vector<SimChunk> gather_schedule(const Plan& whole, uint64_t chunk_bytes, int32_t max_chunks,
                                       int32_t gpus_per_node);
+
+// rdma with in_place: the bytes all trainer ranks write straight from strided held boxes
+// and their rows (one put per row in `wxfer run`); bytes / rows is the mean row a strided
+// put moves (`wxfer calibrate` probes puts of that size).
+struct StridedShare {
+  uint64_t bytes = 0;
+  uint64_t rows = 0;
+  uint64_t total = 0;  // every landed byte of the update
+  // Of `bytes`, those in boxes that share their held rows with another strided box of the
+  // same chunk: `wxfer run` puts those row by row across the boxes (trainer memory read in
+  // order); the others are one strided put each (a fraction of every row read).
+  uint64_t interleaved = 0;
+};
+StridedShare strided_share(const Plan& plan);
 
 // bf16 source bytes a segment is computed from (0 for fp8 scales: their weight has them).
 uint64_t source_bytes(const Plan& plan, const Segment& seg);

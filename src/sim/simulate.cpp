@@ -176,7 +176,7 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
         bound = broadcast_lower_bound(buckets, trainers, c);
         params["bucket_bytes"] = req.bucket_bytes;
         params["buckets"] = buckets.size();
-        params["broadcast"] = c.broadcast == BroadcastAlgorithm::ring ? "ring" : "binomial";
+        params["broadcast"] = broadcast_name(c.broadcast);
         params["broadcast_channels"] = c.broadcast_channels;
       } else if (strategy == "gather") {
         replay = replay_gather(platform, m, gather_chunks, share);

@@ -8,11 +8,14 @@ wxfer=$3
 dir=$4
 rm -rf "$dir" && mkdir -p "$dir"
 # shellcheck disable=SC2086
-"$mpiexec" -np 4 --oversubscribe $root_flag "$wxfer" calibrate --message-size 1MiB --repeats 1 --out "$dir/local.toml" >"$dir/calibrate.log"
+"$mpiexec" -np 4 --oversubscribe $root_flag "$wxfer" calibrate --message-size 1MiB --broadcast-size 1MiB --repeats 1 --out "$dir/local.toml" >"$dir/calibrate.log"
 test -s "$dir/local.toml" || { echo "no cluster file"; exit 1; }
 test ! -e "$dir/local.toml.tmp" || { echo "left a temporary file"; exit 1; }
 grep -q '^gpus = 4$' "$dir/local.toml" || { echo "not a 4-rank node"; exit 1; }
 grep -q '^node_memory = ' "$dir/local.toml" || { echo "no shared memory link"; exit 1; }
+grep -q '^one_sided_strided = ' "$dir/local.toml" || { echo "no strided put efficiency"; exit 1; }
+# 2 receivers: MPI_Ibcast groups of 3 ranks, which Open MPI's libnbc broadcasts linearly.
+grep -q '^broadcast = "linear"$' "$dir/local.toml" || { echo "not the linear broadcast"; exit 1; }
 "$wxfer" sim --cluster "$dir/local.toml" --model kimi-k2-mini --trainer-layout fsdp=2 --inference-layout tp=2 \
   --chunk-size 8MiB --json >"$dir/sim.json"
 /usr/bin/python3 - "$dir/sim.json" <<'PY'

@@ -162,5 +162,68 @@ TEST(ClosedForm, RingBroadcastIsBandwidthBound) {
   EXPECT_NEAR(v[0], 2 * 5e-6 + kBytes / 10e9 + fill, 1e-9);
 }
 
+// rdma: the bytes a sender writes straight from strided held boxes go at the strided put
+// efficiency, the rest at the one-sided one: one chunk of B bytes, S of them strided, to one
+// receiver on another node takes alpha + ((B - S) / e + S / e_strided) beta + the commit.
+constexpr uint64_t kChunk = 1'000'000'000, kStrided = 300'000'000;
+
+TEST(ClosedForm, StridedShareOfAnRdmaChunk) {
+  std::vector<double> v;
+  for (const double strided_efficiency : {0.0, 0.8, 0.4}) {
+    const auto r = testing::isolated([strided_efficiency] {
+      ClusterSpec c = one_gpu_nodes(2);
+      c.pool_receivers = false;
+      c.one_sided_efficiency = 0.8;
+      c.one_sided_strided_efficiency = strided_efficiency;
+      const SimPlatform p(c, 2);
+      SimChunk ch;
+      ch.plan_chunks = 1;
+      ch.out = {{0, kChunk}};
+      ch.strided_out = {{0, kStrided}};
+      ch.bytes = kChunk;
+      return std::vector<double>{replay_rdma(p, place_ranks(c, 1, 1), {{ch}}).seconds, c.barrier_latency};
+    });
+    v.insert(v.end(), r.begin(), r.end());
+  }
+  ASSERT_EQ(v.size(), 6u);
+  const double alpha = 2 * 5e-6, beta = 1 / 10e9;
+  // Unset: as the one-sided efficiency; 0.4: the strided share takes twice as long.
+  EXPECT_NEAR(v[0], alpha + kChunk / 0.8 * beta + v[1], 1e-9);
+  EXPECT_NEAR(v[2], v[0], 1e-9);
+  EXPECT_NEAR(v[4], alpha + ((kChunk - kStrided) / 0.8 + kStrided / 0.4) * beta + v[5], 1e-9);
+  EXPECT_NEAR(v[4] - v[0], kStrided * (1 / 0.4 - 1 / 0.8) * beta, 1e-9);
+}
+
+// Open MPI's MPI_Ibcast (libnbc): linear, the root's link carries every copy; tree (a
+// binomial tree of whole-buffer sends, each rank sending to all its children at once): for
+// 5 ranks the root sends to vranks 1, 2, 4 at once (3 n beta), then 1 sends to 3 (n beta).
+TEST(ClosedForm, LibnbcBroadcasts) {
+  std::vector<double> v;
+  for (const auto a : {BroadcastAlgorithm::linear, BroadcastAlgorithm::tree})
+    for (const int32_t p : {4, 5, 8}) {
+      const auto r = testing::isolated([a, p] {
+        ClusterSpec c = one_gpu_nodes(p);
+        c.broadcast = a;
+        const SimPlatform platform(c, p);
+        std::vector<int32_t> receivers;
+        for (int32_t i = 1; i < p; ++i) receivers.push_back(i);
+        return std::vector<double>{simulate_broadcast(platform, 0, receivers, static_cast<uint64_t>(kBytes))};
+      });
+      v.insert(v.end(), r.begin(), r.end());
+    }
+  ASSERT_EQ(v.size(), 6u);
+  const double alpha = 2 * 5e-6, beta = 1 / 10e9;
+  // linear: p - 1 copies through the root's link at once.
+  EXPECT_NEAR(v[0], alpha + 3 * kBytes * beta, 1e-9);
+  EXPECT_NEAR(v[1], alpha + 4 * kBytes * beta, 1e-9);
+  EXPECT_NEAR(v[2], alpha + 7 * kBytes * beta, 1e-9);
+  // tree, 4 ranks: root -> 1, 2 (2 n beta); then 1 -> 3 (n beta).
+  EXPECT_NEAR(v[3], 2 * alpha + 3 * kBytes * beta, 1e-9);
+  // 5 ranks: root -> 1, 2, 4 (3 n beta); then 1 -> 3.
+  EXPECT_NEAR(v[4], 2 * alpha + 4 * kBytes * beta, 1e-9);
+  // 8 ranks: root -> 1, 2, 4 (3 n beta); then 1 -> 3, 5 and 2 -> 6 (2 n beta, 1's link); then 3 -> 7 (n beta).
+  EXPECT_NEAR(v[5], 3 * alpha + 6 * kBytes * beta, 1e-9);
+}
+
 }  // namespace
 }  // namespace wxfer

@@ -94,5 +94,37 @@ TEST(Cluster, CopySharingKeys) {
   }
 }
 
+TEST(Cluster, StridedWriteEfficiency) {
+  // Absent: strided writes go at the one-sided efficiency (shipped files keep their results).
+  ClusterSpec c = parse_cluster("[efficiency]\none_sided = 0.8\n", "t");
+  EXPECT_DOUBLE_EQ(c.strided_write_efficiency(), 0.8);
+  EXPECT_DOUBLE_EQ(parse_cluster("[efficiency]\np2p = 0.7\n", "t").strided_write_efficiency(), 0.7);
+  c = parse_cluster("[efficiency]\none_sided = 0.8\none_sided_strided = 0.4\n", "t");
+  EXPECT_DOUBLE_EQ(c.write_efficiency(), 0.8);
+  EXPECT_DOUBLE_EQ(c.strided_write_efficiency(), 0.4);
+  EXPECT_DOUBLE_EQ(parse_cluster(cluster_to_toml(c, ""), "t").strided_write_efficiency(), 0.4);
+  for (const auto& name : builtin_cluster_names()) {
+    const ClusterSpec b = load_cluster(name);
+    EXPECT_DOUBLE_EQ(b.strided_write_efficiency(), b.write_efficiency()) << name;
+  }
+  // A bad value: one line naming the key and the value.
+  for (const char* bad : {"1.5", "0", "\"fast\""}) {
+    const std::string e = error_of(std::string("[efficiency]\none_sided_strided = ") + bad + "\n");
+    EXPECT_NE(e.find("key 'efficiency.one_sided_strided'"), std::string::npos) << e;
+    EXPECT_NE(e.find(std::string("got ") + bad), std::string::npos) << e;
+    EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+  }
+}
+
+TEST(Cluster, BroadcastAlgorithms) {
+  for (const auto a : {BroadcastAlgorithm::ring, BroadcastAlgorithm::binomial, BroadcastAlgorithm::tree,
+                       BroadcastAlgorithm::linear}) {
+    const ClusterSpec c = parse_cluster(std::string("[simulation]\nbroadcast = \"") + broadcast_name(a) + "\"\n", "t");
+    EXPECT_EQ(c.broadcast, a);
+    EXPECT_EQ(parse_cluster(cluster_to_toml(c, ""), "t").broadcast, a);
+  }
+  EXPECT_NE(error_of("[simulation]\nbroadcast = \"chain\"\n").find("got \"chain\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace wxfer

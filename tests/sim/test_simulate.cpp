@@ -87,5 +87,36 @@ TEST(Simulate, SameInputSameTimeline) {
   EXPECT_EQ(a, b);
 }
 
+// rdma on a CPU host (in_place): column boxes of held rows are not staged in but written in
+// place as strided puts; every such byte is in its chunk's strided_out, and strided_share
+// counts the same bytes with their rows.
+TEST(Simulate, StridedBoxesAreWrittenInPlace) {
+  PlanOptions opt;
+  opt.chunk_bytes = 64 << 10;
+  opt.min_segment_bytes = 4 << 10;
+  const Plan plan(testing::tiny_deepseek(), parse_trainer_layout("fsdp=2"), parse_inference_layout("tp=2"), opt);
+  const StridedShare share = strided_share(plan);
+  ASSERT_GT(share.bytes, 0u);
+  ASSERT_GT(share.rows, 0u);
+  EXPECT_LT(share.bytes, share.total);
+  EXPECT_EQ(share.bytes % share.rows, 0u);  // whole rows of bf16
+  uint64_t strided = 0, staged_in_place = 0, staged = 0, total = 0;
+  for (const auto& mine : rdma_schedule(plan, 12, 8, /*in_place=*/true))
+    for (const SimChunk& c : mine) {
+      for (const auto& [dest, b] : c.strided_out) strided += b;
+      staged_in_place += c.stage_in;
+      total += c.bytes;
+    }
+  for (const auto& mine : rdma_schedule(plan, 12, 8, /*in_place=*/false))
+    for (const SimChunk& c : mine) {
+      EXPECT_TRUE(c.strided_out.empty());
+      staged += c.stage_in;
+    }
+  EXPECT_EQ(strided, share.bytes);
+  EXPECT_EQ(total, share.total);
+  EXPECT_EQ(staged_in_place, 0u);  // only the strided boxes were staged in place before
+  EXPECT_GT(staged, share.bytes);  // offloaded: every held byte
+}
+
 }  // namespace
 }  // namespace wxfer
