@@ -127,9 +127,8 @@ RunShape run_shape(const std::string& model_name, int ranks) {
   const int trainers = ranks / 2;
   const TrainerLayout trainer = parse_trainer_layout("fsdp=" + std::to_string(trainers));
   const InferenceLayout inference = default_inference_layout(ranks - trainers, model.config);
-  PlanOptions opt;
-  opt.chunk_bytes = 8 << 20;  // wxfer run's default chunk
-  opt.min_segment_bytes = 16 << 10;
+  PlanOptions opt;  // wxfer run's defaults (the minimum segment is PlanOptions')
+  opt.chunk_bytes = parse_bytes(kRunChunkSize, "--chunk-size");
   const Plan plan(std::move(model), trainer, inference, opt);
   const StridedShare s = strided_share(plan);
   RunShape out;

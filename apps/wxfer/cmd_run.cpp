@@ -38,7 +38,7 @@ struct RunArgs {
   int steps = 5;
   int warmup = 1;
   std::string bucket_size = "auto";
-  std::string chunk_size = "8MiB";
+  std::string chunk_size = kRunChunkSize;
   std::string max_tmp = "auto";
   std::string min_segment = kDefaultMinSegment;
   std::string timeout = "300";

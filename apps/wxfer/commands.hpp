@@ -32,6 +32,9 @@ struct MpiJob {
 };
 MpiJob start_mpi_job();
 
+// `wxfer run`'s pipeline chunk when none is given (also what `wxfer calibrate` assumes).
+inline constexpr const char* kRunChunkSize = "8MiB";
+
 // `wxfer run`'s inference layout when none is given: the largest tp (a power of two, at
 // most 8) that splits `ranks` and the model's heads (also what `wxfer calibrate` assumes).
 InferenceLayout default_inference_layout(int ranks, const ModelConfig& c);

@@ -10,7 +10,7 @@
 
 namespace wxfer {
 
-CopyBandwidthProbe::CopyBandwidthProbe(size_t bytes) : from_(bytes + kSourceOffset), to_(bytes), bytes_(bytes) {
+CopyBandwidthProbe::CopyBandwidthProbe(size_t bytes) : from_(bytes + kCopySourceOffset), to_(bytes), bytes_(bytes) {
   std::memset(from_.data(), 1, from_.size());
   std::memset(to_.data(), 0, bytes);
 }
@@ -19,7 +19,7 @@ double CopyBandwidthProbe::measure(MPI_Comm comm, int repeats, int rounds) {
   int size = 1;
   WXFER_CHECK_MPI(MPI_Comm_size(comm, &size));
   const size_t bytes = bytes_;
-  uint8_t* from = from_.data() + kSourceOffset;
+  uint8_t* from = from_.data() + kCopySourceOffset;
   std::vector<double> rates;
   for (int i = 0; i < repeats; ++i) {
     WXFER_CHECK_MPI(MPI_Barrier(comm));
@@ -37,8 +37,8 @@ double CopyBandwidthProbe::measure(MPI_Comm comm, int repeats, int rounds) {
 double CopyBandwidthProbe::measure_window(MPI_Comm comm, double clock_offset, int repeats, double window_seconds) {
   constexpr size_t kPiece = size_t{1} << 20;
   constexpr double kLead = 0.005;  // for every rank to learn the window before it opens
-  const size_t pieces = std::max<size_t>(1, bytes_ / kPiece);
-  const uint8_t* from = from_.data() + kSourceOffset;
+  const size_t pieces = std::max<size_t>(1, bytes_ / kPiece), piece = std::min(kPiece, bytes_);
+  const uint8_t* from = from_.data() + kCopySourceOffset;
   std::vector<double> rates;
   for (int i = 0; i < repeats; ++i) {
     WXFER_CHECK_MPI(MPI_Barrier(comm));
@@ -50,12 +50,12 @@ double CopyBandwidthProbe::measure_window(MPI_Comm comm, double clock_offset, in
     for (size_t k = 0;; k = (k + 1) % pieces) {
       const double t0 = now_seconds();
       if (t0 >= stop) break;
-      std::memcpy(to_.data() + k * kPiece, from + k * kPiece, std::min(kPiece, bytes_));
+      std::memcpy(to_.data() + k * piece, from + k * piece, piece);
       const double t1 = now_seconds();
       if (t1 <= stop) {
-        copied += static_cast<double>(std::min(kPiece, bytes_));
+        copied += static_cast<double>(piece);
       } else {  // the piece the window closed on, in proportion
-        copied += static_cast<double>(std::min(kPiece, bytes_)) * (stop - t0) / (t1 - t0);
+        copied += static_cast<double>(piece) * (stop - t0) / (t1 - t0);
         break;
       }
     }

@@ -29,10 +29,8 @@ class CopyBandwidthProbe {
   double measure_window(MPI_Comm comm, double clock_offset, int repeats, double window_seconds);
 
  private:
-  // The source starts 2 KiB + 64 B into its page, as trainer shards do: copies between two
-  // page-aligned buffers (the same offset in their pages) measured 7% slower with 8 ranks on
-  // 2 cores (4K aliasing), and the bound must be the best the machine does.
-  static constexpr size_t kSourceOffset = 2048 + 64;
+  // The source starts kCopySourceOffset into its page, as trainer shards do: the bound must be
+  // the best copy the machine does, and a page-aligned pair is not.
   HostBuffer from_, to_;
   size_t bytes_ = 0;
 };

@@ -14,6 +14,10 @@ namespace {
 
 constexpr size_t kPiece = size_t{8} << 20;  // the run's default chunk size
 constexpr int kRounds = 4;
+// Put sources start 64 bytes into a page, off the page offset of their targets (MPI-allocated
+// windows, page-aligned): a copy between equal page offsets runs ~4x slower on some CPUs (rep
+// movsb on AMD Zen 4: 3.2 against 12-13 GB/s; see kCopySourceOffset).
+constexpr size_t kSourceOffset = 64;
 
 struct Comm {
   MPI_Comm comm;
@@ -90,11 +94,7 @@ LinkProbe probe_send(MPI_Comm comm, size_t bytes, int repeats) {
 LinkProbe probe_put(MPI_Comm comm, size_t bytes, int repeats) {
   const Comm c(comm);
   // Window memory allocated by MPI, as the rdma strategy's receivers expose it
-  // (Transport::expose_new): within a node a put is one memcpy by the origin. The source
-  // starts 64 bytes into a page: a copy between addresses at the same offset in their pages
-  // (both buffers page-aligned) runs ~4x slower on some CPUs (rep movsb on AMD Zen 4:
-  // measured 3.2 against 12-13 GB/s), a case the run's tensors seldom hit.
-  constexpr size_t kSourceOffset = 64;
+  // (Transport::expose_new): within a node a put is one memcpy by the origin.
   HostBuffer source(bytes + kSourceOffset);
   uint8_t* src = source.data() + kSourceOffset;
   std::memset(src, 1, bytes);
@@ -135,8 +135,7 @@ StridedPutProbe probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes,
   const auto contiguous = static_cast<size_t>(static_cast<double>(per_receiver) * (1 - share)) / 64 * 64;
   const size_t rows = std::max<size_t>(1, (per_receiver - contiguous) / row_bytes);
   const size_t row = row_bytes * receivers;  // one held row, all its boxes
-  // As in probe_put: the source 64 bytes into its page, the target allocated by MPI.
-  constexpr size_t kSourceOffset = 64;
+  // As in probe_put: the source kSourceOffset into its page, the target allocated by MPI.
   HostBuffer source(c.sender() ? chunks * kPiece + kSourceOffset : 1);
   uint8_t* src = source.data() + (c.sender() ? kSourceOffset : 0);
   if (c.sender()) std::memset(src, 1, chunks * kPiece);

@@ -10,14 +10,10 @@ namespace wxfer {
 TrainerShards::TrainerShards(const Plan& plan, int32_t trainer_rank) : plan_(plan) {
   const auto& tensors = plan.trainer_model().tensors;
   held_.resize(tensors.size());
-  // The parts start 2 KiB + 64 B into a page. Both sides pack their tensors from a page
-  // boundary, so with like layouts a part and its destination sit at the same offset in their
-  // pages, where a CPU copy (an MPI put within a node) runs at a quarter of its speed on x86
-  // (4K aliasing between its loads and stores: MPI_Put measured 2.1 GB/s at the same offset
-  // against 8-12 GB/s at others). GPU copies do not care; the copy-bandwidth bound is measured
-  // unaliased too.
-  constexpr uint64_t kFirstOffset = 2048 + 64;
-  uint64_t total = kFirstOffset;
+  // The parts start kCopySourceOffset into a page: both sides pack their tensors from a page
+  // boundary, so with like layouts a part and its destination would sit at the same offset in
+  // their pages, where a put (a CPU copy within a node) is slowest. GPU copies do not care.
+  uint64_t total = kCopySourceOffset;
   for (uint32_t i = 0; i < tensors.size(); ++i) {
     const Placement& p = plan.trainer_placement()[i];
     const int32_t part = p.part_of_rank(trainer_rank);
