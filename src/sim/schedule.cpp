@@ -184,6 +184,7 @@ StridedShare strided_share(const Plan& plan) {
     int64_t last_segment = -1;
     bool strided = false;
     uint64_t row_bytes = 0;
+    Range rows, cols;  // the current segment's source box
     for (const Chunk& ch : plan.chunks_of(r)) {
       // (tensor, first held row, rows) -> (boxes, bytes) of this chunk's strided boxes
       std::map<std::tuple<uint32_t, int64_t, int64_t>, std::pair<int, uint64_t>> groups;
@@ -194,17 +195,13 @@ StridedShare strided_share(const Plan& plan) {
         if (static_cast<int64_t>(tr.segment) != last_segment) {
           last_segment = tr.segment;
           strided = written_strided(plan, seg, r);
-          Range rows, cols;
           plan.source_box(plan.slices()[seg.slice], seg.rows, rows, cols);
           row_bytes = rows.size() > 0 ? seg.bytes / static_cast<uint64_t>(rows.size()) : 0;
         }
         if (!strided || row_bytes == 0) continue;
         out.bytes += seg.bytes;
         out.rows += seg.bytes / row_bytes;
-        const Slice& s = plan.slices()[seg.slice];
-        Range rows, cols;
-        plan.source_box(s, seg.rows, rows, cols);
-        auto& [boxes, bytes] = groups[{plan.dest()[s.tensor].source, rows.lo, rows.size()}];
+        auto& [boxes, bytes] = groups[{plan.dest()[plan.slices()[seg.slice].tensor].source, rows.lo, rows.size()}];
         ++boxes;
         bytes += seg.bytes;
       }
