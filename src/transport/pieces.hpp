@@ -19,4 +19,13 @@ void split_into_pieces(size_t total, size_t max_piece, Post&& post) {
   } while (offset < total);
 }
 
+// MPI counts are int: larger messages travel as several pieces of at most this size.
+inline constexpr size_t kMpiMaxPiece = size_t{1} << 30;
+
+// Calls post(offset, count) for each MPI piece of [0, bytes), at least once.
+template <class Post>
+void for_each_piece(size_t bytes, Post&& post) {
+  split_into_pieces(bytes, kMpiMaxPiece, [&](size_t offset, size_t n) { post(offset, static_cast<int>(n)); });
+}
+
 }  // namespace wxfer

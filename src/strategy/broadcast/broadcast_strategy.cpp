@@ -11,6 +11,7 @@
 #include "plan/buckets.hpp"
 #include "strategy/copy_out.hpp"
 #include "strategy/segment_source.hpp"
+#include "transport/pieces.hpp"
 
 namespace wxfer {
 
@@ -122,14 +123,6 @@ class BroadcastStrategy final : public Strategy {
   nlohmann::json params() const override { return {{"bucket_bytes", bucket_bytes_}, {"buckets", buckets_.size()}}; }
 
  private:
-  static void for_each_piece(uint64_t bytes, const auto& fn) {
-    constexpr uint64_t kPiece = uint64_t{1} << 30;
-    for (uint64_t off = 0; off < bytes || off == 0; off += kPiece) {
-      fn(off, static_cast<int>(std::min(kPiece, bytes - off)));
-      if (bytes == 0) break;
-    }
-  }
-
   void pack(const Bucket& b, uint8_t* buf, int32_t k, Recorder& rec, const Deadline& deadline) {
     const double t0 = rec.now();
     uint64_t at = 0;

@@ -1,6 +1,5 @@
 #include "transport/mpi/mpi_requests.hpp"
 
-#include <algorithm>
 
 #include "common/error.hpp"
 #include "common/units.hpp"
@@ -22,15 +21,6 @@ bool MpiRequests::test() {
   int flag = 0;
   WXFER_CHECK_MPI(MPI_Testall(static_cast<int>(handles_.size()), handles_.data(), &flag, MPI_STATUSES_IGNORE));
   return flag != 0;
-}
-
-void for_each_piece(size_t bytes, const std::function<void(size_t, int)>& post) {
-  size_t offset = 0;
-  do {
-    const size_t n = std::min(kMpiMaxPiece, bytes - offset);
-    post(offset, static_cast<int>(n));
-    offset += n;
-  } while (offset < bytes);
 }
 
 std::string describe_bytes(const char* verb, size_t bytes, const char* preposition, int peer) {

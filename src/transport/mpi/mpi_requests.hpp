@@ -5,16 +5,13 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
 
+#include "transport/pieces.hpp"
 #include "transport/request.hpp"
 
 namespace wxfer {
-
-// MPI counts are int: larger messages travel as several pieces of at most this size.
-inline constexpr size_t kMpiMaxPiece = size_t{1} << 30;
 
 class MpiRequests final : public PendingOperation {
  public:
@@ -36,9 +33,6 @@ class MpiRequests final : public PendingOperation {
   std::string what_;
   OnAbandon on_abandon_;
 };
-
-// Calls post(offset, bytes) for each piece of [0, bytes), at least once.
-void for_each_piece(size_t bytes, const std::function<void(size_t, int)>& post);
 
 std::string describe_bytes(const char* verb, size_t bytes, const char* preposition, int peer);
 
