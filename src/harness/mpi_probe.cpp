@@ -1,8 +1,12 @@
 #include "harness/mpi_probe.hpp"
 
+#include <sched.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <functional>
+#include <thread>
 #include <vector>
 
 #include "common/error.hpp"
@@ -122,6 +126,64 @@ LinkProbe probe_put(MPI_Comm comm, size_t bytes, int repeats) {
   WXFER_CHECK_MPI(MPI_Win_unlock_all(win));
   WXFER_CHECK_MPI(MPI_Win_free(&win));
   return p;
+}
+
+double probe_put_all_to_all(MPI_Comm comm, size_t bytes, double clock_offset, int repeats, double window_seconds) {
+  const Comm c(comm);
+  if (c.size < 2) throw_usage("wxfer calibrate needs at least 2 ranks (run it under mpirun -np N)");
+  constexpr double kLead = 0.005;  // for every rank to learn the window before it opens
+  const auto receivers = static_cast<size_t>(c.size - c.half());
+  const size_t chunks = std::max<size_t>(1, bytes / kPiece);
+  const size_t piece = kPiece / receivers;  // of one chunk, to each receiver
+  HostBuffer source(c.sender() ? chunks * kPiece + kSourceOffset : 1);
+  uint8_t* src = source.data() + (c.sender() ? kSourceOffset : 0);
+  if (c.sender()) std::memset(src, 1, chunks * kPiece);
+  // Each sender owns `chunks` pieces in every receiver's window.
+  const size_t window = c.sender() ? 0 : piece * chunks * static_cast<size_t>(c.half());
+  MPI_Win win = MPI_WIN_NULL;
+  void* target = nullptr;
+  WXFER_CHECK_MPI(MPI_Win_allocate(static_cast<MPI_Aint>(window), 1, MPI_INFO_NULL, comm, &target, &win));
+  if (window > 0) std::memset(target, 0, window);
+  WXFER_CHECK_MPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, win));
+  std::vector<double> rates;
+  for (int i = 0; i < repeats; ++i) {
+    WXFER_CHECK_MPI(MPI_Barrier(comm));
+    double open = now_seconds() + clock_offset + kLead;
+    WXFER_CHECK_MPI(MPI_Bcast(&open, 1, MPI_DOUBLE, 0, comm));
+    const double start = open - clock_offset, stop = start + window_seconds;
+    while (now_seconds() < start) sched_yield();
+    double moved = 0;
+    if (c.sender()) {
+      for (size_t k = 0;; k = (k + 1) % chunks) {
+        const double t0 = now_seconds();
+        if (t0 >= stop) break;
+        const size_t at = (static_cast<size_t>(c.rank) * chunks + k) * piece;
+        for (size_t j = 0; j < receivers; ++j) {
+          const uint8_t* from = src + k * kPiece + j * piece;
+          WXFER_CHECK_MPI(MPI_Put(from, static_cast<int>(piece), MPI_BYTE, c.half() + static_cast<int>(j),
+                                  static_cast<MPI_Aint>(at), static_cast<int>(piece), MPI_BYTE, win));
+        }
+        WXFER_CHECK_MPI(MPI_Win_flush_all(win));
+        const double t1 = now_seconds();
+        const auto chunk = static_cast<double>(piece * receivers);
+        if (t1 <= stop) {
+          moved += chunk;
+        } else {  // the chunk the window closed on, in proportion
+          moved += chunk * (stop - t0) / (t1 - t0);
+          break;
+        }
+      }
+    } else {
+      while (now_seconds() < stop) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    double total = 0;
+    WXFER_CHECK_MPI(MPI_Allreduce(&moved, &total, 1, MPI_DOUBLE, MPI_SUM, comm));
+    rates.push_back(total / window_seconds);
+  }
+  WXFER_CHECK_MPI(MPI_Win_unlock_all(win));
+  WXFER_CHECK_MPI(MPI_Win_free(&win));
+  std::sort(rates.begin(), rates.end());
+  return rates[rates.size() / 2];
 }
 
 StridedPutProbe probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes, double share, int repeats) {

@@ -19,6 +19,13 @@ struct LinkProbe {
 LinkProbe probe_send(MPI_Comm comm, size_t bytes, int repeats);
 // The same pairs with MPI_Put into a window and a flush (as the rdma strategy writes).
 LinkProbe probe_put(MPI_Comm comm, size_t bytes, int repeats);
+// As the rdma strategy writes: every rank of the lower half puts chunk-sized pieces, split
+// evenly over every rank of the upper half, flushing after each chunk, through one agreed
+// window of `window_seconds` (`clock_offset`: this rank's offset to rank 0's clock); the
+// upper half waits asleep, as the run's receivers do. Aggregate bytes/s flushed inside the
+// window (median of `repeats`). Timing fixed bytes to the slowest sender instead counts the
+// cores idling once the first senders are done (a third less than the run's puts here).
+double probe_put_all_to_all(MPI_Comm comm, size_t bytes, double clock_offset, int repeats, double window_seconds = 0.08);
 // As the rdma strategy writes a chunk on a CPU: every rank of the lower half writes `bytes`
 // in chunk-sized pieces to the upper half, each chunk's `1 - share` as contiguous puts (one
 // per receiver), then its `share` as column boxes of held rows put row by row across the

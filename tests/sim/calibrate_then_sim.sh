@@ -14,6 +14,9 @@ test ! -e "$dir/local.toml.tmp" || { echo "left a temporary file"; exit 1; }
 grep -q '^gpus = 4$' "$dir/local.toml" || { echo "not a 4-rank node"; exit 1; }
 grep -q '^node_memory = ' "$dir/local.toml" || { echo "no shared memory link"; exit 1; }
 grep -q '^one_sided_strided = ' "$dir/local.toml" || { echo "no strided put efficiency"; exit 1; }
+# The all-to-all put probe ran and moved bytes inside its window.
+grep -Eq ' [0-9]+\.[0-9]+ GB/s every sender to every receiver' "$dir/local.toml" || { echo "no all-to-all put probe"; exit 1; }
+! grep -q ' 0\.00 GB/s every sender' "$dir/local.toml" || { echo "all-to-all put probe moved nothing"; exit 1; }
 # 2 receivers: MPI_Ibcast groups of 3 ranks, which Open MPI's libnbc broadcasts linearly.
 grep -q '^broadcast = "linear"$' "$dir/local.toml" || { echo "not the linear broadcast"; exit 1; }
 "$wxfer" sim --cluster "$dir/local.toml" --model kimi-k2-mini --trainer-layout fsdp=2 --inference-layout tp=2 \
