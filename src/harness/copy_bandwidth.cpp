@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
-#include <sched.h>
 #include <vector>
 
 #include "common/error.hpp"
-#include "harness/clock.hpp"
+#include "harness/time_window.hpp"
 
 namespace wxfer {
 
@@ -36,29 +35,16 @@ double CopyBandwidthProbe::measure(MPI_Comm comm, int repeats, int rounds) {
 
 double CopyBandwidthProbe::measure_window(MPI_Comm comm, double clock_offset, int repeats, double window_seconds) {
   constexpr size_t kPiece = size_t{1} << 20;
-  constexpr double kLead = 0.005;  // for every rank to learn the window before it opens
   const size_t pieces = std::max<size_t>(1, bytes_ / kPiece), piece = std::min(kPiece, bytes_);
   const uint8_t* from = from_.data() + kCopySourceOffset;
   std::vector<double> rates;
   for (int i = 0; i < repeats; ++i) {
-    WXFER_CHECK_MPI(MPI_Barrier(comm));
-    double open = now_seconds() + clock_offset + kLead;
-    WXFER_CHECK_MPI(MPI_Bcast(&open, 1, MPI_DOUBLE, 0, comm));
-    const double start = open - clock_offset, stop = start + window_seconds;
-    while (now_seconds() < start) sched_yield();
-    double copied = 0;
-    for (size_t k = 0;; k = (k + 1) % pieces) {
-      const double t0 = now_seconds();
-      if (t0 >= stop) break;
+    const TimeWindow w = open_shared_window(comm, clock_offset, window_seconds);
+    size_t k = 0;
+    double copied = bytes_within(w.stop, static_cast<double>(piece), [&] {
       std::memcpy(to_.data() + k * piece, from + k * piece, piece);
-      const double t1 = now_seconds();
-      if (t1 <= stop) {
-        copied += static_cast<double>(piece);
-      } else {  // the piece the window closed on, in proportion
-        copied += static_cast<double>(piece) * (stop - t0) / (t1 - t0);
-        break;
-      }
-    }
+      k = (k + 1) % pieces;
+    });
     double total = 0;
     WXFER_CHECK_MPI(MPI_Allreduce(&copied, &total, 1, MPI_DOUBLE, MPI_SUM, comm));
     rates.push_back(total / window_seconds);

@@ -1,7 +1,5 @@
 #include "harness/mpi_probe.hpp"
 
-#include <sched.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -11,6 +9,7 @@
 
 #include "common/error.hpp"
 #include "harness/clock.hpp"
+#include "harness/time_window.hpp"
 #include "transport/memory.hpp"
 
 namespace wxfer {
@@ -131,7 +130,6 @@ LinkProbe probe_put(MPI_Comm comm, size_t bytes, int repeats) {
 double probe_put_all_to_all(MPI_Comm comm, size_t bytes, double clock_offset, int repeats, double window_seconds) {
   const Comm c(comm);
   if (c.size < 2) throw_usage("wxfer calibrate needs at least 2 ranks (run it under mpirun -np N)");
-  constexpr double kLead = 0.005;  // for every rank to learn the window before it opens
   const auto receivers = static_cast<size_t>(c.size - c.half());
   const size_t chunks = std::max<size_t>(1, bytes / kPiece);
   const size_t piece = kPiece / receivers;  // of one chunk, to each receiver
@@ -147,34 +145,20 @@ double probe_put_all_to_all(MPI_Comm comm, size_t bytes, double clock_offset, in
   WXFER_CHECK_MPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, win));
   std::vector<double> rates;
   for (int i = 0; i < repeats; ++i) {
-    WXFER_CHECK_MPI(MPI_Barrier(comm));
-    double open = now_seconds() + clock_offset + kLead;
-    WXFER_CHECK_MPI(MPI_Bcast(&open, 1, MPI_DOUBLE, 0, comm));
-    const double start = open - clock_offset, stop = start + window_seconds;
-    while (now_seconds() < start) sched_yield();
+    const TimeWindow w = open_shared_window(comm, clock_offset, window_seconds);
     double moved = 0;
     if (c.sender()) {
-      for (size_t k = 0;; k = (k + 1) % chunks) {
-        const double t0 = now_seconds();
-        if (t0 >= stop) break;
+      size_t k = 0;
+      moved = bytes_within(w.stop, static_cast<double>(piece * receivers), [&] {
         const size_t at = (static_cast<size_t>(c.rank) * chunks + k) * piece;
-        for (size_t j = 0; j < receivers; ++j) {
-          const uint8_t* from = src + k * kPiece + j * piece;
-          WXFER_CHECK_MPI(MPI_Put(from, static_cast<int>(piece), MPI_BYTE, c.half() + static_cast<int>(j),
+        for (size_t j = 0; j < receivers; ++j)
+          WXFER_CHECK_MPI(MPI_Put(src + k * kPiece + j * piece, static_cast<int>(piece), MPI_BYTE, c.half() + static_cast<int>(j),
                                   static_cast<MPI_Aint>(at), static_cast<int>(piece), MPI_BYTE, win));
-        }
         WXFER_CHECK_MPI(MPI_Win_flush_all(win));
-        const double t1 = now_seconds();
-        const auto chunk = static_cast<double>(piece * receivers);
-        if (t1 <= stop) {
-          moved += chunk;
-        } else {  // the chunk the window closed on, in proportion
-          moved += chunk * (stop - t0) / (t1 - t0);
-          break;
-        }
-      }
+        k = (k + 1) % chunks;
+      });
     } else {
-      while (now_seconds() < stop) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      while (now_seconds() < w.stop) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     double total = 0;
     WXFER_CHECK_MPI(MPI_Allreduce(&moved, &total, 1, MPI_DOUBLE, MPI_SUM, comm));
