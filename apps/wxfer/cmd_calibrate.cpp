@@ -153,14 +153,16 @@ void run_calibrate(const CalibrateArgs& a) {
   if (size < 2) throw_usage("wxfer calibrate needs at least 2 ranks: mpirun -np N build/wxfer calibrate");
 
   const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  const double copy_all = measure_copy_bandwidth(MPI_COMM_WORLD, bytes, a.repeats, 4);
+  // The same bound as wxfer run's: what all ranks copy inside one agreed window.
+  const double clock_offset = align_clocks(MPI_COMM_WORLD).offset;
+  const double copy_all = CopyBandwidthProbe(bytes).measure_window(MPI_COMM_WORLD, clock_offset, a.repeats, kCopyWindowSeconds);
   const double copy = copy_all / std::min(size, cores);
   const LinkProbe send = probe_send(MPI_COMM_WORLD, bytes, a.repeats);
   LinkProbe put = probe_put(MPI_COMM_WORLD, bytes, a.repeats);
   // The pairs' aggregate is timed to the slowest pair; what rdma's senders achieve together
   // is better measured in a window, every sender to every receiver (the replay's one_sided).
   const double put_pairs = put.concurrent;
-  const double put_all = probe_put_all_to_all(MPI_COMM_WORLD, bytes, align_clocks(MPI_COMM_WORLD).offset, a.repeats);
+  const double put_all = probe_put_all_to_all(MPI_COMM_WORLD, bytes, clock_offset, a.repeats, kCopyWindowSeconds);
   put.concurrent = std::max(put_pairs, put_all);
   // What the run moves (rank 0 derives it from the run's plan): the strided put probe's row
   // (or --strided-row) and share, and the broadcast probe's message (the run's bucket).
@@ -202,7 +204,7 @@ void run_calibrate(const CalibrateArgs& a) {
   char header[2048];
   std::snprintf(header, sizeof header,
                 "# Written by `wxfer calibrate` under mpirun with %d ranks on %s (%s messages, median of %d).\n"
-                "# Measured: copy %.2f GB/s with all ranks copying (%d cores: %.2f GB/s each); MPI send %.2f GB/s\n# one pair alone,"
+                "# Measured: copy %.2f GB/s with all ranks copying in one 80 ms window (%d cores: %.2f GB/s each); MPI send\n# %.2f GB/s one pair alone,"
                 " %.2f GB/s all pairs together, latency %.2f us; rank 0 to the upper half %.2f GB/s; MPI_Put\n"
                 "# %.2f / %.2f GB/s (one pair / all pairs), %.2f GB/s every sender to every receiver in an 80 ms\n"
                 "# window, %.2f us with flush; strided puts of %llu B rows (%s: %.0f%% of its\n"

@@ -142,8 +142,7 @@ void run_job(const RunArgs& a) {
   // One probe (its buffers allocated once) for the bound at start-up and before every step.
   CopyBandwidthProbe probe;
   const auto landed = static_cast<double>(plan.stats().total_bytes);
-  constexpr double kBoundWindow = 0.08;  // seconds: many time slices of 8 ranks on 2 cores
-  const double copy_bw = probe.measure_window(MPI_COMM_WORLD, clock.offset, 5, kBoundWindow);
+  const double copy_bw = probe.measure_window(MPI_COMM_WORLD, clock.offset, 5, kCopyWindowSeconds);
   const double bound = landed / copy_bw;
   double record_seconds = measure_record_seconds();  // the slowest rank's cost per event
   WXFER_CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, &record_seconds, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD));
@@ -174,7 +173,7 @@ void run_job(const RunArgs& a) {
   settings.verify = !a.no_verify;
   settings.on_step = print_step;
   settings.bound_seconds = [landed, &probe, &clock] {
-    return landed / probe.measure_window(MPI_COMM_WORLD, clock.offset, 3, kBoundWindow);
+    return landed / probe.measure_window(MPI_COMM_WORLD, clock.offset, 3, kCopyWindowSeconds);
   };
   uint32_t version_counter = 0;
   for (const StrategyEntry* entry : chosen) {

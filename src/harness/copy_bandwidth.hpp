@@ -17,6 +17,10 @@ double measure_copy_bandwidth(MPI_Comm comm, size_t bytes = 64 << 20, int repeat
 
 // The same with buffers allocated (and touched) once, for measuring again and again during
 // a run without fresh pages to fault in and give back each time.
+// The window of measure_window (and of calibrate's put probe): many scheduler time slices
+// of 8 ranks on 2 cores.
+inline constexpr double kCopyWindowSeconds = 0.08;
+
 class CopyBandwidthProbe {
  public:
   explicit CopyBandwidthProbe(size_t bytes = 64 << 20);
