@@ -14,25 +14,6 @@ CopyBandwidthProbe::CopyBandwidthProbe(size_t bytes) : from_(bytes + kCopySource
   std::memset(to_.data(), 0, bytes);
 }
 
-double CopyBandwidthProbe::measure(MPI_Comm comm, int repeats, int rounds) {
-  int size = 1;
-  WXFER_CHECK_MPI(MPI_Comm_size(comm, &size));
-  const size_t bytes = bytes_;
-  uint8_t* from = from_.data() + kCopySourceOffset;
-  std::vector<double> rates;
-  for (int i = 0; i < repeats; ++i) {
-    WXFER_CHECK_MPI(MPI_Barrier(comm));
-    const double t0 = now_seconds();
-    for (int r = 0; r < rounds; ++r)
-      std::memcpy(r % 2 == 0 ? to_.data() : from, r % 2 == 0 ? from : to_.data(), bytes);
-    double mine = now_seconds() - t0, slowest = 0;
-    WXFER_CHECK_MPI(MPI_Allreduce(&mine, &slowest, 1, MPI_DOUBLE, MPI_MAX, comm));
-    rates.push_back(static_cast<double>(bytes) * rounds * size / slowest);
-  }
-  std::sort(rates.begin(), rates.end());
-  return rates[rates.size() / 2];
-}
-
 double CopyBandwidthProbe::measure_window(MPI_Comm comm, double clock_offset, int repeats, double window_seconds) {
   constexpr size_t kPiece = size_t{1} << 20;
   const size_t pieces = std::max<size_t>(1, bytes_ / kPiece), piece = std::min(kPiece, bytes_);
@@ -51,11 +32,6 @@ double CopyBandwidthProbe::measure_window(MPI_Comm comm, double clock_offset, in
   }
   std::sort(rates.begin(), rates.end());
   return rates[rates.size() / 2];
-}
-
-double measure_copy_bandwidth(MPI_Comm comm, size_t bytes, int repeats, int rounds) {
-  CopyBandwidthProbe probe(bytes);
-  return probe.measure(comm, repeats, rounds);
 }
 
 }  // namespace wxfer

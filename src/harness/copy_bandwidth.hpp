@@ -9,28 +9,21 @@
 
 namespace wxfer {
 
-// Collective: every rank copies `bytes` between two buffers of its own, all at once,
-// `repeats` times; returns the aggregate bytes copied per second (sum over ranks / slowest).
-// `rounds`: copies per rank in one measurement (a longer window averages the scheduler's
-// time slices when ranks outnumber cores).
-double measure_copy_bandwidth(MPI_Comm comm, size_t bytes = 64 << 20, int repeats = 5, int rounds = 1);
-
-// The same with buffers allocated (and touched) once, for measuring again and again during
-// a run without fresh pages to fault in and give back each time.
 // The window of measure_window (and of calibrate's put probe): many scheduler time slices
 // of 8 ranks on 2 cores.
 inline constexpr double kCopyWindowSeconds = 0.08;
 
+// Buffers allocated (and touched) once, for measuring again and again during a run without
+// fresh pages to fault in and give back each time.
 class CopyBandwidthProbe {
  public:
   explicit CopyBandwidthProbe(size_t bytes = 64 << 20);
-  double measure(MPI_Comm comm, int repeats, int rounds = 1);
   // Collective: every rank copies 1 MiB pieces (walking its buffers) during one window of
   // `window_seconds` agreed on rank 0's clock (`clock_offset`: this rank's offset to it);
   // the aggregate is what all ranks copied inside the window over its length, median of
   // `repeats`. Timing a fixed amount per rank to the slowest instead counts the end, when
   // the cores idle beside the last ranks still copying: 12-20% less with 8 ranks on 2 cores.
-  double measure_window(MPI_Comm comm, double clock_offset, int repeats, double window_seconds);
+  double measure_window(MPI_Comm comm, double clock_offset, int repeats, double window_seconds = kCopyWindowSeconds);
 
  private:
   // The source starts kCopySourceOffset into its page, as trainer shards do: the bound must be
