@@ -5,6 +5,8 @@
 
 #include <mpi.h>
 
+#include "harness/clock.hpp"
+
 namespace wxfer {
 
 // One interval, on this rank's clock.
@@ -18,15 +20,6 @@ TimeWindow open_shared_window(MPI_Comm comm, double clock_offset, double seconds
 
 // Repeats `step()` (each moves `bytes`) until `stop`; returns the bytes moved by then, the
 // step the window closed on counted in proportion to its time inside.
-template <class Step>
-double bytes_within(double stop, double bytes, Step&& step);
-
-}  // namespace wxfer
-
-#include "harness/clock.hpp"
-
-namespace wxfer {
-
 template <class Step>
 double bytes_within(double stop, double bytes, Step&& step) {
   double moved = 0;

@@ -1,6 +1,5 @@
 #include "transport/mpi/mpi_requests.hpp"
 
-
 #include "common/error.hpp"
 #include "common/units.hpp"
 
