@@ -34,11 +34,6 @@ class MpiWindow final : public Window {
   }
   void put(int peer, uint64_t offset, const void* src, size_t bytes) override {
     check_put_fits(peer, offset, bytes, peer_bytes_, "mpi-rma");
-    if (bytes <= kMpiMaxPiece) {  // all but the largest: one call (column boxes make ~10^6 row puts a step)
-      const int n = static_cast<int>(bytes);
-      WXFER_CHECK_MPI(MPI_Put(src, n, MPI_BYTE, peer, static_cast<MPI_Aint>(offset), n, MPI_BYTE, win_));
-      return;
-    }
     const auto* base = static_cast<const uint8_t*>(src);
     for_each_piece(bytes, [&](size_t off, int n) {
       WXFER_CHECK_MPI(MPI_Put(base + off, n, MPI_BYTE, peer, static_cast<MPI_Aint>(offset + off), n, MPI_BYTE, win_));
