@@ -35,6 +35,33 @@ struct Comm {
   bool paired() const { return rank < 2 * half(); }
 };
 
+// A put probe's memory: `source_bytes` of source starting kSourceOffset into a page, and
+// `window_bytes` exposed in a window MPI allocates, as the rdma strategy's receivers expose
+// theirs (Transport::expose_new: within a node a put is one memcpy by the origin); one
+// passive-target epoch for the probe's life.
+class PutProbeMemory {
+ public:
+  PutProbeMemory(MPI_Comm comm, size_t source_bytes, size_t window_bytes) : source_(source_bytes + kSourceOffset) {
+    std::memset(source_.data() + kSourceOffset, 1, source_bytes);
+    void* target = nullptr;
+    WXFER_CHECK_MPI(MPI_Win_allocate(static_cast<MPI_Aint>(window_bytes), 1, MPI_INFO_NULL, comm, &target, &win_));
+    if (window_bytes > 0) std::memset(target, 0, window_bytes);
+    WXFER_CHECK_MPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, win_));
+  }
+  ~PutProbeMemory() {  // no checks: a destructor must not throw
+    MPI_Win_unlock_all(win_);
+    MPI_Win_free(&win_);
+  }
+  PutProbeMemory(const PutProbeMemory&) = delete;
+  PutProbeMemory& operator=(const PutProbeMemory&) = delete;
+  const uint8_t* source() const { return source_.data() + kSourceOffset; }
+  MPI_Win window() const { return win_; }
+
+ private:
+  HostBuffer source_;
+  MPI_Win win_ = MPI_WIN_NULL;
+};
+
 // Median over repeats of the slowest rank's time for `body` (run by every rank at once).
 double median_seconds(const Comm& c, int repeats, const std::function<void()>& body) {
   std::vector<double> times;
@@ -96,16 +123,9 @@ LinkProbe probe_send(MPI_Comm comm, size_t bytes, int repeats) {
 
 LinkProbe probe_put(MPI_Comm comm, size_t bytes, int repeats) {
   const Comm c(comm);
-  // Window memory allocated by MPI, as the rdma strategy's receivers expose it
-  // (Transport::expose_new): within a node a put is one memcpy by the origin.
-  HostBuffer source(bytes + kSourceOffset);
-  uint8_t* src = source.data() + kSourceOffset;
-  std::memset(src, 1, bytes);
-  MPI_Win win = MPI_WIN_NULL;
-  void* target = nullptr;
-  WXFER_CHECK_MPI(MPI_Win_allocate(static_cast<MPI_Aint>(bytes), 1, MPI_INFO_NULL, comm, &target, &win));
-  std::memset(target, 0, bytes);
-  WXFER_CHECK_MPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, win));
+  const PutProbeMemory memory(comm, bytes, bytes);
+  const uint8_t* src = memory.source();
+  MPI_Win win = memory.window();
   // The receiver learns of the data by a zero-byte message after the flush, as the rdma
   // strategy's commit does.
   const LinkProbe p = probe_pairs(c, bytes, repeats, [&](size_t n, bool active) {
@@ -122,8 +142,6 @@ LinkProbe probe_put(MPI_Comm comm, size_t bytes, int repeats) {
       WXFER_CHECK_MPI(MPI_Recv(nullptr, 0, MPI_BYTE, c.partner(), 8, comm, MPI_STATUS_IGNORE));
     }
   });
-  WXFER_CHECK_MPI(MPI_Win_unlock_all(win));
-  WXFER_CHECK_MPI(MPI_Win_free(&win));
   return p;
 }
 
@@ -133,16 +151,10 @@ double probe_put_all_to_all(MPI_Comm comm, size_t bytes, double clock_offset, in
   const auto receivers = static_cast<size_t>(c.size - c.half());
   const size_t chunks = std::max<size_t>(1, bytes / kPiece);
   const size_t piece = kPiece / receivers;  // of one chunk, to each receiver
-  HostBuffer source(c.sender() ? chunks * kPiece + kSourceOffset : 1);
-  uint8_t* src = source.data() + (c.sender() ? kSourceOffset : 0);
-  if (c.sender()) std::memset(src, 1, chunks * kPiece);
   // Each sender owns `chunks` pieces in every receiver's window.
-  const size_t window = c.sender() ? 0 : piece * chunks * static_cast<size_t>(c.half());
-  MPI_Win win = MPI_WIN_NULL;
-  void* target = nullptr;
-  WXFER_CHECK_MPI(MPI_Win_allocate(static_cast<MPI_Aint>(window), 1, MPI_INFO_NULL, comm, &target, &win));
-  if (window > 0) std::memset(target, 0, window);
-  WXFER_CHECK_MPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, win));
+  const PutProbeMemory memory(comm, c.sender() ? chunks * kPiece : 0, c.sender() ? 0 : piece * chunks * static_cast<size_t>(c.half()));
+  const uint8_t* src = memory.source();
+  MPI_Win win = memory.window();
   std::vector<double> rates;
   for (int i = 0; i < repeats; ++i) {
     const TimeWindow w = open_shared_window(comm, clock_offset, window_seconds);
@@ -164,8 +176,6 @@ double probe_put_all_to_all(MPI_Comm comm, size_t bytes, double clock_offset, in
     WXFER_CHECK_MPI(MPI_Allreduce(&moved, &total, 1, MPI_DOUBLE, MPI_SUM, comm));
     rates.push_back(total / window_seconds);
   }
-  WXFER_CHECK_MPI(MPI_Win_unlock_all(win));
-  WXFER_CHECK_MPI(MPI_Win_free(&win));
   std::sort(rates.begin(), rates.end());
   return rates[rates.size() / 2];
 }
@@ -181,16 +191,10 @@ StridedPutProbe probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes,
   const auto contiguous = static_cast<size_t>(static_cast<double>(per_receiver) * (1 - share)) / 64 * 64;
   const size_t rows = std::max<size_t>(1, (per_receiver - contiguous) / row_bytes);
   const size_t row = row_bytes * receivers;  // one held row, all its boxes
-  // As in probe_put: the source kSourceOffset into its page, the target allocated by MPI.
-  HostBuffer source(c.sender() ? chunks * kPiece + kSourceOffset : 1);
-  uint8_t* src = source.data() + (c.sender() ? kSourceOffset : 0);
-  if (c.sender()) std::memset(src, 1, chunks * kPiece);
-  const size_t window = c.rank >= c.half() ? per_receiver * chunks * static_cast<size_t>(c.half()) : 0;
-  MPI_Win win = MPI_WIN_NULL;
-  void* target = nullptr;
-  WXFER_CHECK_MPI(MPI_Win_allocate(static_cast<MPI_Aint>(window), 1, MPI_INFO_NULL, comm, &target, &win));
-  if (window > 0) std::memset(target, 0, window);
-  WXFER_CHECK_MPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, win));
+  const PutProbeMemory memory(comm, c.sender() ? chunks * kPiece : 0,
+                              c.rank >= c.half() ? per_receiver * chunks * static_cast<size_t>(c.half()) : 0);
+  const uint8_t* src = memory.source();
+  MPI_Win win = memory.window();
   auto put = [&](const uint8_t* from, size_t n, int peer, size_t at) {
     WXFER_CHECK_MPI(MPI_Put(from, static_cast<int>(n), MPI_BYTE, peer, static_cast<MPI_Aint>(at), static_cast<int>(n), MPI_BYTE, win));
   };
@@ -233,8 +237,6 @@ StridedPutProbe probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes,
     const double extra = t_mix - mix_contiguous / rate;
     strided_ratio.push_back(extra > mix_strided / rate ? mix_strided / extra / rate : 1.0);
   }
-  WXFER_CHECK_MPI(MPI_Win_unlock_all(win));
-  WXFER_CHECK_MPI(MPI_Win_free(&win));
   std::sort(contiguous_rate.begin(), contiguous_rate.end());
   std::sort(strided_ratio.begin(), strided_ratio.end());
   const double median_rate = contiguous_rate[contiguous_rate.size() / 2];
