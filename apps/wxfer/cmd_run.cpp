@@ -17,6 +17,7 @@
 #include "common/process.hpp"
 #include "common/units.hpp"
 #include "harness/copy_bandwidth.hpp"
+#include "harness/core_spreader.hpp"
 #include "harness/recorder.hpp"
 #include "record/run_file.hpp"
 #include "report/report_format.hpp"
@@ -42,6 +43,7 @@ struct RunArgs {
   std::string max_tmp = "auto";
   std::string min_segment = kDefaultMinSegment;
   std::string timeout = "300";
+  std::string core_spreading = "auto";
   std::string out = "results/run.h5";
   bool no_verify = false;
   bool fuse_projections = false;
@@ -111,6 +113,7 @@ void run_job(const RunArgs& a) {
   if (a.max_tmp != "auto" && options.max_tmp_bytes == 0) throw_usage("invalid --max-tmp-bytes '" + a.max_tmp + "': must be positive");
   options.timeout_seconds = parse_seconds(a.timeout, "--timeout");
   options.offloaded = a.offloaded;
+  const CoreSpreading spreading = parse_core_spreading(a.core_spreading);
   if (rank == 0) check_output_path(a.out);
   std::vector<const StrategyEntry*> chosen;
   if (a.strategy == "all") {
@@ -161,6 +164,8 @@ void run_job(const RunArgs& a) {
   if (trainer_rank) shards = std::make_unique<TrainerShards>(plan, rank);
   else memory = std::make_unique<InferenceMemory>(plan, ranks.inference_index(rank));
   Recorder recorder(rank, clock.offset);
+  CoreSpreader cores(MPI_COMM_WORLD, spreading);
+  if (rank == 0) std::printf("core spreading: %s\n", cores.describe().c_str());
 
   RunFile file;
   file.kind = "run";
@@ -179,8 +184,12 @@ void run_job(const RunArgs& a) {
   for (const StrategyEntry* entry : chosen) {
     const std::string transport_name = a.transport.empty() ? entry->default_transport : a.transport;
     auto transport = make_transport(transport_name, bootstrap, entry->needs, std::string("strategy '") + entry->name + "'");
-    StrategyEnv env{plan, ranks, *transport, recorder, shards.get(), memory.get(), rank, options};
+    StrategyEnv env{plan, ranks, *transport, recorder, shards.get(), memory.get(), rank, options, &cores};
+    const uint64_t moves_before = cores.moves();
     StrategyRun run = run_strategy(*entry, env, settings, version_counter);
+    double moves = static_cast<double>(cores.moves() - moves_before);
+    WXFER_CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, &moves, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD));
+    run.metrics["core_moves"] = moves;
     if (!a.label_suffix.empty()) run.label += "@" + a.label_suffix;
     run.metrics["start_bound_seconds"] = bound;
     if (run.lower_bound_seconds <= 0) run.lower_bound_seconds = bound;
@@ -233,6 +242,7 @@ void run_job(const RunArgs& a) {
                  {"offloaded_weights", a.offloaded},
                  {"min_segment_bytes", plan_options.min_segment_bytes},
                  {"timeout_seconds", options.timeout_seconds},
+                 {"core_spreading", cores.describe()},
                  {"verify", !a.no_verify},
                  {"copy_bandwidth", copy_bw}};
   write_run_file(file, a.out);
@@ -269,6 +279,10 @@ void add_run_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--min-segment", args->min_segment, "Smaller plan cuts are gathered on one sender")->capture_default_str();
   cmd->add_option("--timeout", args->timeout, "Deadline in seconds on every blocking wait")->capture_default_str();
+  cmd->add_option("--core-spreading", args->core_spreading,
+                 "auto: on a node with more ranks than cores (ranks not bound by the launcher), busy senders move off a shared "
+                 "core to an idle one (docs/pipeline.md); on: also on a node with a core per rank; off: leave placement to the kernel")
+      ->capture_default_str();
   cmd->add_option("--out", args->out, "HDF5 output file")->capture_default_str();
   cmd->add_flag("--fuse-projections", args->fuse_projections,
                 "Lay out inference memory as the engine's fused tensors (qkv_proj, gate_up_proj, ...; docs/pipeline.md)");

@@ -64,7 +64,9 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const Ste
     WXFER_CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));  // the "go"
     rec.set_step(step);
     const double go = rec.now();
+    if (env.cores != nullptr) env.cores->busy();
     strategy->update(env, v);
+    if (env.cores != nullptr) env.cores->idle();
     const double t_commit = rec.now();
     Request commit = env.transport.ibarrier();
     // Receivers of a one-sided update wait here for all of it: they nap rather than yield.

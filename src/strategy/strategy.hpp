@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/core_spreader.hpp"
 #include "harness/inference_memory.hpp"
 #include "harness/recorder.hpp"
 #include "harness/roles.hpp"
@@ -34,6 +35,7 @@ struct StrategyEnv {
   InferenceMemory* memory = nullptr;  // inference ranks
   int world_rank = 0;
   StrategyOptions options;
+  CoreSpreader* cores = nullptr;      // oversubscribed nodes: busy ranks spread over the cores
 
   bool is_trainer() const { return shards != nullptr; }
   Deadline deadline() const { return Deadline::after(options.timeout_seconds); }

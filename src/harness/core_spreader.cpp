@@ -1,0 +1,93 @@
+#include "harness/core_spreader.hpp"
+
+#include "common/error.hpp"
+
+namespace wxfer {
+
+CoreSpreading parse_core_spreading(const std::string& text) {
+  if (text == "auto") return CoreSpreading::automatic;
+  if (text == "on") return CoreSpreading::on;
+  if (text == "off") return CoreSpreading::off;
+  throw_usage("invalid --core-spreading '" + text + "' (expected auto, on or off)");
+}
+
+CoreSpreader::CoreSpreader(MPI_Comm comm, CoreSpreading mode) {
+  WXFER_CHECK_MPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node_));
+  WXFER_CHECK_MPI(MPI_Comm_rank(node_, &local_rank_));
+  WXFER_CHECK_MPI(MPI_Comm_size(node_, &local_size_));
+  CPU_ZERO(&allowed_);
+  if (sched_getaffinity(0, sizeof(allowed_), &allowed_) == 0)
+    for (int c = 0; c < CPU_SETSIZE; ++c)
+      if (CPU_ISSET(c, &allowed_)) allowed_cores_.push_back(c);
+  const auto cores = static_cast<int>(allowed_cores_.size());
+  // A launcher that bound ranks to cores has placed them already: every rank of the node
+  // must be free to move, or none spreads.
+  const bool crowded = local_size_ > cores;
+  int wanted = cores >= 2 && (mode == CoreSpreading::on || (mode == CoreSpreading::automatic && crowded)) ? 1 : 0, all = 0;
+  WXFER_CHECK_MPI(MPI_Allreduce(&wanted, &all, 1, MPI_INT, MPI_MIN, node_));
+  active_ = all == 1;
+  if (!active_) return;
+  void* base = nullptr;
+  const MPI_Aint bytes = local_rank_ == 0 ? static_cast<MPI_Aint>(sizeof(int32_t)) * local_size_ : 0;
+  WXFER_CHECK_MPI(MPI_Win_allocate_shared(bytes, sizeof(int32_t), MPI_INFO_NULL, node_, &base, &window_));
+  MPI_Aint size = 0;
+  int unit = 0;
+  WXFER_CHECK_MPI(MPI_Win_shared_query(window_, 0, &size, &unit, &base));
+  static_assert(sizeof(std::atomic<int32_t>) == sizeof(int32_t) && std::atomic<int32_t>::is_always_lock_free);
+  cores_ = static_cast<std::atomic<int32_t>*>(base);
+  cores_[local_rank_].store(-1, std::memory_order_relaxed);
+  WXFER_CHECK_MPI(MPI_Barrier(node_));
+}
+
+CoreSpreader::~CoreSpreader() {
+  if (moved_) sched_setaffinity(0, sizeof(allowed_), &allowed_);
+  if (window_ != MPI_WIN_NULL) MPI_Win_free(&window_);
+  if (node_ != MPI_COMM_NULL) MPI_Comm_free(&node_);
+}
+
+std::string CoreSpreader::describe() const {
+  const std::string placement = std::to_string(local_size_) + " ranks on " + std::to_string(allowed_cores_.size()) + " cores";
+  return active_ ? "on (" + placement + ")" : "off (" + placement + ")";
+}
+
+void CoreSpreader::busy() {
+  if (!active_) return;
+  busy_ = true;
+  cores_[local_rank_].store(sched_getcpu(), std::memory_order_relaxed);
+}
+
+void CoreSpreader::rebalance() {
+  if (!busy_) return;  // only busy ranks are load
+  const int here = sched_getcpu();
+  cores_[local_rank_].store(here, std::memory_order_relaxed);
+  auto busy_on = [&](int core) {
+    int n = 0;
+    for (int r = 0; r < local_size_; ++r) n += cores_[r].load(std::memory_order_relaxed) == core ? 1 : 0;
+    return n;
+  };
+  int target = -1, fewest = busy_on(here) - 1;  // moving must leave the target less busy than here
+  for (int c : allowed_cores_) {
+    const int n = busy_on(c);
+    if (n < fewest) target = c, fewest = n;
+  }
+  if (target < 0) return;
+  // One rank moves off a core at a time: the busy rank of the highest local rank there.
+  for (int r = local_rank_ + 1; r < local_size_; ++r)
+    if (cores_[r].load(std::memory_order_relaxed) == here) return;
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(target, &one);
+  if (sched_setaffinity(0, sizeof(one), &one) != 0) return;  // not allowed after all: stay
+  cores_[local_rank_].store(target, std::memory_order_relaxed);
+  moved_ = true;
+  ++moves_;
+}
+
+void CoreSpreader::idle() {
+  if (!busy_) return;
+  busy_ = false;
+  cores_[local_rank_].store(-1, std::memory_order_relaxed);
+  if (moved_ && sched_setaffinity(0, sizeof(allowed_), &allowed_) == 0) moved_ = false;
+}
+
+}  // namespace wxfer
