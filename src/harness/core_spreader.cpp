@@ -11,7 +11,7 @@ CoreSpreading parse_core_spreading(const std::string& text) {
   throw_usage("invalid --core-spreading '" + text + "' (expected auto, on or off)");
 }
 
-CoreSpreader::CoreSpreader(MPI_Comm comm, CoreSpreading mode) {
+CoreSpreader::CoreSpreader(MPI_Comm comm, CoreSpreading mode) : mode_(mode) {
   WXFER_CHECK_MPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node_));
   WXFER_CHECK_MPI(MPI_Comm_rank(node_, &local_rank_));
   WXFER_CHECK_MPI(MPI_Comm_size(node_, &local_size_));
@@ -46,8 +46,12 @@ CoreSpreader::~CoreSpreader() {
 }
 
 std::string CoreSpreader::describe() const {
-  const std::string placement = std::to_string(local_size_) + " ranks on " + std::to_string(allowed_cores_.size()) + " cores";
-  return active_ ? "on (" + placement + ")" : "off (" + placement + ")";
+  const auto cores = allowed_cores_.size();
+  const std::string placement = std::to_string(local_size_) + " ranks on " + std::to_string(cores) + (cores == 1 ? " core" : " cores");
+  if (active_) return "on (" + placement + ")";
+  if (mode_ == CoreSpreading::off) return "off (--core-spreading off; " + placement + ")";
+  if (cores < 2) return "off (each rank bound to one core)";
+  return "off (" + placement + ": a core per rank)";
 }
 
 void CoreSpreader::busy() {

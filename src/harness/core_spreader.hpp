@@ -39,6 +39,7 @@ class CoreSpreader {
   uint64_t moves() const { return moves_; }
 
  private:
+  CoreSpreading mode_;
   MPI_Comm node_ = MPI_COMM_NULL;
   MPI_Win window_ = MPI_WIN_NULL;
   std::atomic<int32_t>* cores_ = nullptr;  // per local rank: the core it runs on while busy, else -1
