@@ -3,8 +3,9 @@
 // ranks share the other one, sometimes for tens of milliseconds (measured: 25 ms of an
 // 80 ms rdma step on 2 cores, after the two ranks of one core finished first); a static
 // schedule ends when its slowest rank does, so that idle core is time lost. Busy ranks
-// publish their core in node-shared memory; at its work's natural boundaries a rank that
-// shares its core with another busy rank, while a core it may use has none, moves there.
+// publish their core in node-shared memory; at its work's natural boundaries a rank whose
+// core has at least two more busy ranks than another core it may use moves there. Only the
+// calling thread moves (a rank's helper threads stay where the kernel puts them).
 #pragma once
 
 #include <mpi.h>
