@@ -60,8 +60,11 @@ std::string utc_now() {
 }
 
 void print_step(const std::string& label, const StepRecord& s, int32_t steps) {
-  std::printf("[%-9s] step %d/%d: %s, %.2f GB/s landed%s\n", label.c_str(), s.step + 1, steps,
-              format_seconds(s.seconds).c_str(), static_cast<double>(s.bytes_landed) / s.seconds / 1e9,
+  const std::string bound = s.bound_seconds > 0 ? " (bound before it " + format_seconds(s.bound_seconds) + ": " +
+                                                      std::to_string(static_cast<int>(100 * s.bound_seconds / s.seconds + 0.5)) + "%)"
+                                                : "";
+  std::printf("[%-9s] step %d/%d: %s%s, %.2f GB/s landed%s\n", label.c_str(), s.step + 1, steps,
+              format_seconds(s.seconds).c_str(), bound.c_str(), static_cast<double>(s.bytes_landed) / s.seconds / 1e9,
               s.verified ? ", every byte verified" : "");
   std::fflush(stdout);
 }

@@ -30,6 +30,9 @@ struct StepRecord {
   uint8_t verified = 0;       // 1: every byte checked and correct; 0: not checked
   double t_begin = 0;
   double t_end = 0;
+  // The copy bound measured just before this step (seconds for the same bytes); 0 where none
+  // was measured (simulations, files written before it was recorded).
+  double bound_seconds = 0;
 };
 
 struct RankInfo {

@@ -52,6 +52,9 @@ struct RunStats {
   size_t verified_steps = 0;
   double median_seconds = 0, p10_seconds = 0, p90_seconds = 0;
   std::optional<double> efficiency;    // lower_bound_seconds / median_seconds
+  // Median over steps of bound_seconds / seconds: each step against the bound measured just
+  // before it; only when every step carries its bound.
+  std::optional<double> step_efficiency;
   std::optional<double> landed_gbps;   // bytes_per_step / median_seconds / 1e9
 
   // Within the median step: steps sorted by time, index (n-1)/2.

@@ -59,7 +59,8 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const Ste
     const bool measured = i >= settings.warmup;
     const int32_t step = i - settings.warmup;  // warm-up steps are negative and dropped
     const uint32_t v = ++version;
-    if (measured && settings.bound_seconds) bounds.push_back(settings.bound_seconds());
+    const double bound = measured && settings.bound_seconds ? settings.bound_seconds() : 0.0;
+    if (bound > 0) bounds.push_back(bound);
     if (env.is_trainer()) env.shards->fill(v);  // the training step's output: not timed
     WXFER_CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));  // the "go"
     rec.set_step(step);
@@ -101,6 +102,7 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const Ste
     s.seconds = s.t_end - s.t_begin;
     s.bytes_landed = out.bytes_per_step;
     s.verified = settings.verify ? 1 : 0;
+    s.bound_seconds = bound;
     out.steps.push_back(s);
     if (env.world_rank == 0 && settings.on_step != nullptr) settings.on_step(out.label, s, settings.steps);
 

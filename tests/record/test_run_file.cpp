@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "record/h5.hpp"
+#include "record/h5_table.hpp"
 #include "record/run_file.hpp"
 #include "sample_runs.hpp"
 #include "temp_path.hpp"
@@ -61,6 +62,7 @@ void expect_same(const RunFile& a, const RunFile& b) {
       EXPECT_EQ(x.steps[i].verified, y.steps[i].verified);
       EXPECT_EQ(x.steps[i].t_begin, y.steps[i].t_begin);
       EXPECT_EQ(x.steps[i].t_end, y.steps[i].t_end);
+      EXPECT_EQ(x.steps[i].bound_seconds, y.steps[i].bound_seconds);
     }
     ASSERT_EQ(x.events.size(), y.events.size());
     for (size_t i = 0; i < x.events.size(); ++i) expect_same_event(x.events[i], y.events[i]);
@@ -139,6 +141,44 @@ TEST(RunFile, TablesUseDocumentedFixedStrings) {
   const h5::Group run(H5Gopen2(file.get(), "runs/broadcast", H5P_DEFAULT));
   EXPECT_EQ(h5::read_double_attribute(run.get(), "metric.reference_seconds"), 0.75);
   EXPECT_EQ(h5::read_string_attribute(run.get(), "bound_kind"), "link");
+}
+
+// Files written before steps carried `bound_seconds` still read: the field comes back 0.
+TEST(RunFile, StepsWithoutBoundReadAsZero) {
+  const std::string path = temp_path("old-steps.h5");
+  const RunFile original = testing::hand_made_run();
+  write_run_file(original, path);
+  struct OldStep {
+    int32_t step;
+    double seconds;
+    uint64_t bytes_landed;
+    uint8_t verified;
+    double t_begin, t_end;
+  };
+  {
+    const h5::File file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+    ASSERT_TRUE(file.valid());
+    const h5::Group run(H5Gopen2(file.get(), "runs/broadcast", H5P_DEFAULT));
+    ASSERT_GE(H5Ldelete(run.get(), "steps", H5P_DEFAULT), 0);
+    const h5::Datatype type(H5Tcreate(H5T_COMPOUND, sizeof(OldStep)));
+    H5Tinsert(type.get(), "step", offsetof(OldStep, step), H5T_NATIVE_INT32);
+    H5Tinsert(type.get(), "seconds", offsetof(OldStep, seconds), H5T_NATIVE_DOUBLE);
+    H5Tinsert(type.get(), "bytes_landed", offsetof(OldStep, bytes_landed), H5T_NATIVE_UINT64);
+    H5Tinsert(type.get(), "verified", offsetof(OldStep, verified), H5T_NATIVE_UINT8);
+    H5Tinsert(type.get(), "t_begin", offsetof(OldStep, t_begin), H5T_NATIVE_DOUBLE);
+    H5Tinsert(type.get(), "t_end", offsetof(OldStep, t_end), H5T_NATIVE_DOUBLE);
+    std::vector<OldStep> rows;
+    for (const StepRecord& s : original.runs[0].steps)
+      rows.push_back({s.step, s.seconds, s.bytes_landed, s.verified, s.t_begin, s.t_end});
+    h5::write_rows(run.get(), "steps", type.get(), rows);
+  }
+  const RunFile back = read_run_file(path);
+  ASSERT_EQ(back.runs[0].steps.size(), original.runs[0].steps.size());
+  for (size_t i = 0; i < back.runs[0].steps.size(); ++i) {
+    EXPECT_EQ(back.runs[0].steps[i].seconds, original.runs[0].steps[i].seconds);
+    EXPECT_EQ(back.runs[0].steps[i].t_end, original.runs[0].steps[i].t_end);
+    EXPECT_EQ(back.runs[0].steps[i].bound_seconds, 0.0);
+  }
 }
 
 }  // namespace

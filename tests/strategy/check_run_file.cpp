@@ -1,12 +1,14 @@
 // Reads a `wxfer run` output back and checks it: every expected strategy present, every
 // step verified with the plan's bytes, events from every rank, a positive bound.
 // Usage: check_run_file FILE RANKS STEPS STRATEGY...
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "record/run_file.hpp"
 
@@ -42,12 +44,19 @@ int main(int argc, char** argv) {
     expect(run != nullptr, "no /runs/" + name);
     if (run == nullptr) continue;
     expect(run->steps.size() == steps, name + ": " + std::to_string(run->steps.size()) + " steps");
+    std::vector<double> bounds;
     for (const auto& s : run->steps) {
       expect(s.verified == 1, name + ": step not verified");
       expect(s.seconds > 0 && s.t_end > s.t_begin, name + ": bad step times");
       expect(s.bytes_landed == run->bytes_per_step && s.bytes_landed > 0, name + ": bytes landed");
+      bounds.push_back(s.bound_seconds);
     }
     expect(run->lower_bound_seconds > 0 && run->bound_kind == "memcpy", name + ": bound");
+    // Each step carries the bound measured before it; the run's bound is their median.
+    std::sort(bounds.begin(), bounds.end());
+    expect(!bounds.empty() && bounds.front() > 0, name + ": a step without its bound");
+    expect(bounds.empty() || bounds[(bounds.size() - 1) / 2] == run->lower_bound_seconds,
+           name + ": lower_bound_seconds is not the median of the steps' bounds");
     // With fp8 on the inference side, the senders quantize: the timeline must show it.
     const bool fp8 = f.config.value("inference_dtype", std::string("bf16")) == "fp8";
     bool quantized = false;
