@@ -23,13 +23,9 @@ void InferenceMemory::use_storage(MemorySpan storage) {
     throw_system_error("InferenceMemory::use_storage", "needs " + std::to_string(bytes_) + " bytes of host memory, got " +
                                                            std::to_string(storage.bytes));
   data_ = static_cast<uint8_t*>(storage.data);
-  memory_ = HostBuffer();
 }
 
-void InferenceMemory::use_own_storage() {
-  if (memory_.data() == nullptr) memory_ = HostBuffer(bytes_);
-  data_ = memory_.data();
-}
+void InferenceMemory::use_own_storage() { data_ = memory_.data(); }
 
 int32_t InferenceMemory::source_of(uint32_t slice, int64_t row) const {
   const Slice& s = plan_.slices()[slice];

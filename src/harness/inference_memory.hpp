@@ -26,7 +26,10 @@ class InferenceMemory {
   MemorySpan span() const { return {data_, bytes_, MemoryKind::host, -1}; }
   uint64_t bytes() const { return bytes_; }
   // Hold the weights in `storage` (memory a transport allocated to expose, at least
-  // bytes() long) instead of this rank's own buffer, which is released; and back.
+  // bytes() long) instead of this rank's own buffer; and back. The own buffer is kept
+  // meanwhile: memory freed mid-run is given back to the host by a VM that reports free
+  // pages, which stalled the steps that followed (docs/pipeline.md), and the next strategy
+  // needs it again.
   void use_storage(MemorySpan storage);
   void use_own_storage();
   // Byte offset of a slice inside this rank's memory.
@@ -44,7 +47,7 @@ class InferenceMemory {
   const Plan& plan_;
   int32_t rank_;
   uint64_t bytes_ = 0;
-  HostBuffer memory_;       // own storage, empty while another is used
+  HostBuffer memory_;       // own storage
   uint8_t* data_ = nullptr;  // where the weights are now
 };
 

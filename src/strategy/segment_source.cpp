@@ -134,6 +134,11 @@ SendBytes SegmentSource::prepare(uint32_t segment, uint8_t* tmp, int32_t chunk) 
   return prepare_into(segment, w, tmp, tmp + aligned(w.out), chunk);
 }
 
+const uint8_t* SegmentSource::in_place(uint32_t segment) const {
+  const Work w = work_of(segment);
+  return w.direct ? shards_.contiguous(w.tensor, w.rows, w.cols) : nullptr;
+}
+
 const uint8_t* SegmentSource::materialize(uint32_t segment, uint8_t* staging, int32_t chunk, const Deadline& deadline) {
   const Work w = work_of(segment);
   if (scratch_.size() < w.scratch_bytes) scratch_.resize(w.scratch_bytes);

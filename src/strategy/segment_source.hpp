@@ -62,6 +62,10 @@ class SegmentSource {
   // are sent from trainer memory; scratch beyond the output is this object's own.
   const uint8_t* materialize(uint32_t segment, uint8_t* staging, int32_t chunk, const Deadline& deadline);
 
+  // Where the segment's bytes already lie, as they land, in trainer memory (nothing to
+  // gather, convert or stage in); nullptr when they must be prepared.
+  const uint8_t* in_place(uint32_t segment) const;
+
   // Largest staging a single segment can need.
   static uint64_t staging_bytes(const Plan& plan, int32_t trainer_rank);
 

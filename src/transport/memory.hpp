@@ -32,6 +32,10 @@ class HostBuffer {
   uint8_t* data() const { return data_.get(); }
   size_t size() const { return bytes_; }
   MemorySpan span() const { return {data_.get(), bytes_, MemoryKind::host, -1}; }
+  // At least `bytes` long afterwards; reallocated (contents lost) only when shorter.
+  void reserve(size_t bytes) {
+    if (bytes > bytes_) *this = HostBuffer(bytes);
+  }
 
  private:
   struct Free {

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -67,6 +68,24 @@ int main(int argc, char** argv) {
       expect(e.t_end >= e.t_begin, name + ": event ends before it begins");
     }
     expect(static_cast<int>(seen.size()) == ranks, name + ": events from " + std::to_string(seen.size()) + " ranks");
+    // broadcast: owners pack only what is not already in their memory as it lands; with
+    // offloaded weights, everything (each bucket is copied out of the offload buffer first).
+    if (run->strategy == "broadcast") {
+      const bool offloaded = f.config.value("offloaded_weights", false);
+      const bool in_place_expected = !offloaded && !fp8 && f.config.value("trainer_layout", std::string()).rfind("fsdp", 0) == 0;
+      std::map<int32_t, uint64_t> packed, sent;
+      for (const auto& e : run->events) {
+        const std::string stage(e.stage, strnlen(e.stage, sizeof(e.stage)));
+        const bool owner = e.rank < f.config.value("trainers", 0);
+        if (stage == "pack") packed[e.step] += e.bytes;
+        if (stage == "bcast" && owner) sent[e.step] += e.bytes;
+      }
+      for (const auto& [step, bytes] : sent) {
+        expect(packed[step] <= bytes, name + ": packed more than it broadcast");
+        expect(!offloaded || packed[step] == bytes, name + ": offloaded weights sent without packing");
+        expect(!in_place_expected || packed[step] < bytes / 2, name + ": fsdp shards packed instead of sent in place");
+      }
+    }
     expect(!fp8 || quantized, name + ": fp8 run without quantize events");
   }
   if (failures == 0) std::printf("check_run_file: %s ok\n", argv[1]);

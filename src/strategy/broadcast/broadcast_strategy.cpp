@@ -66,6 +66,7 @@ class BroadcastStrategy final : public Strategy {
                                                  env.options.offloaded);
     else
       copy_out_.emplace(env.plan, env.ranks.inference_index(env.world_rank));
+    share_pieces(env);
   }
 
   ~BroadcastStrategy() override {
@@ -76,7 +77,7 @@ class BroadcastStrategy final : public Strategy {
   void update(StrategyEnv& env, uint32_t) override {
     const Deadline deadline = env.deadline();
     Recorder& rec = env.recorder;
-    Request pending[2];
+    std::vector<Request> pending[2];
     if (env.is_trainer()) {
       source_->start_step();
       source_->post_contributions();
@@ -84,16 +85,20 @@ class BroadcastStrategy final : public Strategy {
     for (size_t k = 0; k < buckets_.size(); ++k) {
       const Bucket& b = buckets_[k];
       HostBuffer& buf = buffers_[k % 2];
-      MemorySpan span{buf.data(), b.bytes, MemoryKind::host, -1};
+      Group& group = *groups_[static_cast<size_t>(b.owner)];
       if (env.world_rank == b.owner) {
         finish_sending(rec, pending[k % 2], k % 2, deadline);
-        pack(b, buf.data(), static_cast<int32_t>(k), rec, deadline);
+        pack(b, k, buf.data(), rec, deadline);
         sending_[k % 2] = {static_cast<int32_t>(k), rec.now(), b.bytes};
-        pending[k % 2] = env.transport.ibroadcast(*groups_[static_cast<size_t>(b.owner)], b.owner, span);
+        // Runs already in trainer memory go from there; the rest from the bucket buffer.
+        for (const Piece& p : pieces_[k])
+          pending[k % 2].push_back(env.transport.ibroadcast(
+              group, b.owner, {const_cast<uint8_t*>(p.in_place != nullptr ? p.in_place : buf.data() + p.at), p.bytes, MemoryKind::host, -1}));
       } else if (!env.is_trainer()) {
         const double t0 = rec.now();
-        pending[k % 2] = env.transport.ibroadcast(*groups_[static_cast<size_t>(b.owner)], b.owner, span);
-        if (k > 0) finish(env, k - 1, pending[(k - 1) % 2], t_posted_[(k - 1) % 2], deadline);
+        for (const Piece& p : pieces_[k])
+          pending[k % 2].push_back(env.transport.ibroadcast(group, b.owner, {buf.data() + p.at, p.bytes, MemoryKind::host, -1}));
+        if (k > 0) finish(env, k - 1, pending[(k - 1) % 2], t_posted_[(k - 1) % 2], deadline, &pending[k % 2]);
         t_posted_[k % 2] = t0;
       }
     }
@@ -101,13 +106,16 @@ class BroadcastStrategy final : public Strategy {
       finish(env, buckets_.size() - 1, pending[(buckets_.size() - 1) % 2], t_posted_[(buckets_.size() - 1) % 2], deadline);
     if (env.is_trainer())
       for (size_t slot = 0; slot < 2; ++slot) finish_sending(rec, pending[slot], slot, deadline);
-    wait_all(pending, deadline);
+    for (auto& slot : pending) wait_all(slot, deadline);
     if (env.is_trainer()) source_->finish_contributions(deadline);
   }
 
   double reference_seconds(StrategyEnv& env) override {
     // The same broadcasts with plain blocking MPI_Bcast: no packing, no copy-out.
-    HostBuffer scratch(buffers_[0].size() > 0 ? buffers_[0].size() : 1);
+    // Kept between steps: a buffer freed after every step is given back to the host by a VM
+    // that reports free pages, stalling the steps after it (docs/pipeline.md).
+    reference_scratch_.reserve(std::max<size_t>(buffers_[0].size(), 1));
+    HostBuffer& scratch = reference_scratch_;
     WXFER_CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
     const double t0 = now_seconds();
     for (const auto& b : buckets_) {
@@ -123,38 +131,98 @@ class BroadcastStrategy final : public Strategy {
   nlohmann::json params() const override { return {{"bucket_bytes", bucket_bytes_}, {"buckets", buckets_.size()}}; }
 
  private:
-  void pack(const Bucket& b, uint8_t* buf, int32_t k, Recorder& rec, const Deadline& deadline) {
+  // A bucket as the owner broadcasts it: runs of its layout that lie back to back in the
+  // owner's memory as they land (sent from there, no copy), and runs that must be prepared
+  // (gathered, converted, staged in: packed into the bucket buffer at their offset).
+  struct Piece {
+    uint64_t at = 0, bytes = 0;
+    const uint8_t* in_place = nullptr;  // on the owner; nullptr: packed
+  };
+
+  // The owner finds its buckets' pieces and tells the receivers their boundaries (set-up).
+  void share_pieces(StrategyEnv& env) {
+    pieces_.assign(buckets_.size(), {});
+    for (size_t k = 0; k < buckets_.size(); ++k) {
+      const Bucket& b = buckets_[k];
+      MPI_Comm comm = ref_comms_[static_cast<size_t>(b.owner)];
+      if (comm == MPI_COMM_NULL) continue;
+      std::vector<Piece>& pieces = pieces_[k];
+      std::vector<uint64_t> bounds;  // at, bytes, at, bytes, ...
+      if (env.world_rank == b.owner) {
+        uint64_t at = 0;
+        for (uint32_t s : b.segments) {
+          const uint64_t n = whole_->segments()[s].bytes;
+          const uint8_t* here = source_->in_place(s);
+          const bool joins = !pieces.empty() && (here == nullptr ? pieces.back().in_place == nullptr
+                                                                 : pieces.back().in_place + pieces.back().bytes == here);
+          if (joins) pieces.back().bytes += n;
+          else pieces.push_back({at, n, here});
+          at += n;
+        }
+        for (const Piece& p : pieces) bounds.insert(bounds.end(), {p.at, p.bytes});
+      }
+      uint64_t count = bounds.size();
+      WXFER_CHECK_MPI(MPI_Bcast(&count, 1, MPI_UINT64_T, 0, comm));
+      bounds.resize(count);
+      WXFER_CHECK_MPI(MPI_Bcast(bounds.data(), static_cast<int>(count), MPI_UINT64_T, 0, comm));
+      if (env.world_rank != b.owner)
+        for (size_t i = 0; i + 1 < bounds.size(); i += 2) pieces.push_back({bounds[i], bounds[i + 1], nullptr});
+    }
+  }
+
+  void pack(const Bucket& b, size_t k, uint8_t* buf, Recorder& rec, const Deadline& deadline) {
     const double t0 = rec.now();
-    uint64_t at = 0;
+    uint64_t at = 0, packed = 0;
     for (uint32_t s : b.segments) {
       const uint64_t n = whole_->segments()[s].bytes;
-      const uint8_t* bytes = source_->materialize(s, buf + at, k, deadline);
-      if (bytes != buf + at) std::memcpy(buf + at, bytes, n);
+      if (!in_place_at(k, at)) {
+        const uint8_t* bytes = source_->materialize(s, buf + at, static_cast<int32_t>(k), deadline);
+        if (bytes != buf + at) std::memcpy(buf + at, bytes, n);
+        packed += n;
+      }
       at += n;
     }
-    rec.record("pack", k, -1, b.bytes, t0, rec.now());
+    if (packed > 0) rec.record("pack", static_cast<int32_t>(k), -1, packed, t0, rec.now());
+  }
+
+  // Whether the bucket's byte `at` is sent from the owner's memory.
+  bool in_place_at(size_t k, uint64_t at) const {
+    const auto& pieces = pieces_[k];
+    auto it = std::upper_bound(pieces.begin(), pieces.end(), at, [](uint64_t x, const Piece& p) { return x < p.at; });
+    return it != pieces.begin() && std::prev(it)->in_place != nullptr;
   }
 
   // The owner's side of a broadcast, recorded when its buffer is needed again.
-  void finish_sending(Recorder& rec, Request& req, size_t slot, const Deadline& deadline) {
+  void finish_sending(Recorder& rec, std::vector<Request>& reqs, size_t slot, const Deadline& deadline) {
     if (sending_[slot].bucket < 0) return;
-    wait(req, deadline);
+    wait_all(reqs, deadline);
+    reqs.clear();
     rec.record("bcast", sending_[slot].bucket, -1, sending_[slot].bytes, sending_[slot].t_posted, rec.now());
     sending_[slot].bucket = -1;
   }
 
-  void finish(StrategyEnv& env, size_t k, Request& req, double t_posted, const Deadline& deadline) {
+  // Waits for bucket k and copies this rank's slices out of it. MPI moves a non-blocking
+  // broadcast only inside the calling rank's MPI calls: the copy-out tests the next bucket's
+  // broadcast (`next`) every MiB, or this rank holds it up for the ranks it forwards to.
+  void finish(StrategyEnv& env, size_t k, std::vector<Request>& reqs, double t_posted, const Deadline& deadline,
+              std::vector<Request>* next = nullptr) {
     Recorder& rec = env.recorder;
     const Bucket& b = buckets_[k];
-    wait(req, deadline);
+    wait_all(reqs, deadline);
+    reqs.clear();
     const double t1 = rec.now();
     rec.record("bcast", static_cast<int32_t>(k), -1, b.bytes, t_posted, t1);
     const uint8_t* buf = buffers_[k % 2].data();
-    uint64_t at = 0, kept = 0;
+    constexpr uint64_t kTestEvery = uint64_t{1} << 20;
+    uint64_t at = 0, kept = 0, tested_at = 0;
     for (uint32_t s : b.segments) {
       const Segment& seg = whole_->segments()[s];
       kept += copy_out_->copy(whole_->slices()[seg.slice].tensor, seg.rows, buf + at, *env.memory);
       at += seg.bytes;
+      if (next != nullptr && at - tested_at >= kTestEvery) {
+        for (Request& r : *next) r.done();
+        tested_at = at;
+      }
     }
     rec.record("copy_out", static_cast<int32_t>(k), b.owner, kept, t1, rec.now());
   }
@@ -164,7 +232,9 @@ class BroadcastStrategy final : public Strategy {
   std::vector<Bucket> buckets_;
   std::vector<std::unique_ptr<Group>> groups_;
   std::vector<MPI_Comm> ref_comms_;
+  std::vector<std::vector<Piece>> pieces_;  // per bucket; empty on ranks outside its group
   HostBuffer buffers_[2];
+  HostBuffer reference_scratch_;
   double t_posted_[2] = {0, 0};
   struct InFlight {
     int32_t bucket = -1;

@@ -69,7 +69,10 @@ class GatherStrategy final : public Strategy {
   double reference_seconds(StrategyEnv& env) override {
     // Plain blocking gather-and-send of the same bytes: no packing, no overlap, no copy-out.
     const Plan& w = *whole_;
-    HostBuffer scratch(std::max<size_t>(buffers_[0].size(), 1));
+    // Kept between steps: a buffer freed after every step is given back to the host by a VM
+    // that reports free pages, stalling the steps after it (docs/pipeline.md).
+    reference_scratch_.reserve(std::max<size_t>(buffers_[0].size(), 1));
+    HostBuffer& scratch = reference_scratch_;
     WXFER_CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
     const double t0 = now_seconds();
     for (const Round& r : rounds_) {
@@ -224,6 +227,7 @@ class GatherStrategy final : public Strategy {
   std::vector<std::vector<uint32_t>> segments_of_;  // whole-plan segments per tensor
   std::vector<Round> rounds_;
   HostBuffer buffers_[2];
+  HostBuffer reference_scratch_;
   std::unique_ptr<SegmentSource> source_;
   std::optional<SliceCopyOut> copy_out_;
 };
