@@ -32,6 +32,7 @@ h5::Datatype step_row_type() {
   add(type.get(), "t_begin", offsetof(StepRecord, t_begin), H5T_NATIVE_DOUBLE);
   add(type.get(), "t_end", offsetof(StepRecord, t_end), H5T_NATIVE_DOUBLE);
   add(type.get(), "bound_seconds", offsetof(StepRecord, bound_seconds), H5T_NATIVE_DOUBLE);
+  add(type.get(), "reference_seconds", offsetof(StepRecord, reference_seconds), H5T_NATIVE_DOUBLE);
   return type;
 }
 

@@ -33,6 +33,9 @@ struct StepRecord {
   // The copy bound measured just before this step (seconds for the same bytes); 0 where none
   // was measured (simulations, files written before it was recorded).
   double bound_seconds = 0;
+  // The raw reference loop over the same bytes, run right after this step (gather,
+  // broadcast; the first --reference-repeats steps); 0 where none ran.
+  double reference_seconds = 0;
 };
 
 struct RankInfo {

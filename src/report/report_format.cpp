@@ -83,9 +83,9 @@ std::string markdown_report(const std::vector<RunStats>& runs) {
   const FileNaming several = file_naming(runs);
   std::ostringstream out;
   row(out, {"run", "strategy", "transport", "steps", "verified", "median", "p10", "p90", "lower bound", "efficiency",
-            "step efficiency", "landed GB/s", "out/rank max", "out/rank mean", "in/rank max", "in/rank mean", "busy skew",
-            "overlap"});
-  row(out, std::vector<std::string>(18, "---"));
+            "step efficiency", "step / reference", "landed GB/s", "out/rank max", "out/rank mean", "in/rank max",
+            "in/rank mean", "busy skew", "overlap"});
+  row(out, std::vector<std::string>(19, "---"));
   for (const auto& s : runs) {
     const bool timed = s.steps > 0;
     row(out, {run_name(s, several), s.strategy, s.transport + (s.simulated ? " (sim)" : ""),
@@ -93,7 +93,8 @@ std::string markdown_report(const std::vector<RunStats>& runs) {
               seconds_or_dash(s.median_seconds, timed), seconds_or_dash(s.p10_seconds, timed),
               seconds_or_dash(s.p90_seconds, timed),
               s.lower_bound_seconds > 0 ? format_seconds(s.lower_bound_seconds) + " (" + s.bound_kind + ")" : "-",
-              percent(s.efficiency), percent(s.step_efficiency), s.landed_gbps ? fixed(*s.landed_gbps, "%.2f") : "-",
+              percent(s.efficiency), percent(s.step_efficiency),
+              s.step_reference_ratio ? fixed(*s.step_reference_ratio, "%.2f") : "-", s.landed_gbps ? fixed(*s.landed_gbps, "%.2f") : "-",
               bytes_or_dash(s.bytes_out.max), bytes_or_dash(s.bytes_out.mean), bytes_or_dash(s.bytes_in.max),
               bytes_or_dash(s.bytes_in.mean), ratio_or_dash(s.busy_seconds.skew()), ratio_or_dash(s.overlap)});
   }
@@ -159,6 +160,7 @@ nlohmann::json run_json(const RunStats& s) {
           {"p90_seconds", timed_value(s.p90_seconds)},
           {"efficiency", optional(s.efficiency)},
           {"step_efficiency", optional(s.step_efficiency)},
+          {"step_reference_ratio", optional(s.step_reference_ratio)},
           {"landed_GBps", optional(s.landed_gbps)},
           {"median_step", {{"step", s.median_step},
                            {"wall_seconds", s.median_step_seconds},

@@ -36,17 +36,19 @@ RunStats compute_run_stats(const StrategyRun& run, const std::vector<RankInfo>& 
   s.params = run.params;
   s.metrics = run.metrics;
   s.steps = run.steps.size();
-  std::vector<double> seconds, paired;
+  std::vector<double> seconds, paired, against_reference;
   for (const auto& step : run.steps) {
     seconds.push_back(step.seconds);
     if (step.verified != 0) ++s.verified_steps;
     if (step.bound_seconds > 0 && step.seconds > 0) paired.push_back(step.bound_seconds / step.seconds);
+    if (step.reference_seconds > 0) against_reference.push_back(step.seconds / step.reference_seconds);
   }
   if (seconds.empty()) return s;
   s.median_seconds = percentile(seconds, 0.5);
   s.p10_seconds = percentile(seconds, 0.1);
   s.p90_seconds = percentile(seconds, 0.9);
   if (paired.size() == seconds.size()) s.step_efficiency = percentile(paired, 0.5);
+  if (!against_reference.empty()) s.step_reference_ratio = percentile(against_reference, 0.5);
   if (s.median_seconds > 0) {
     if (run.lower_bound_seconds > 0) s.efficiency = run.lower_bound_seconds / s.median_seconds;
     if (run.bytes_per_step > 0) s.landed_gbps = static_cast<double>(run.bytes_per_step) / s.median_seconds / 1e9;

@@ -55,6 +55,9 @@ struct RunStats {
   // Median over steps of bound_seconds / seconds: each step against the bound measured just
   // before it; only when every step carries its bound.
   std::optional<double> step_efficiency;
+  // Median over the steps that have one of seconds / reference_seconds: each step against the
+  // raw reference loop run right after it.
+  std::optional<double> step_reference_ratio;
   std::optional<double> landed_gbps;   // bytes_per_step / median_seconds / 1e9
 
   // Within the median step: steps sorted by time, index (n-1)/2.

@@ -114,6 +114,7 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const Ste
       if (has_reference) {
         WXFER_CHECK_MPI(MPI_Allreduce(&mine, &slowest, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD));
         refs.push_back(slowest);
+        out.steps.back().reference_seconds = slowest;
       }
     }
   }

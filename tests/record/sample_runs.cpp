@@ -126,7 +126,7 @@ RunFile hand_made_run() {
   const double seconds[] = {1.0, 2.0, 1.5, 3.0, 1.2};
   for (int32_t s = 0; s < 5; ++s)
     run.steps.push_back({s, seconds[s], 4'000'000'000, static_cast<uint8_t>(s == 4 ? 0 : 1), 4.0 * s + 2.0,
-                         4.0 * s + 2.0 + seconds[s], 0.5 + 0.01 * s});
+                         4.0 * s + 2.0 + seconds[s], 0.5 + 0.01 * s, s < 3 ? 1.0 : 0.0});
   // Step 2 is the median step: window [10.0, 11.5].
   run.events = {
       event(0, -1, "stage_in", 0.0, 1.0, 123),

@@ -63,6 +63,7 @@ void expect_same(const RunFile& a, const RunFile& b) {
       EXPECT_EQ(x.steps[i].t_begin, y.steps[i].t_begin);
       EXPECT_EQ(x.steps[i].t_end, y.steps[i].t_end);
       EXPECT_EQ(x.steps[i].bound_seconds, y.steps[i].bound_seconds);
+      EXPECT_EQ(x.steps[i].reference_seconds, y.steps[i].reference_seconds);
     }
     ASSERT_EQ(x.events.size(), y.events.size());
     for (size_t i = 0; i < x.events.size(); ++i) expect_same_event(x.events[i], y.events[i]);
@@ -178,6 +179,7 @@ TEST(RunFile, StepsWithoutBoundReadAsZero) {
     EXPECT_EQ(back.runs[0].steps[i].seconds, original.runs[0].steps[i].seconds);
     EXPECT_EQ(back.runs[0].steps[i].t_end, original.runs[0].steps[i].t_end);
     EXPECT_EQ(back.runs[0].steps[i].bound_seconds, 0.0);
+    EXPECT_EQ(back.runs[0].steps[i].reference_seconds, 0.0);
   }
 }
 

@@ -5,6 +5,7 @@
 //   efficiency = 0.5 / 1.5; landed = 4e9 B / 1.5 s = 2.667 GB/s.
 // Bounds per step 0.50 0.51 0.52 0.53 0.54 -> step efficiencies 0.5 0.255 0.3467 0.1767 0.45,
 //   median 0.52 / 1.5 (step 2's own).
+// Reference loops after steps 0-2 only (1.0 s each): step / reference 1.0 2.0 1.5 -> median 1.5.
 // Median step 2, window [10.0, 11.5] (1.5 s); ranks 0,1 trainers, 2,3 inference:
 //   r0 pack [10.0,10.2], bcast [10.2,11.0] 2e9 (collective), transfer [10.5,10.8] 0.5e9 -> r3
 //   r1 bcast [10.3,10.9] 1e9;  r2 bcast [10.2,11.1] 2e9, copy_out [11.1,11.4]
@@ -63,6 +64,8 @@ TEST(RunStats, StepTimes) {
   EXPECT_NEAR(*s.efficiency, 1.0 / 3.0, kEps);
   ASSERT_TRUE(s.step_efficiency.has_value());
   EXPECT_NEAR(*s.step_efficiency, 0.52 / 1.5, kEps);
+  ASSERT_TRUE(s.step_reference_ratio.has_value());
+  EXPECT_NEAR(*s.step_reference_ratio, 1.5, kEps);
   ASSERT_TRUE(s.landed_gbps.has_value());
   EXPECT_NEAR(*s.landed_gbps, 4.0 / 1.5, kEps);
   EXPECT_EQ(s.median_step, 2);
@@ -137,6 +140,12 @@ TEST(RunStats, NoStepsAndNoBound) {
   s = compute_run_stats(f.runs[0], f.ranks, "x.h5");
   EXPECT_TRUE(s.efficiency.has_value());
   EXPECT_FALSE(s.step_efficiency.has_value());
+
+  // No reference loop ran (rdma): no step / reference.
+  f = testing::hand_made_run();
+  for (auto& step : f.runs[0].steps) step.reference_seconds = 0;
+  s = compute_run_stats(f.runs[0], f.ranks, "x.h5");
+  EXPECT_FALSE(s.step_reference_ratio.has_value());
 }
 
 }  // namespace

@@ -53,6 +53,19 @@ int main(int argc, char** argv) {
       bounds.push_back(s.bound_seconds);
     }
     expect(run->lower_bound_seconds > 0 && run->bound_kind == "memcpy", name + ": bound");
+    // gather and broadcast: the raw reference loop after each step (runs of up to 5 steps),
+    // and metric.reference_seconds their median; rdma has none.
+    const bool has_reference = run->strategy == "gather" || run->strategy == "broadcast";
+    std::vector<double> references;
+    for (const auto& s : run->steps) references.push_back(s.reference_seconds);
+    std::sort(references.begin(), references.end());
+    const auto metric = run->metrics.find("reference_seconds");
+    if (has_reference && steps <= 5) {
+      expect(!references.empty() && references.front() > 0, name + ": a step without its reference loop");
+      expect(metric != run->metrics.end() && !references.empty() && references[references.size() / 2] == metric->second,
+             name + ": metric.reference_seconds is not the median of the steps' reference loops");
+    }
+    if (!has_reference) expect(references.empty() || references.back() == 0, name + ": a reference loop for " + run->strategy);
     // Each step carries the bound measured before it; the run's bound is their median.
     std::sort(bounds.begin(), bounds.end());
     expect(!bounds.empty() && bounds.front() > 0, name + ": a step without its bound");
