@@ -23,6 +23,14 @@ void Window::put_strided(int peer, uint64_t offset, const void* src, size_t rows
   for (size_t r = 0; r < rows; ++r) put(peer, offset + r * row_bytes, base + r * src_stride, row_bytes);
 }
 
+void Window::put_interleaved(std::span<const StridedBox> boxes) {
+  if (boxes.empty()) return;
+  for (const StridedBox& b : boxes) WXFER_ASSERT(b.rows == boxes[0].rows);
+  for (size_t r = 0; r < boxes[0].rows; ++r)
+    for (const StridedBox& b : boxes)
+      put(b.peer, b.offset + r * b.row_bytes, static_cast<const uint8_t*>(b.src) + r * b.src_stride, b.row_bytes);
+}
+
 namespace {
 
 // A window over memory it owns; the memory outlives the window it backs.
@@ -34,6 +42,7 @@ class OwningWindow final : public Window {
   void put_strided(int peer, uint64_t offset, const void* src, size_t rows, size_t row_bytes, size_t src_stride) override {
     window_->put_strided(peer, offset, src, rows, row_bytes, src_stride);
   }
+  void put_interleaved(std::span<const StridedBox> boxes) override { window_->put_interleaved(boxes); }
   void flush(const Deadline& deadline) override { window_->flush(deadline); }
   MemorySpan local() const override { return window_->local(); }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,15 @@ class Group {
   std::vector<int> members_;
 };
 
+// `rows` runs of `row_bytes`, `src_stride` bytes apart at the source, that land back to back
+// at `offset` in `peer`'s exposed memory.
+struct StridedBox {
+  int peer = 0;
+  uint64_t offset = 0;
+  const void* src = nullptr;
+  size_t rows = 0, row_bytes = 0, src_stride = 0;
+};
+
 // Memory a rank exposed for remote writes (RDMA WRITE, MPI_Put, CUDA IPC).
 class Window {
  public:
@@ -64,6 +74,11 @@ class Window {
   // staging them: one strided RDMA WRITE (a gather list), MPI_Put of an hvector, a 2D copy.
   // Default: one put per row.
   virtual void put_strided(int peer, uint64_t offset, const void* src, size_t rows, size_t row_bytes, size_t src_stride);
+  // Boxes with the same number of rows: row r of every box goes before row r + 1 of any, so
+  // that a transport whose puts are CPU copies reads column boxes of the same source rows in
+  // order. A box that does not fit throws a SystemError (the MPI window checks every box
+  // before anything moves; the default, put() row by row, checks each row).
+  virtual void put_interleaved(std::span<const StridedBox> boxes);
   // Completes, at their targets, every put this rank issued.
   virtual void flush(const Deadline& deadline) = 0;
   virtual MemorySpan local() const = 0;

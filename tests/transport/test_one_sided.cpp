@@ -105,6 +105,35 @@ TEST_P(TransportConformance, StridedPutsLandPacked) {
   world_barrier();
 }
 
+// Column boxes of the same source rows, interleaved row by row, land packed where each says,
+// to two different peers; a box past the window is refused.
+TEST_P(TransportConformance, InterleavedPutsLandPacked) {
+  WXFER_REQUIRE_CAPABILITY(one_sided);
+  constexpr size_t kRows = 23, kRowBytes = 48, kStride = 3 * kRowBytes + 5, kBox = kRows * kRowBytes, kTarget = 3 * kBox + 7;
+  TestBuffer exposed = buffer(kTarget);
+  auto window = transport().expose(exposed.span());
+  TestBuffer src = buffer(kRows * kStride);
+  src.write(pattern(static_cast<uint64_t>(rank()) + 11, kRows * kStride));
+  // Boxes 0 and 1 to the next rank (its regions 0 and 1), box 2 to the previous (its region 2).
+  const StridedBox boxes[] = {{next(), 0, src.data(), kRows, kRowBytes, kStride},
+                              {next(), kBox, src.data() + kRowBytes, kRows, kRowBytes, kStride},
+                              {prev(), 2 * kBox, src.data() + 2 * kRowBytes, kRows, kRowBytes, kStride}};
+  window->put_interleaved(boxes);
+  const StridedBox past[] = {{next(), kTarget - kRowBytes + 1, src.data(), kRows, kRowBytes, kStride}};
+  EXPECT_THROW(window->put_interleaved(past), SystemError);
+  window->flush(Deadline::after(kTestDeadlineSeconds));
+  world_barrier();
+  const auto from_prev = pattern(static_cast<uint64_t>(prev()) + 11, kRows * kStride);
+  const auto from_next = pattern(static_cast<uint64_t>(next()) + 11, kRows * kStride);
+  std::vector<uint8_t> want(kTarget, 0);
+  for (size_t r = 0; r < kRows; ++r)
+    for (size_t box = 0; box < 3; ++box)
+      std::copy_n((box < 2 ? from_prev : from_next).begin() + static_cast<long>(r * kStride + box * kRowBytes), kRowBytes,
+                  want.begin() + static_cast<long>(box * kBox + r * kRowBytes));
+  EXPECT_EQ(exposed.read(), want);
+  world_barrier();
+}
+
 // A rank may expose nothing (an inference rank that receives no shard, say).
 TEST_P(TransportConformance, RankZeroExposesNothing) {
   WXFER_REQUIRE_CAPABILITY(one_sided);

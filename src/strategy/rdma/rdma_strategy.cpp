@@ -113,11 +113,12 @@ class RdmaStrategy final : public Strategy {
       if (end == g + 1) {
         window_->put_strided(strided_[g].peer, strided_[g].at, first.data, first.rows, first.row_bytes, first.stride);
       } else {
-        for (uint64_t r = 0; r < first.rows; ++r)
-          for (size_t i = g; i < end; ++i) {
-            const StridedSend& s = strided_[i];
-            window_->put(s.peer, s.at + r * s.bytes.row_bytes, s.bytes.data + r * s.bytes.stride, s.bytes.row_bytes);
-          }
+        boxes_.clear();
+        for (size_t i = g; i < end; ++i) {
+          const StridedSend& s = strided_[i];
+          boxes_.push_back({s.peer, s.at, s.bytes.data, s.bytes.rows, s.bytes.row_bytes, s.bytes.stride});
+        }
+        window_->put_interleaved(boxes_);
       }
       g = end;
     }
@@ -141,6 +142,7 @@ class RdmaStrategy final : public Strategy {
     SendBytes bytes;
   };
   std::vector<StridedSend> strided_;  // a chunk's strided sends, issued after its contiguous ones
+  std::vector<StridedBox> boxes_;     // one group of them, for put_interleaved
   bool interleave_rows_ = false;      // the transport's puts are CPU copies (put_strided_sends)
   std::unique_ptr<SegmentSource> source_;
   std::unique_ptr<SenderPipeline> pipeline_;

@@ -53,6 +53,24 @@ class MpiWindow final : public Window {
     WXFER_CHECK_MPI(MPI_Type_commit(&box.type));
     WXFER_CHECK_MPI(MPI_Put(src, 1, box.type, peer, static_cast<MPI_Aint>(offset), static_cast<int>(rows * row_bytes), MPI_BYTE, win_));
   }
+  // ~10^6 rows a step: one bounds check per box and MPI_Put straight from the loop.
+  void put_interleaved(std::span<const StridedBox> boxes) override {
+    constexpr size_t kMaxCount = static_cast<size_t>(std::numeric_limits<int>::max());
+    for (const StridedBox& b : boxes) {
+      if (b.rows != boxes[0].rows || b.row_bytes > kMaxCount) {
+        Window::put_interleaved(boxes);  // checks and puts row by row
+        return;
+      }
+      check_put_fits(b.peer, b.offset, b.rows * b.row_bytes, peer_bytes_, "mpi-rma");
+    }
+    if (boxes.empty()) return;
+    for (size_t r = 0; r < boxes[0].rows; ++r)
+      for (const StridedBox& b : boxes) {
+        const int n = static_cast<int>(b.row_bytes);
+        WXFER_CHECK_MPI(MPI_Put(static_cast<const uint8_t*>(b.src) + r * b.src_stride, n, MPI_BYTE, b.peer,
+                                static_cast<MPI_Aint>(b.offset + r * b.row_bytes), n, MPI_BYTE, win_));
+      }
+  }
   void flush(const Deadline&) override {
     // MPI has no non-blocking flush; it completes without the target's help (or, on
     // software RMA, with the help of targets that poll MPI, as ours do while they wait).
