@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <span>
 #include <tuple>
 
 #include "common/error.hpp"
@@ -79,7 +80,7 @@ class RdmaStrategy final : public Strategy {
             if (b.contiguous())
               window_->put(env.ranks.world_of_inference(dst), at, b.data, seg.bytes);
             else
-              strided_.push_back({env.ranks.world_of_inference(dst), at, b});
+              strided_.push_back({env.ranks.world_of_inference(dst), at, b.data, b.rows, b.row_bytes, b.stride});
             per_destination_[static_cast<size_t>(dst)] += seg.bytes;
           }
           put_strided_sends();
@@ -101,25 +102,20 @@ class RdmaStrategy final : public Strategy {
   // order: one box alone reads a fraction of every row, which streams from memory ~2x slower
   // than reading the rows whole. Elsewhere each box is one strided put.
   void put_strided_sends() {
-    std::sort(strided_.begin(), strided_.end(), [](const StridedSend& a, const StridedSend& b) {
-      return std::tie(a.bytes.stride, a.bytes.rows, a.bytes.data) < std::tie(b.bytes.stride, b.bytes.rows, b.bytes.data);
+    auto src = [](const StridedBox& b) { return static_cast<const uint8_t*>(b.src); };
+    std::sort(strided_.begin(), strided_.end(), [&](const StridedBox& a, const StridedBox& b) {
+      return std::make_tuple(a.src_stride, a.rows, src(a)) < std::make_tuple(b.src_stride, b.rows, src(b));
     });
     for (size_t g = 0; g < strided_.size();) {
-      const SendBytes& first = strided_[g].bytes;
+      const StridedBox& first = strided_[g];
       size_t end = g + 1;
-      while (interleave_rows_ && end < strided_.size() && strided_[end].bytes.stride == first.stride &&
-             strided_[end].bytes.rows == first.rows && static_cast<uint64_t>(strided_[end].bytes.data - first.data) < first.stride)
+      while (interleave_rows_ && end < strided_.size() && strided_[end].src_stride == first.src_stride &&
+             strided_[end].rows == first.rows && static_cast<uint64_t>(src(strided_[end]) - src(first)) < first.src_stride)
         ++end;
-      if (end == g + 1) {
-        window_->put_strided(strided_[g].peer, strided_[g].at, first.data, first.rows, first.row_bytes, first.stride);
-      } else {
-        boxes_.clear();
-        for (size_t i = g; i < end; ++i) {
-          const StridedSend& s = strided_[i];
-          boxes_.push_back({s.peer, s.at, s.bytes.data, s.bytes.rows, s.bytes.row_bytes, s.bytes.stride});
-        }
-        window_->put_interleaved(boxes_);
-      }
+      if (end == g + 1)
+        window_->put_strided(first.peer, first.offset, first.src, first.rows, first.row_bytes, first.src_stride);
+      else
+        window_->put_interleaved(std::span<const StridedBox>(strided_).subspan(g, end - g));
       g = end;
     }
     strided_.clear();
@@ -136,13 +132,7 @@ class RdmaStrategy final : public Strategy {
  private:
   std::vector<Chunk> chunks_;
   std::vector<uint64_t> per_destination_;
-  struct StridedSend {
-    int peer;
-    uint64_t at;
-    SendBytes bytes;
-  };
-  std::vector<StridedSend> strided_;  // a chunk's strided sends, issued after its contiguous ones
-  std::vector<StridedBox> boxes_;     // one group of them, for put_interleaved
+  std::vector<StridedBox> strided_;  // a chunk's strided sends, issued after its contiguous ones
   bool interleave_rows_ = false;      // the transport's puts are CPU copies (put_strided_sends)
   std::unique_ptr<SegmentSource> source_;
   std::unique_ptr<SenderPipeline> pipeline_;
