@@ -247,7 +247,9 @@ void run_job(const RunArgs& a) {
                  {"timeout_seconds", options.timeout_seconds},
                  {"core_spreading", cores.describe()},
                  {"verify", !a.no_verify},
-                 {"copy_bandwidth", copy_bw}};
+                 {"copy_bandwidth", copy_bw},
+                 // Transport settings (WXFER_MPI_BROADCAST, WXFER_VERBS_*) change how bytes move.
+                 {"environment", environment_with_prefix("WXFER_")}};
   write_run_file(file, a.out);
   std::cout << "\n"
             << report::markdown_summary(report::compute_file_stats(file, a.out))

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstdlib>
 
+extern char** environ;
+
 namespace wxfer {
 namespace {
 std::atomic<int> g_rank{-1};
@@ -29,6 +31,17 @@ std::string process_identity() {
   const int rank = process_rank();
   if (rank < 0) return "host " + host_name();
   return "rank " + std::to_string(rank) + " on host " + host_name();
+}
+
+std::map<std::string, std::string> environment_with_prefix(std::string_view prefix) {
+  std::map<std::string, std::string> found;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const size_t eq = entry.find('=');
+    if (eq == std::string_view::npos || !entry.starts_with(prefix)) continue;
+    found.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+  }
+  return found;
 }
 
 }  // namespace wxfer

@@ -1,7 +1,9 @@
 // Who this process is (rank, host), for error messages and output files.
 #pragma once
 
+#include <map>
 #include <string>
+#include <string_view>
 
 namespace wxfer {
 
@@ -14,5 +16,7 @@ int launcher_rank();
 std::string host_name();
 // "rank R on host H" (or "host H" before MPI is up).
 std::string process_identity();
+// This process's environment variables whose names start with `prefix`, by name.
+std::map<std::string, std::string> environment_with_prefix(std::string_view prefix);
 
 }  // namespace wxfer

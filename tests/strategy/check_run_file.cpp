@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/process.hpp"
 #include "record/run_file.hpp"
 
 int main(int argc, char** argv) {
@@ -37,6 +38,13 @@ int main(int argc, char** argv) {
   expect(f.kind == "run", "kind is " + f.kind);
   expect(static_cast<int>(f.ranks.size()) == ranks, "ranks table has " + std::to_string(f.ranks.size()) + " rows");
   expect(!f.command_line.empty() && f.config.contains("model"), "configuration attributes missing");
+  // The run's WXFER_ settings are recorded; ctest gives this check the run's environment.
+  const auto recorded = f.config.value("environment", nlohmann::json::object());
+  expect(recorded.is_object(), "config.environment is not an object");
+  for (const auto& [name, value] : wxfer::environment_with_prefix("WXFER_"))
+    expect(recorded.value(name, std::string("(missing)")) == value, "config.environment lacks " + name + "=" + value);
+  for (const auto& [name, value] : recorded.items())
+    expect(name.rfind("WXFER_", 0) == 0, "config.environment holds " + name + ", not a WXFER_ setting");
   for (int a = 4; a < argc; ++a) {
     const std::string name = argv[a];
     const wxfer::StrategyRun* run = nullptr;

@@ -1,6 +1,7 @@
 #include "transport/mpi/mpi_transport.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "common/error.hpp"
 #include "transport/mpi/mpi_requests.hpp"
@@ -8,11 +9,16 @@
 namespace wxfer {
 namespace {
 
+// The tag of a flat broadcast's messages on a group's own communicator (nothing else is sent there).
+constexpr int kFlatBroadcastTag = 1;
+
 class MpiGroup final : public Group {
  public:
-  MpiGroup(std::vector<int> members, MPI_Comm comm) : Group(std::move(members)), comm_(comm) {}
+  MpiGroup(std::vector<int> members, MPI_Comm comm, bool flat_broadcast)
+      : Group(std::move(members)), comm_(comm), flat_broadcast_(flat_broadcast) {}
   ~MpiGroup() override { MPI_Comm_free(&comm_); }
   MPI_Comm comm() const { return comm_; }
+  bool flat_broadcast() const { return flat_broadcast_; }
   int local_rank(int world_rank) const {
     const auto it = std::find(members().begin(), members().end(), world_rank);
     WXFER_ASSERT(it != members().end());
@@ -21,7 +27,20 @@ class MpiGroup final : public Group {
 
  private:
   MPI_Comm comm_;
+  bool flat_broadcast_;
 };
+
+// Whether every rank of `comm` shares one host (collective over `comm`; every rank gets the
+// same answer, since the ranks of one host either are all of `comm` or are not).
+bool one_host(MPI_Comm comm) {
+  MPI_Comm node = MPI_COMM_NULL;
+  int size = 0, local = 0;
+  WXFER_CHECK_MPI(MPI_Comm_size(comm, &size));
+  WXFER_CHECK_MPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
+  WXFER_CHECK_MPI(MPI_Comm_size(node, &local));
+  WXFER_CHECK_MPI(MPI_Comm_free(&node));
+  return local == size;
+}
 
 uint8_t* bytes_of(const MemorySpan& s) { return static_cast<uint8_t*>(s.data); }
 
@@ -31,10 +50,19 @@ void require_host(const MemorySpan& s) {
 
 }  // namespace
 
-MpiTransport::MpiTransport(const Bootstrap& bootstrap) {
+MpiTransport::MpiTransport(const Bootstrap& bootstrap) : broadcast_tree_(broadcast_tree_from_environment()) {
   WXFER_CHECK_MPI(MPI_Comm_dup(bootstrap.comm(), &comm_));
   WXFER_CHECK_MPI(MPI_Comm_rank(comm_, &rank_));
   WXFER_CHECK_MPI(MPI_Comm_size(comm_, &size_));
+}
+
+MpiBroadcastTree broadcast_tree_from_environment() {
+  const char* text = std::getenv("WXFER_MPI_BROADCAST");
+  const std::string value = text == nullptr ? "" : text;
+  if (value.empty() || value == "auto") return MpiBroadcastTree::automatic;
+  if (value == "flat") return MpiBroadcastTree::flat;
+  if (value == "mpi") return MpiBroadcastTree::mpi;
+  throw_usage("invalid WXFER_MPI_BROADCAST '" + value + "': expected auto, flat or mpi");
 }
 
 MpiTransport::~MpiTransport() {
@@ -75,14 +103,33 @@ std::unique_ptr<Group> MpiTransport::make_group(const std::vector<int>& members)
   MPI_Comm sub = MPI_COMM_NULL;
   WXFER_CHECK_MPI(MPI_Comm_split(comm_, in ? 0 : MPI_UNDEFINED, key, &sub));
   if (!in) return nullptr;
-  return std::make_unique<MpiGroup>(members, sub);
+  const bool flat = broadcast_tree_ == MpiBroadcastTree::flat || (broadcast_tree_ == MpiBroadcastTree::automatic && one_host(sub));
+  return std::make_unique<MpiGroup>(members, sub, flat);
 }
 
 Request MpiTransport::ibroadcast(Group& group, int root, MemorySpan data) {
   require_host(data);
   auto& g = static_cast<MpiGroup&>(group);
-  auto op = std::make_unique<MpiRequests>(describe_bytes("broadcast", data.bytes, "from", root));
   const int local_root = g.local_rank(root);
+  if (g.flat_broadcast()) {
+    // The root posts one send per member and each member receives straight from the root's
+    // buffer (a single copy within a host): no member waits for another to forward.
+    const int me = g.local_rank(rank_);
+    auto op = std::make_unique<MpiRequests>(describe_bytes("broadcast", data.bytes, "from", root),
+                                            me == local_root ? MpiRequests::OnAbandon::leave : MpiRequests::OnAbandon::cancel);
+    const int members = static_cast<int>(g.members().size());
+    for_each_piece(data.bytes, [&](size_t off, int n) {
+      if (me != local_root) {
+        WXFER_CHECK_MPI(MPI_Irecv(bytes_of(data) + off, n, MPI_BYTE, local_root, kFlatBroadcastTag, g.comm(), &op->handles().emplace_back()));
+        return;
+      }
+      for (int peer = 0; peer < members; ++peer)
+        if (peer != local_root)
+          WXFER_CHECK_MPI(MPI_Isend(bytes_of(data) + off, n, MPI_BYTE, peer, kFlatBroadcastTag, g.comm(), &op->handles().emplace_back()));
+    });
+    return Request(std::move(op));
+  }
+  auto op = std::make_unique<MpiRequests>(describe_bytes("broadcast", data.bytes, "from", root));
   for_each_piece(data.bytes, [&](size_t off, int n) {
     WXFER_CHECK_MPI(MPI_Ibcast(bytes_of(data) + off, n, MPI_BYTE, local_root, g.comm(), &op->handles().emplace_back()));
   });

@@ -1,12 +1,22 @@
 // Two-sided MPI and MPI collectives: runs on any machine, host memory.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 
 #include "transport/bootstrap.hpp"
 #include "transport/transport.hpp"
 
 namespace wxfer {
+
+// How ibroadcast moves a group's bytes. flat: the root sends to every member, each receives
+// from the root (within a host, each member copies once from the root's buffer and none
+// waits for another to forward); mpi: MPI_Ibcast (the library's trees, right across hosts);
+// automatic: flat where the group shares one host, mpi otherwise.
+enum class MpiBroadcastTree : uint8_t { automatic, flat, mpi };
+
+// WXFER_MPI_BROADCAST=auto|flat|mpi (default auto); a UsageError names a bad value.
+MpiBroadcastTree broadcast_tree_from_environment();
 
 class MpiTransport : public Transport {
  public:
@@ -27,7 +37,8 @@ class MpiTransport : public Transport {
   MPI_Comm comm() const { return comm_; }
 
  private:
-  MPI_Comm comm_ = MPI_COMM_NULL;  // a private duplicate: our tags never meet anyone else's
+  MpiBroadcastTree broadcast_tree_;  // read first: a bad setting throws before anything is made
+  MPI_Comm comm_ = MPI_COMM_NULL;    // a private duplicate: our tags never meet anyone else's
   int rank_ = 0;
   int size_ = 1;
 };
