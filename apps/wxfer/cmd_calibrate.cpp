@@ -1,5 +1,5 @@
 // `wxfer calibrate`: measures this machine under mpirun (copy bandwidth per rank with every
-// rank copying, MPI send and MPI_Put bandwidth and latency, MPI_Ibcast) and writes a
+// rank copying, MPI send and MPI_Put bandwidth and latency, the run's broadcast) and writes a
 // one-node cluster file that `wxfer sim --cluster FILE` reads (docs/simulation.md).
 #include <mpi.h>
 
@@ -45,7 +45,8 @@ struct CalibrateArgs {
 // with all ranks copying, and every MPI flow crosses one link, the machine's aggregate MPI
 // bandwidth (shared memory), which a single flow may use alone.
 ClusterSpec local_cluster(int ranks, double copy_all, double copy_per_rank, const LinkProbe& send, const LinkProbe& put,
-                          double put_strided, double fan_out, double bcast) {
+                          double put_strided, double fan_out, const BroadcastProbe& broadcast) {
+  const double bcast = broadcast.bytes_per_second;
   // `copy_per_rank`: the machine's aggregate copy bandwidth (every rank copying) over its
   // cores, since ranks beyond the core count take turns rather than copy at once.
   ClusterSpec c;
@@ -82,17 +83,19 @@ ClusterSpec local_cluster(int ranks, double copy_all, double copy_per_rank, cons
   // rdma's puts straight from strided held boxes (one put per row of a column box).
   c.one_sided_strided_efficiency = std::clamp(put_strided / c.node_memory_bandwidth, 0.01, 1.0);
   // A broadcast of B bytes to the probe's receivers (the upper half, as the run's inference
-  // ranks) moves receivers * B through the shared link at best; the efficiency is what
-  // MPI_Ibcast achieved of that.
+  // ranks) moves receivers * B through the shared link at best; the efficiency is what the
+  // run's broadcast achieved of that.
   const double ideal = std::max(1.0 / c.nvlink_bandwidth, receivers / c.node_memory_bandwidth);
   c.collective_efficiency = std::clamp(ideal * bcast, 0.01, 1.0);
-  // What MPI_Ibcast does here: Open MPI's libnbc (coll/tuned has no non-blocking
-  // collectives; adapt and han are off by default) picks, by group size alone
-  // (coll_libnbc_ibcast_skip_dt_decision, default true), linear for at most 4 ranks and
-  // otherwise a binomial tree of whole-buffer sends: the replay's `tree`. The efficiency
-  // above holds for it as for any algorithm here: every receiver's copy crosses the one
-  // memory link once, and the probe keeps two broadcasts in flight, so the link is never idle.
-  c.broadcast = 1 + receivers > 4 ? BroadcastAlgorithm::tree : BroadcastAlgorithm::linear;
+  // How the run broadcasts here: the mpi transport's flat tree on one host (the replay's
+  // `linear`: the root sends to every receiver at once), or, with WXFER_MPI_BROADCAST=mpi,
+  // MPI_Ibcast: Open MPI's libnbc (coll/tuned has no non-blocking collectives; adapt and han
+  // are off by default) picks, by group size alone (coll_libnbc_ibcast_skip_dt_decision,
+  // default true), linear for at most 4 ranks and otherwise a binomial tree of whole-buffer
+  // sends: the replay's `tree`. The efficiency above holds for either: every receiver's copy
+  // crosses the one memory link once, and the probe keeps two broadcasts in flight, so the
+  // link is never idle.
+  c.broadcast = broadcast.flat || 1 + receivers <= 4 ? BroadcastAlgorithm::linear : BroadcastAlgorithm::tree;
   c.broadcast_channels = 1;
   return c;
 }
@@ -193,7 +196,7 @@ void run_calibrate(const CalibrateArgs& a) {
       throw_usage("invalid --broadcast-size '" + a.broadcast_size + "': expected 4KiB to 1GiB, or auto");
   }
   const int rounds = static_cast<int>(std::clamp<uint64_t>(shape[2], 2, 8));
-  const double bcast = probe_broadcast(MPI_COMM_WORLD, bucket, rounds, a.repeats);
+  const BroadcastProbe bcast = probe_broadcast(MPI_COMM_WORLD, bucket, rounds, a.repeats);
   const double fan_out = probe_fan_out(MPI_COMM_WORLD, bytes, a.repeats);
   if (rank != 0) return;
   // The strided puts' efficiency: their rate relative to the contiguous puts of the same
@@ -210,14 +213,15 @@ void run_calibrate(const CalibrateArgs& a) {
                 "# window, %.2f us with flush; strided puts of %llu B rows (%s: %.0f%% of its\n"
                 "# bytes, %.0f%% of them put row by row across boxes)"
                 "\n# in chunks after contiguous puts: %.2f GB/s against %.2f GB/s for the same chunks all contiguous;\n"
-                "# MPI_Ibcast of %s to the upper half, %d in a row: %.2f GB/s.\n"
+                "# broadcast (%s) of %s to the upper half, %d in a row: %.2f GB/s.\n"
                 "# One node, one \"GPU\" per rank; all flows and copies share node_memory.\n",
                 size, host_name().c_str(), a.message_size.c_str(), a.repeats, copy_all / 1e9, cores, copy / 1e9, send.alone / 1e9,
                 send.concurrent / 1e9, send.latency * 1e6, fan_out / 1e9, put.alone / 1e9, put_pairs / 1e9, put_all / 1e9, put.latency * 1e6,
                 static_cast<unsigned long long>(row),
                 a.strided_row != "auto" ? "--strided-row" : ("wxfer run's " + a.model + " rdma plan").c_str(), 100 * strided.share, 100 * strided.interleaved,
                 put_strided / 1e9, strided_put.contiguous / 1e9,
-                format_bytes(static_cast<double>(bucket)).c_str(), rounds, bcast / 1e9);
+                bcast.flat ? "flat tree" : "MPI_Ibcast", format_bytes(static_cast<double>(bucket)).c_str(), rounds,
+                bcast.bytes_per_second / 1e9);
   write_atomically(a.out, cluster_to_toml(c, header));
   std::printf("%swrote %s\n", header, a.out.c_str());
 }

@@ -4,19 +4,25 @@
 #include <chrono>
 #include <cstring>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "common/error.hpp"
 #include "harness/clock.hpp"
 #include "harness/time_window.hpp"
+#include "transport/bootstrap.hpp"
 #include "transport/memory.hpp"
+#include "transport/mpi/mpi_transport.hpp"
 
 namespace wxfer {
 namespace {
 
 constexpr size_t kPiece = size_t{8} << 20;  // the run's default chunk size
 constexpr int kRounds = 4;
+// A probe's wait on the transport: generous, as `wxfer run --timeout`'s default.
+constexpr double kProbeDeadlineSeconds = 300;
 // Put sources start 64 bytes into a page, off the page offset of their targets (MPI-allocated
 // windows, page-aligned): a copy between equal page offsets runs ~4x slower on some CPUs (rep
 // movsb on AMD Zen 4: 3.2 against 12-13 GB/s; see kCopySourceOffset).
@@ -270,31 +276,43 @@ double probe_fan_out(MPI_Comm comm, size_t bytes, int repeats) {
   return static_cast<double>(bytes) * kRounds * receivers / t;
 }
 
-double probe_broadcast(MPI_Comm comm, size_t bytes, int rounds, int repeats) {
+BroadcastProbe probe_broadcast(MPI_Comm comm, size_t bytes, int rounds, int repeats) {
   const Comm c(comm);
+  // Through the transport the run's broadcast strategy uses, so that its tree (and
+  // WXFER_MPI_BROADCAST) is the run's.
+  const Bootstrap bootstrap(comm);
+  MpiTransport transport(bootstrap);
   // One group per root of the lower half: the root and the upper half (as the broadcast
   // strategy's per-owner groups); broadcast k comes from root k mod half.
   const int roots = std::max(c.half(), 1);
-  std::vector<MPI_Comm> groups(static_cast<size_t>(roots), MPI_COMM_NULL);
+  std::vector<std::unique_ptr<Group>> groups;
   for (int r = 0; r < roots; ++r) {
-    const bool in = c.rank == r || c.rank >= c.half();
-    WXFER_CHECK_MPI(MPI_Comm_split(comm, in ? 0 : MPI_UNDEFINED, c.rank == r ? 0 : 1 + c.rank, &groups[static_cast<size_t>(r)]));
+    std::vector<int> members{r};
+    for (int i = c.half(); i < c.size; ++i) members.push_back(i);
+    groups.push_back(transport.make_group(members));
   }
   HostBuffer bufs[2] = {HostBuffer(bytes), HostBuffer(bytes)};
   for (auto& b : bufs) std::memset(b.data(), 1, bytes);
+  const Deadline deadline = Deadline::after(kProbeDeadlineSeconds);
   const double t = median_seconds(c, repeats, [&] {
-    MPI_Request reqs[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
+    std::optional<Request> reqs[2];
     for (int k = 0; k < rounds; ++k) {
-      const MPI_Comm g = groups[static_cast<size_t>(k % roots)];
-      if (g == MPI_COMM_NULL) continue;
-      WXFER_CHECK_MPI(MPI_Wait(&reqs[k % 2], MPI_STATUS_IGNORE));
-      WXFER_CHECK_MPI(MPI_Ibcast(bufs[k % 2].data(), static_cast<int>(bytes), MPI_BYTE, 0, g, &reqs[k % 2]));
+      Group* g = groups[static_cast<size_t>(k % roots)].get();
+      if (g == nullptr) continue;
+      if (reqs[k % 2]) wait(*reqs[k % 2], deadline);
+      reqs[k % 2] = transport.ibroadcast(*g, k % roots, {bufs[k % 2].data(), bytes, MemoryKind::host, -1});
     }
-    WXFER_CHECK_MPI(MPI_Waitall(2, reqs, MPI_STATUSES_IGNORE));
+    for (auto& r : reqs)
+      if (r) wait(*r, deadline);
   });
-  for (auto& g : groups)
-    if (g != MPI_COMM_NULL) MPI_Comm_free(&g);
-  return static_cast<double>(bytes) * rounds / t;
+  BroadcastProbe probe;
+  probe.bytes_per_second = static_cast<double>(bytes) * rounds / t;
+  for (const auto& g : groups)
+    if (g != nullptr) probe.flat = transport.broadcasts_flat(*g);
+  int flat = probe.flat ? 1 : 0;
+  WXFER_CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, &flat, 1, MPI_INT, MPI_MAX, comm));
+  probe.flat = flat == 1;
+  return probe;
 }
 
 }  // namespace wxfer

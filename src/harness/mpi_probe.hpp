@@ -44,10 +44,13 @@ StridedPutProbe probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes,
 // Rank 0 sends `bytes` to every rank of the upper half at once, chunk-sized messages all
 // outstanding (the gather strategy's root): aggregate bytes/s landed.
 double probe_fan_out(MPI_Comm comm, size_t bytes, int repeats);
-// As the broadcast strategy: MPI_Ibcast of `bytes` (the run's bucket) from a root of the
-// lower half to the upper half (the run's default owners and inference ranks; one group per
-// root), roots in turn, two broadcasts in flight, `rounds` in a row: bytes / seconds per
-// broadcast.
-double probe_broadcast(MPI_Comm comm, size_t bytes, int rounds, int repeats);
+// As the broadcast strategy: the mpi transport's ibroadcast of `bytes` (the run's bucket)
+// from a root of the lower half to the upper half (the run's default owners and inference
+// ranks; one group per root), roots in turn, two broadcasts in flight, `rounds` in a row.
+struct BroadcastProbe {
+  double bytes_per_second = 0;  // bytes / seconds per broadcast
+  bool flat = false;            // the transport broadcast as a flat tree (else MPI_Ibcast)
+};
+BroadcastProbe probe_broadcast(MPI_Comm comm, size_t bytes, int rounds, int repeats);
 
 }  // namespace wxfer

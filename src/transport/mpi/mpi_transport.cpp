@@ -107,6 +107,8 @@ std::unique_ptr<Group> MpiTransport::make_group(const std::vector<int>& members)
   return std::make_unique<MpiGroup>(members, sub, flat);
 }
 
+bool MpiTransport::broadcasts_flat(const Group& group) const { return static_cast<const MpiGroup&>(group).flat_broadcast(); }
+
 Request MpiTransport::ibroadcast(Group& group, int root, MemorySpan data) {
   require_host(data);
   auto& g = static_cast<MpiGroup&>(group);

@@ -31,6 +31,8 @@ class MpiTransport : public Transport {
   Request irecv(int peer, MemorySpan data, int tag) override;
   std::unique_ptr<Group> make_group(const std::vector<int>& members) override;
   Request ibroadcast(Group& group, int root, MemorySpan data) override;
+  // Whether ibroadcast in `group` (one this transport made) is the flat tree.
+  bool broadcasts_flat(const Group& group) const;
   Request ibarrier() override;
 
  protected:
