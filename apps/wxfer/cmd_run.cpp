@@ -18,6 +18,7 @@
 #include "common/units.hpp"
 #include "harness/copy_bandwidth.hpp"
 #include "harness/core_spreader.hpp"
+#include "harness/memory_settle.hpp"
 #include "harness/recorder.hpp"
 #include "record/run_file.hpp"
 #include "report/report_format.hpp"
@@ -44,6 +45,7 @@ struct RunArgs {
   std::string min_segment = kDefaultMinSegment;
   std::string timeout = "300";
   std::string core_spreading = "auto";
+  std::string settle = "auto";
   std::string out = "results/run.h5";
   bool no_verify = false;
   bool fuse_projections = false;
@@ -117,6 +119,7 @@ void run_job(const RunArgs& a) {
   options.timeout_seconds = parse_seconds(a.timeout, "--timeout");
   options.offloaded = a.offloaded;
   const CoreSpreading spreading = parse_core_spreading(a.core_spreading);
+  const Settling settling = parse_settling(a.settle);
   if (rank == 0) check_output_path(a.out);
   std::vector<const StrategyEntry*> chosen;
   if (a.strategy == "all") {
@@ -169,6 +172,8 @@ void run_job(const RunArgs& a) {
   Recorder recorder(rank, clock.offset);
   CoreSpreader cores(MPI_COMM_WORLD, spreading);
   if (rank == 0) std::printf("core spreading: %s\n", cores.describe().c_str());
+  const MemorySettle settle(MPI_COMM_WORLD, settling);
+  if (rank == 0 && chosen.size() > 1) std::printf("settling between strategies: %s\n", settle.describe().c_str());
 
   RunFile file;
   file.kind = "run";
@@ -185,6 +190,8 @@ void run_job(const RunArgs& a) {
   };
   uint32_t version_counter = 0;
   for (const StrategyEntry* entry : chosen) {
+    // The previous strategy's teardown freed its buffers: wait out the host taking them back.
+    const double settled = entry == chosen.front() ? 0.0 : settle.settle();
     const std::string transport_name = a.transport.empty() ? entry->default_transport : a.transport;
     auto transport = make_transport(transport_name, bootstrap, entry->needs, std::string("strategy '") + entry->name + "'");
     StrategyEnv env{plan, ranks, *transport, recorder, shards.get(), memory.get(), rank, options, &cores};
@@ -193,6 +200,7 @@ void run_job(const RunArgs& a) {
     double moves = static_cast<double>(cores.moves() - moves_before);
     WXFER_CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, &moves, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD));
     run.metrics["core_moves"] = moves;
+    run.metrics["settle_seconds"] = settled;
     if (!a.label_suffix.empty()) run.label += "@" + a.label_suffix;
     run.metrics["start_bound_seconds"] = bound;
     if (run.lower_bound_seconds <= 0) run.lower_bound_seconds = bound;
@@ -246,6 +254,7 @@ void run_job(const RunArgs& a) {
                  {"min_segment_bytes", plan_options.min_segment_bytes},
                  {"timeout_seconds", options.timeout_seconds},
                  {"core_spreading", cores.describe()},
+                 {"settle", settle.describe()},
                  {"verify", !a.no_verify},
                  {"copy_bandwidth", copy_bw},
                  // Transport settings (WXFER_MPI_BROADCAST, WXFER_VERBS_*) change how bytes move.
@@ -287,6 +296,10 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--core-spreading", args->core_spreading,
                  "auto: on a node with more ranks than cores (ranks not bound by the launcher), busy senders move off a shared "
                  "core to an idle one (docs/pipeline.md); on: also on a node with a core per rank; off: leave placement to the kernel")
+      ->capture_default_str();
+  cmd->add_option("--settle", args->settle,
+                 "auto: where the VM gives freed memory back to its host (virtio-balloon free page reporting), wait that out "
+                 "between strategies (docs/pipeline.md); on: always wait; off: never")
       ->capture_default_str();
   cmd->add_option("--out", args->out, "HDF5 output file")->capture_default_str();
   cmd->add_flag("--fuse-projections", args->fuse_projections,

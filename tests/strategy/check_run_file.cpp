@@ -45,6 +45,18 @@ int main(int argc, char** argv) {
     expect(recorded.value(name, std::string("(missing)")) == value, "config.environment lacks " + name + "=" + value);
   for (const auto& [name, value] : recorded.items())
     expect(name.rfind("WXFER_", 0) == 0, "config.environment holds " + name + ", not a WXFER_ setting");
+  // Settling between strategies: recorded, and when on, every run after the first waited
+  // at least the quiet period (2.6 s with the kernel's counter, 3 s without); else none did.
+  const std::string settle = f.config.value("settle", std::string());
+  expect(settle.rfind("on (", 0) == 0 || settle.rfind("off (", 0) == 0, "config.settle is '" + settle + "'");
+  for (size_t i = 0; i < f.runs.size(); ++i) {
+    const auto waited = f.runs[i].metrics.find("settle_seconds");
+    expect(waited != f.runs[i].metrics.end(), f.runs[i].label + ": no settle_seconds");
+    if (waited == f.runs[i].metrics.end()) continue;
+    const bool should_wait = i > 0 && settle.rfind("on (", 0) == 0;
+    expect(should_wait ? waited->second >= 2.6 : waited->second == 0,
+           f.runs[i].label + ": settled " + std::to_string(waited->second) + " s with settle " + settle);
+  }
   for (int a = 4; a < argc; ++a) {
     const std::string name = argv[a];
     const wxfer::StrategyRun* run = nullptr;

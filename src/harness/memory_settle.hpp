@@ -1,0 +1,40 @@
+// Some VMs give memory the guest frees back to their host (virtio-balloon free page
+// reporting): ~2 s after a strategy's teardown frees its buffers, the kernel reports them,
+// and the VM stands still while the host takes them (1.1 GiB in 0.55 s here, right over
+// the next strategy's second step in most `--strategy all` runs; docs/pipeline.md). Between
+// strategies the job waits that out, so that each strategy meets a quiet machine.
+#pragma once
+
+#include <mpi.h>
+
+#include <string>
+#include <string_view>
+
+namespace wxfer {
+
+enum class Settling { automatic, on, off };
+Settling parse_settling(const std::string& text);  // UsageError names the value
+
+// Whether a virtio device string of feature bits (sysfs `features`: '0'/'1' per bit, bit 0
+// first) of a balloon device offers free page reporting (VIRTIO_BALLOON_F_REPORTING, bit 5).
+bool balloon_features_report_free_pages(std::string_view features);
+
+class MemorySettle {
+ public:
+  // Collective over `comm`: on when `mode` is on, or automatic and any rank's host takes
+  // back freed memory (a virtio balloon device that reports free pages).
+  MemorySettle(MPI_Comm comm, Settling mode);
+  bool active() const { return active_; }
+  std::string describe() const;  // for the run file and the start-up line
+  // Collective: waits until memory freed just before has been reported (when active; at
+  // once otherwise); returns the seconds waited.
+  double settle() const;
+
+ private:
+  MPI_Comm comm_;
+  Settling mode_;
+  bool reporting_ = false;  // this node's balloon reports free pages
+  bool active_ = false;
+};
+
+}  // namespace wxfer

@@ -1,0 +1,38 @@
+// Which virtio balloons give freed memory back to the host (the feature bits sysfs shows).
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "common/error.hpp"
+#include "harness/memory_settle.hpp"
+
+namespace wxfer {
+namespace {
+
+TEST(MemorySettle, BalloonWithFreePageReportingIsDetected) {
+  // A Firecracker balloon's features (bit 5, VIRTIO_BALLOON_F_REPORTING, set).
+  EXPECT_TRUE(balloon_features_report_free_pages(
+      "01100101000000000000000000000000100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"));
+}
+
+TEST(MemorySettle, BalloonWithoutFreePageReportingIsNot) {
+  // Stats and deflate-on-OOM (bits 1 and 2) but not bit 5.
+  EXPECT_FALSE(balloon_features_report_free_pages("0110000000000000000000000000000010000000"));
+  EXPECT_FALSE(balloon_features_report_free_pages("01101"));  // too short to carry bit 5
+  EXPECT_FALSE(balloon_features_report_free_pages(""));
+}
+
+TEST(MemorySettle, SettingsParseAndABadOneIsNamed) {
+  EXPECT_EQ(parse_settling("auto"), Settling::automatic);
+  EXPECT_EQ(parse_settling("on"), Settling::on);
+  EXPECT_EQ(parse_settling("off"), Settling::off);
+  try {
+    parse_settling("sometimes");
+    FAIL() << "accepted 'sometimes'";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("invalid --settle 'sometimes'"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace wxfer
