@@ -42,8 +42,7 @@ class BroadcastStrategy final : public Strategy {
       bucket_bytes_ = env.options.bucket_bytes;
     }
     buckets_ = pack_buckets(*whole_, bucket_bytes_);
-    uint64_t largest = 0;
-    for (const auto& b : buckets_) largest = std::max(largest, b.bytes);
+    for (const auto& b : buckets_) largest_bucket_ = std::max(largest_bucket_, b.bytes);
     // One group per owner: the owner and every inference rank (made collectively, in order).
     std::vector<int> owners;
     for (const auto& b : buckets_)
@@ -58,15 +57,20 @@ class BroadcastStrategy final : public Strategy {
       WXFER_CHECK_MPI(MPI_Comm_split(MPI_COMM_WORLD, in ? 0 : MPI_UNDEFINED, env.world_rank == owner ? 0 : 1 + env.world_rank,
                                      &ref_comms_[static_cast<size_t>(owner)]));
     }
-    const bool owns = std::any_of(buckets_.begin(), buckets_.end(), [&](const Bucket& b) { return b.owner == env.world_rank; });
-    if (owns || !env.is_trainer())
-      for (auto& b : buffers_) b = HostBuffer(largest);
     if (env.is_trainer())
       source_ = std::make_unique<SegmentSource>(*whole_, *env.shards, env.transport, env.ranks, env.world_rank, env.recorder,
                                                  env.options.offloaded);
     else
       copy_out_.emplace(env.plan, env.ranks.inference_index(env.world_rank));
     share_pieces(env);
+    // Receivers take whole buckets; an owner stages only the runs it cannot send in place,
+    // packed back to back (with fsdp bf16 shards, kilobytes instead of two buckets).
+    uint64_t staged = 0;
+    for (size_t k = 0; k < buckets_.size(); ++k)
+      if (buckets_[k].owner == env.world_rank) staged = std::max(staged, packed_bytes(k));
+    const uint64_t buffer = env.is_trainer() ? staged : largest_bucket_;
+    if (buffer > 0)
+      for (auto& b : buffers_) b = HostBuffer(buffer);
   }
 
   ~BroadcastStrategy() override {
@@ -93,7 +97,7 @@ class BroadcastStrategy final : public Strategy {
         // Runs already in trainer memory go from there; the rest from the bucket buffer.
         for (const Piece& p : pieces_[k])
           pending[k % 2].push_back(env.transport.ibroadcast(
-              group, b.owner, {const_cast<uint8_t*>(p.in_place != nullptr ? p.in_place : buf.data() + p.at), p.bytes, MemoryKind::host, -1}));
+              group, b.owner, {const_cast<uint8_t*>(p.in_place != nullptr ? p.in_place : buf.data() + p.packed_at), p.bytes, MemoryKind::host, -1}));
       } else if (!env.is_trainer()) {
         const double t0 = rec.now();
         for (const Piece& p : pieces_[k])
@@ -114,7 +118,7 @@ class BroadcastStrategy final : public Strategy {
     // The same broadcasts with plain blocking MPI_Bcast: no packing, no copy-out.
     // Kept between steps: a buffer freed after every step is given back to the host by a VM
     // that reports free pages, stalling the steps after it (docs/pipeline.md).
-    reference_scratch_.reserve(std::max<size_t>(buffers_[0].size(), 1));
+    reference_scratch_.reserve(std::max<size_t>(largest_bucket_, 1));
     HostBuffer& scratch = reference_scratch_;
     WXFER_CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
     const double t0 = now_seconds();
@@ -137,6 +141,7 @@ class BroadcastStrategy final : public Strategy {
   struct Piece {
     uint64_t at = 0, bytes = 0;
     const uint8_t* in_place = nullptr;  // on the owner; nullptr: packed
+    uint64_t packed_at = 0;             // on the owner, a packed run's place in its buffer
   };
 
   // The owner finds its buckets' pieces and tells the receivers their boundaries (set-up).
@@ -149,14 +154,15 @@ class BroadcastStrategy final : public Strategy {
       std::vector<Piece>& pieces = pieces_[k];
       std::vector<uint64_t> bounds;  // at, bytes, at, bytes, ...
       if (env.world_rank == b.owner) {
-        uint64_t at = 0;
+        uint64_t at = 0, packed = 0;
         for (uint32_t s : b.segments) {
           const uint64_t n = whole_->segments()[s].bytes;
           const uint8_t* here = source_->in_place(s);
           const bool joins = !pieces.empty() && (here == nullptr ? pieces.back().in_place == nullptr
                                                                  : pieces.back().in_place + pieces.back().bytes == here);
           if (joins) pieces.back().bytes += n;
-          else pieces.push_back({at, n, here});
+          else pieces.push_back({at, n, here, packed});
+          if (here == nullptr) packed += n;
           at += n;
         }
         for (const Piece& p : pieces) bounds.insert(bounds.end(), {p.at, p.bytes});
@@ -175,9 +181,11 @@ class BroadcastStrategy final : public Strategy {
     uint64_t at = 0, packed = 0;
     for (uint32_t s : b.segments) {
       const uint64_t n = whole_->segments()[s].bytes;
-      if (!in_place_at(k, at)) {
-        const uint8_t* bytes = source_->materialize(s, buf + at, static_cast<int32_t>(k), deadline);
-        if (bytes != buf + at) std::memcpy(buf + at, bytes, n);
+      const Piece& piece = piece_at(k, at);
+      if (piece.in_place == nullptr) {
+        uint8_t* to = buf + piece.packed_at + (at - piece.at);
+        const uint8_t* bytes = source_->materialize(s, to, static_cast<int32_t>(k), deadline);
+        if (bytes != to) std::memcpy(to, bytes, n);
         packed += n;
       }
       at += n;
@@ -185,11 +193,20 @@ class BroadcastStrategy final : public Strategy {
     if (packed > 0) rec.record("pack", static_cast<int32_t>(k), -1, packed, t0, rec.now());
   }
 
-  // Whether the bucket's byte `at` is sent from the owner's memory.
-  bool in_place_at(size_t k, uint64_t at) const {
+  // The piece of bucket k that holds the bucket's byte `at`.
+  const Piece& piece_at(size_t k, uint64_t at) const {
     const auto& pieces = pieces_[k];
     auto it = std::upper_bound(pieces.begin(), pieces.end(), at, [](uint64_t x, const Piece& p) { return x < p.at; });
-    return it != pieces.begin() && std::prev(it)->in_place != nullptr;
+    WXFER_ASSERT(it != pieces.begin());
+    return *std::prev(it);
+  }
+
+  // What the owner of bucket k stages in its buffer (on the owner).
+  uint64_t packed_bytes(size_t k) const {
+    uint64_t n = 0;
+    for (const Piece& p : pieces_[k])
+      if (p.in_place == nullptr) n += p.bytes;
+    return n;
   }
 
   // The owner's side of a broadcast, recorded when its buffer is needed again.
@@ -230,6 +247,7 @@ class BroadcastStrategy final : public Strategy {
   std::optional<Plan> whole_;
   uint64_t bucket_bytes_ = 0;
   std::vector<Bucket> buckets_;
+  uint64_t largest_bucket_ = 0;
   std::vector<std::unique_ptr<Group>> groups_;
   std::vector<MPI_Comm> ref_comms_;
   std::vector<std::vector<Piece>> pieces_;  // per bucket; empty on ranks outside its group
