@@ -118,8 +118,8 @@ void run_job(const RunArgs& a) {
   if (a.max_tmp != "auto" && options.max_tmp_bytes == 0) throw_usage("invalid --max-tmp-bytes '" + a.max_tmp + "': must be positive");
   options.timeout_seconds = parse_seconds(a.timeout, "--timeout");
   options.offloaded = a.offloaded;
-  const CoreSpreading spreading = parse_core_spreading(a.core_spreading);
-  const Settling settling = parse_settling(a.settle);
+  const CoreSpreading spreading = parse_auto_on_off(a.core_spreading, "--core-spreading");
+  const Settling settling = parse_auto_on_off(a.settle, "--settle");
   if (rank == 0) check_output_path(a.out);
   std::vector<const StrategyEntry*> chosen;
   if (a.strategy == "all") {

@@ -4,13 +4,6 @@
 
 namespace wxfer {
 
-CoreSpreading parse_core_spreading(const std::string& text) {
-  if (text == "auto") return CoreSpreading::automatic;
-  if (text == "on") return CoreSpreading::on;
-  if (text == "off") return CoreSpreading::off;
-  throw_usage("invalid --core-spreading '" + text + "' (expected auto, on or off)");
-}
-
 CoreSpreader::CoreSpreader(MPI_Comm comm, CoreSpreading mode) : mode_(mode) {
   WXFER_CHECK_MPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node_));
   WXFER_CHECK_MPI(MPI_Comm_rank(node_, &local_rank_));

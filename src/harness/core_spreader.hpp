@@ -16,11 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "common/auto_on_off.hpp"
+
 namespace wxfer {
 
 // automatic: only on a node with more ranks than cores; on: whenever a rank may use two cores.
-enum class CoreSpreading { automatic, on, off };
-CoreSpreading parse_core_spreading(const std::string& text);  // UsageError names the value
+using CoreSpreading = AutoOnOff;
 
 class CoreSpreader {
  public:

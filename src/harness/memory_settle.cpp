@@ -55,13 +55,6 @@ std::optional<unsigned long long> reported_kib() {
 
 }  // namespace
 
-Settling parse_settling(const std::string& text) {
-  if (text == "auto") return Settling::automatic;
-  if (text == "on") return Settling::on;
-  if (text == "off") return Settling::off;
-  throw_usage("invalid --settle '" + text + "' (expected auto, on or off)");
-}
-
 bool balloon_features_report_free_pages(std::string_view features) {
   return features.size() > kReportingFeatureBit && features[kReportingFeatureBit] == '1';
 }
@@ -74,7 +67,7 @@ MemorySettle::MemorySettle(MPI_Comm comm, Settling mode) : comm_(comm), mode_(mo
 }
 
 std::string MemorySettle::describe() const {
-  const char* mode = mode_ == Settling::on ? "on" : mode_ == Settling::off ? "off" : "auto";
+  const char* mode = to_string(mode_);
   const std::string why = reporting_ ? "this VM's balloon gives freed memory back to the host (free page reporting)"
                                      : "no balloon here reports free pages";
   return std::string(active_ ? "on" : "off") + " (" + mode + ": " + why + ")";

@@ -10,10 +10,11 @@
 #include <string>
 #include <string_view>
 
+#include "common/auto_on_off.hpp"
+
 namespace wxfer {
 
-enum class Settling { automatic, on, off };
-Settling parse_settling(const std::string& text);  // UsageError names the value
+using Settling = AutoOnOff;
 
 // Whether a virtio device string of feature bits (sysfs `features`: '0'/'1' per bit, bit 0
 // first) of a balloon device offers free page reporting (VIRTIO_BALLOON_F_REPORTING, bit 5).

@@ -56,18 +56,6 @@ void rebalance_in_turn(CoreSpreader& spreader, int rounds) {
     }
 }
 
-TEST(CoreSpreading, ParsesItsThreeModesAndNamesABadOne) {
-  EXPECT_EQ(parse_core_spreading("auto"), CoreSpreading::automatic);
-  EXPECT_EQ(parse_core_spreading("on"), CoreSpreading::on);
-  EXPECT_EQ(parse_core_spreading("off"), CoreSpreading::off);
-  try {
-    parse_core_spreading("sometimes");
-    FAIL() << "no error";
-  } catch (const UsageError& e) {
-    EXPECT_NE(std::string(e.what()).find("'sometimes'"), std::string::npos) << e.what();
-  }
-}
-
 TEST(CoreSpreader, OffNeverMovesARank) {
   const cpu_set_t before = current_affinity();
   CoreSpreader spreader(MPI_COMM_WORLD, CoreSpreading::off);

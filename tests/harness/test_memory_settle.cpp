@@ -1,9 +1,6 @@
 // Which virtio balloons give freed memory back to the host (the feature bits sysfs shows).
 #include <gtest/gtest.h>
 
-#include <string>
-
-#include "common/error.hpp"
 #include "harness/memory_settle.hpp"
 
 namespace wxfer {
@@ -20,18 +17,6 @@ TEST(MemorySettle, BalloonWithoutFreePageReportingIsNot) {
   EXPECT_FALSE(balloon_features_report_free_pages("0110000000000000000000000000000010000000"));
   EXPECT_FALSE(balloon_features_report_free_pages("01101"));  // too short to carry bit 5
   EXPECT_FALSE(balloon_features_report_free_pages(""));
-}
-
-TEST(MemorySettle, SettingsParseAndABadOneIsNamed) {
-  EXPECT_EQ(parse_settling("auto"), Settling::automatic);
-  EXPECT_EQ(parse_settling("on"), Settling::on);
-  EXPECT_EQ(parse_settling("off"), Settling::off);
-  try {
-    parse_settling("sometimes");
-    FAIL() << "accepted 'sometimes'";
-  } catch (const UsageError& e) {
-    EXPECT_NE(std::string(e.what()).find("invalid --settle 'sometimes'"), std::string::npos) << e.what();
-  }
 }
 
 }  // namespace
