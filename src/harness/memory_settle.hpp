@@ -25,7 +25,6 @@ class MemorySettle {
   // Collective over `comm`: on when `mode` is on, or automatic and any rank's host takes
   // back freed memory (a virtio balloon device that reports free pages).
   MemorySettle(MPI_Comm comm, Settling mode);
-  bool active() const { return active_; }
   std::string describe() const;  // for the run file and the start-up line
   // Collective: waits until memory freed just before has been reported (when active; at
   // once otherwise); returns the seconds waited.

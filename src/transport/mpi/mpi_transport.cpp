@@ -5,6 +5,7 @@
 
 #include "common/error.hpp"
 #include "transport/mpi/mpi_requests.hpp"
+#include "transport/node_ranks.hpp"
 
 namespace wxfer {
 namespace {
@@ -29,18 +30,6 @@ class MpiGroup final : public Group {
   MPI_Comm comm_;
   bool flat_broadcast_;
 };
-
-// Whether every rank of `comm` shares one host (collective over `comm`; every rank gets the
-// same answer, since the ranks of one host either are all of `comm` or are not).
-bool one_host(MPI_Comm comm) {
-  MPI_Comm node = MPI_COMM_NULL;
-  int size = 0, local = 0;
-  WXFER_CHECK_MPI(MPI_Comm_size(comm, &size));
-  WXFER_CHECK_MPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
-  WXFER_CHECK_MPI(MPI_Comm_size(node, &local));
-  WXFER_CHECK_MPI(MPI_Comm_free(&node));
-  return local == size;
-}
 
 uint8_t* bytes_of(const MemorySpan& s) { return static_cast<uint8_t*>(s.data); }
 
@@ -103,7 +92,7 @@ std::unique_ptr<Group> MpiTransport::make_group(const std::vector<int>& members)
   MPI_Comm sub = MPI_COMM_NULL;
   WXFER_CHECK_MPI(MPI_Comm_split(comm_, in ? 0 : MPI_UNDEFINED, key, &sub));
   if (!in) return nullptr;
-  const bool flat = broadcast_tree_ == MpiBroadcastTree::flat || (broadcast_tree_ == MpiBroadcastTree::automatic && one_host(sub));
+  const bool flat = broadcast_tree_ == MpiBroadcastTree::flat || (broadcast_tree_ == MpiBroadcastTree::automatic && node_ranks(sub).single_host);
   return std::make_unique<MpiGroup>(members, sub, flat);
 }
 
