@@ -15,6 +15,7 @@
 #include "transport/bootstrap.hpp"
 #include "transport/memory.hpp"
 #include "transport/mpi/mpi_transport.hpp"
+#include "transport/mpi_rma/mpi_rma_transport.hpp"
 
 namespace wxfer {
 namespace {
@@ -42,15 +43,14 @@ struct Comm {
 };
 
 // A put probe's memory: `source_bytes` of source starting kSourceOffset into a page, and
-// `window_bytes` exposed in a window MPI allocates, as the rdma strategy's receivers expose
-// theirs (Transport::expose_new: within a node a put is one memcpy by the origin); one
+// `window_bytes` exposed in a window MPI allocates, of the kind the rdma strategy's
+// receivers expose theirs in (mpi-rma's expose_new, WXFER_MPI_RMA_WINDOW); one
 // passive-target epoch for the probe's life.
 class PutProbeMemory {
  public:
   PutProbeMemory(MPI_Comm comm, size_t source_bytes, size_t window_bytes) : source_(source_bytes + kSourceOffset) {
     std::memset(source_.data() + kSourceOffset, 1, source_bytes);
-    void* target = nullptr;
-    WXFER_CHECK_MPI(MPI_Win_allocate(static_cast<MPI_Aint>(window_bytes), 1, MPI_INFO_NULL, comm, &target, &win_));
+    void* target = allocate_window(comm, window_bytes, use_shared_windows(comm), &win_);
     if (window_bytes > 0) std::memset(target, 0, window_bytes);
     WXFER_CHECK_MPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, win_));
   }

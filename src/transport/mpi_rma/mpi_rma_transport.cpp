@@ -1,13 +1,34 @@
 #include "transport/mpi_rma/mpi_rma_transport.hpp"
 
+#include <cstdlib>
 #include <limits>
+#include <string>
 
 #include "common/error.hpp"
 #include "transport/mpi/mpi_requests.hpp"
+#include "transport/node_ranks.hpp"
 #include "transport/window_bounds.hpp"
 
 namespace wxfer {
 namespace {
+
+// Puts never overlap and never race with local reads: let the library skip ordering.
+class MpiInfo {
+ public:
+  MpiInfo() {
+    WXFER_CHECK_MPI(MPI_Info_create(&info_));
+    set("accumulate_ordering", "none");
+    set("same_disp_unit", "true");
+  }
+  ~MpiInfo() { MPI_Info_free(&info_); }
+  MpiInfo(const MpiInfo&) = delete;
+  MpiInfo& operator=(const MpiInfo&) = delete;
+  void set(const char* key, const char* value) { WXFER_CHECK_MPI(MPI_Info_set(info_, key, value)); }
+  MPI_Info get() const { return info_; }
+
+ private:
+  MPI_Info info_ = MPI_INFO_NULL;
+};
 
 // One passive-target epoch for the window's whole life: puts need no action at the target,
 // flush completes them remotely.
@@ -19,13 +40,9 @@ class MpiWindow final : public Window {
     WXFER_CHECK_MPI(MPI_Win_create(local.data, static_cast<MPI_Aint>(local.bytes), 1, info.get(), comm, &win_));
     start(comm);
   }
-  // Over memory MPI allocates (MPI_Win_allocate): within a node Open MPI maps it shared
-  // (osc/sm), so a put is one memcpy by the origin instead of a kernel-assisted copy.
-  MpiWindow(uint64_t bytes, MPI_Comm comm) {
-    MpiInfo info;
-    void* base = nullptr;
-    WXFER_CHECK_MPI(MPI_Win_allocate(static_cast<MPI_Aint>(bytes), 1, info.get(), comm, &base, &win_));
-    local_ = {base, bytes, MemoryKind::host, -1};
+  // Over memory MPI allocates (allocate_window).
+  MpiWindow(uint64_t bytes, MPI_Comm comm, bool shared) {
+    local_ = {allocate_window(comm, bytes, shared, &win_), bytes, MemoryKind::host, -1};
     start(comm);
   }
   ~MpiWindow() override {
@@ -89,20 +106,6 @@ class MpiWindow final : public Window {
     BoxType& operator=(const BoxType&) = delete;
     MPI_Datatype type = MPI_DATATYPE_NULL;
   };
-  // Puts never overlap and never race with local reads: let the library skip ordering.
-  struct MpiInfo {
-    MpiInfo() {
-      WXFER_CHECK_MPI(MPI_Info_create(&info_));
-      WXFER_CHECK_MPI(MPI_Info_set(info_, "accumulate_ordering", "none"));
-      WXFER_CHECK_MPI(MPI_Info_set(info_, "same_disp_unit", "true"));
-    }
-    ~MpiInfo() { MPI_Info_free(&info_); }
-    MpiInfo(const MpiInfo&) = delete;
-    MpiInfo& operator=(const MpiInfo&) = delete;
-    MPI_Info get() const { return info_; }
-    MPI_Info info_ = MPI_INFO_NULL;
-  };
-
   void start(MPI_Comm comm) {
     WXFER_CHECK_MPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, win_));
     // Every rank's size, so that a put past the end is our error, not a fatal MPI one.
@@ -120,6 +123,41 @@ class MpiWindow final : public Window {
 
 }  // namespace
 
+MpiWindowFlavor window_flavor_from_environment() {
+  const char* text = std::getenv("WXFER_MPI_RMA_WINDOW");
+  const std::string value = text == nullptr ? "" : text;
+  if (value.empty() || value == "auto") return MpiWindowFlavor::automatic;
+  if (value == "shared") return MpiWindowFlavor::shared;
+  if (value == "allocate") return MpiWindowFlavor::allocate;
+  throw_usage("invalid WXFER_MPI_RMA_WINDOW '" + value + "': expected auto, shared or allocate");
+}
+
+bool use_shared_windows(MPI_Comm comm) {
+  const MpiWindowFlavor flavor = window_flavor_from_environment();
+  if (flavor == MpiWindowFlavor::allocate) return false;
+  const bool one_host = node_ranks(comm).single_host;
+  if (flavor == MpiWindowFlavor::shared && !one_host)
+    throw_usage("invalid WXFER_MPI_RMA_WINDOW 'shared': the ranks span more than one host");
+  return one_host;
+}
+
+void* allocate_window(MPI_Comm comm, uint64_t bytes, bool shared, MPI_Win* win) {
+  MpiInfo info;
+  void* base = nullptr;
+  if (shared) {
+    // osc/sm: a put is the same memcpy as under MPI_Win_allocate (osc/rdma maps a node's
+    // windows shared too) behind about half the CPU per call (perf, the default model's
+    // rdma step: 9% of the CPU in Open MPI's put path against 16%), and a step makes ~10^6.
+    info.set("alloc_shared_noncontig", "true");  // each rank's part page-aligned
+    WXFER_CHECK_MPI(MPI_Win_allocate_shared(static_cast<MPI_Aint>(bytes), 1, info.get(), comm, &base, win));
+  } else {
+    WXFER_CHECK_MPI(MPI_Win_allocate(static_cast<MPI_Aint>(bytes), 1, info.get(), comm, &base, win));
+  }
+  return base;
+}
+
+MpiRmaTransport::MpiRmaTransport(const Bootstrap& bootstrap) : MpiTransport(bootstrap), shared_windows_(use_shared_windows(comm())) {}
+
 TransportCapabilities MpiRmaTransport::capabilities() const {
   TransportCapabilities c = MpiTransport::capabilities();
   c.one_sided = true;
@@ -134,7 +172,7 @@ std::unique_ptr<Window> MpiRmaTransport::expose(MemorySpan local) {
   return std::make_unique<MpiWindow>(local, comm());
 }
 
-std::unique_ptr<Window> MpiRmaTransport::expose_new(uint64_t bytes) { return std::make_unique<MpiWindow>(bytes, comm()); }
+std::unique_ptr<Window> MpiRmaTransport::expose_new(uint64_t bytes) { return std::make_unique<MpiWindow>(bytes, comm(), shared_windows_); }
 
 std::unique_ptr<Transport> make_mpi_rma_transport(const Bootstrap& bootstrap) {
   return std::make_unique<MpiRmaTransport>(bootstrap);

@@ -6,13 +6,34 @@
 
 namespace wxfer {
 
+// Which MPI window a window over memory MPI allocates (expose_new) is. shared:
+// MPI_Win_allocate_shared, which Open MPI serves with osc/sm, a put being a memcpy after a
+// few checks (the leanest put path there is: a step makes ~10^6 row puts); allocate:
+// MPI_Win_allocate (osc/rdma, also across hosts); automatic: shared where every rank shares
+// one host, allocate otherwise.
+enum class MpiWindowFlavor : uint8_t { automatic, shared, allocate };
+
+// WXFER_MPI_RMA_WINDOW=auto|shared|allocate (default auto); a UsageError names a bad value.
+MpiWindowFlavor window_flavor_from_environment();
+// Whether windows over memory MPI allocates are shared-memory windows over `comm`, as
+// WXFER_MPI_RMA_WINDOW says (shared where the ranks span hosts: a UsageError). Collective.
+bool use_shared_windows(MPI_Comm comm);
+// A window of `bytes` on this rank over `comm` (MPI_Win_allocate_shared, each rank's part
+// page-aligned, or MPI_Win_allocate), puts unordered; returns this rank's part. Collective.
+void* allocate_window(MPI_Comm comm, uint64_t bytes, bool shared, MPI_Win* win);
+
 class MpiRmaTransport final : public MpiTransport {
  public:
-  explicit MpiRmaTransport(const Bootstrap& bootstrap) : MpiTransport(bootstrap) {}
+  explicit MpiRmaTransport(const Bootstrap& bootstrap);
   std::string_view name() const override { return "mpi-rma"; }
   TransportCapabilities capabilities() const override;
   std::unique_ptr<Window> expose(MemorySpan local) override;
   std::unique_ptr<Window> expose_new(uint64_t bytes) override;
+  // Whether expose_new makes shared-memory windows (MPI_Win_allocate_shared).
+  bool windows_shared() const { return shared_windows_; }
+
+ private:
+  bool shared_windows_ = false;
 };
 
 std::unique_ptr<Transport> make_mpi_rma_transport(const Bootstrap& bootstrap);

@@ -1,0 +1,95 @@
+// mpi-rma's two kinds of window over memory MPI allocates (WXFER_MPI_RMA_WINDOW): one host
+// runs both, whichever the automatic choice would pick, so that each is checked here with
+// every kind of put the rdma strategy makes.
+#include <gtest/gtest.h>
+#include <mpi.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "common/error.hpp"
+#include "test_buffer.hpp"
+#include "transport/mpi_rma/mpi_rma_transport.hpp"
+
+namespace wxfer::test {
+namespace {
+
+// Sets WXFER_MPI_RMA_WINDOW for the lifetime of the object.
+class WindowSetting {
+ public:
+  explicit WindowSetting(const char* value) { setenv("WXFER_MPI_RMA_WINDOW", value, 1); }
+  ~WindowSetting() { unsetenv("WXFER_MPI_RMA_WINDOW"); }
+  WindowSetting(const WindowSetting&) = delete;
+  WindowSetting& operator=(const WindowSetting&) = delete;
+};
+
+class MpiRmaWindowTest : public testing::TestWithParam<const char*> {};
+
+// Every rank exposes a window of its own size (rank 0 none) and writes its region of every
+// other rank's: a contiguous put, a strided box, and three column boxes interleaved row by row.
+TEST_P(MpiRmaWindowTest, EveryKindOfPutLandsInEveryPeersWindow) {
+  const WindowSetting setting(GetParam());
+  const Bootstrap bootstrap(MPI_COMM_WORLD);
+  MpiRmaTransport transport(bootstrap);
+  EXPECT_EQ(transport.windows_shared(), std::string(GetParam()) != "allocate");  // one host: auto picks shared
+  const int size = transport.size(), rank = transport.rank();
+  constexpr size_t kRows = 37, kRowBytes = 40, kStride = 3 * kRowBytes + 9;
+  constexpr size_t kBox = kRows * kRowBytes, kContiguous = 3001;
+  constexpr size_t kRegion = kContiguous + 4 * kBox;  // what one writer puts in one window
+  const size_t mine = rank == 0 ? 0 : kRegion * static_cast<size_t>(size);
+  auto window = transport.expose_new(mine);
+  ASSERT_EQ(window->local().bytes, mine);
+  std::memset(window->local().data, 0, mine);
+  TestBuffer src(MemoryKind::host, kContiguous + kRows * kStride);
+  src.write(pattern(static_cast<uint64_t>(rank) + 5, kContiguous + kRows * kStride));
+  const uint8_t* rows = src.data() + kContiguous;
+  WXFER_CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));  // every window zeroed before any put
+  for (int t = 1; t < size; ++t) {
+    const uint64_t at = static_cast<uint64_t>(rank) * kRegion;
+    window->put(t, at, src.data(), kContiguous);
+    window->put_strided(t, at + kContiguous, rows, kRows, kRowBytes, kStride);
+    const StridedBox boxes[] = {{t, at + kContiguous + kBox, rows, kRows, kRowBytes, kStride},
+                                {t, at + kContiguous + 2 * kBox, rows + kRowBytes, kRows, kRowBytes, kStride},
+                                {t, at + kContiguous + 3 * kBox, rows + 2 * kRowBytes, kRows, kRowBytes, kStride}};
+    window->put_interleaved(boxes);
+  }
+  window->flush(Deadline::after(60.0));
+  WXFER_CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
+  if (rank != 0) {
+    const auto* got = static_cast<const uint8_t*>(window->local().data);
+    for (int w = 0; w < size; ++w) {
+      SCOPED_TRACE("region written by rank " + std::to_string(w));
+      const auto from = pattern(static_cast<uint64_t>(w) + 5, kContiguous + kRows * kStride);
+      std::vector<uint8_t> want(kRegion, 0);
+      std::copy_n(from.begin(), kContiguous, want.begin());
+      for (size_t r = 0; r < kRows; ++r) {
+        const auto row = from.begin() + static_cast<long>(kContiguous + r * kStride);
+        std::copy_n(row, kRowBytes, want.begin() + static_cast<long>(kContiguous + r * kRowBytes));
+        for (size_t box = 0; box < 3; ++box)
+          std::copy_n(row + static_cast<long>(box * kRowBytes), kRowBytes,
+                      want.begin() + static_cast<long>(kContiguous + (box + 1) * kBox + r * kRowBytes));
+      }
+      const std::vector<uint8_t> region(got + w * kRegion, got + (w + 1) * kRegion);
+      EXPECT_EQ(region, want);
+    }
+  }
+  WXFER_CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));  // nobody frees the window while a peer still checks
+}
+
+INSTANTIATE_TEST_SUITE_P(Windows, MpiRmaWindowTest, testing::Values("shared", "allocate", "auto"),
+                         [](const testing::TestParamInfo<const char*>& flavor) { return std::string(flavor.param); });
+
+TEST(MpiRmaWindow, BadSettingIsAUsageErrorNamingIt) {
+  const WindowSetting setting("dynamic");
+  const Bootstrap bootstrap(MPI_COMM_WORLD);
+  try {
+    MpiRmaTransport transport(bootstrap);
+    FAIL() << "WXFER_MPI_RMA_WINDOW=dynamic was accepted";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("WXFER_MPI_RMA_WINDOW 'dynamic'"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace wxfer::test
