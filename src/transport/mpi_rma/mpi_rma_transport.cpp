@@ -146,8 +146,8 @@ void* allocate_window(MPI_Comm comm, uint64_t bytes, bool shared, MPI_Win* win) 
   void* base = nullptr;
   if (shared) {
     // osc/sm: a put is the same memcpy as under MPI_Win_allocate (osc/rdma maps a node's
-    // windows shared too) behind about half the CPU per call (perf, the default model's
-    // rdma step: 9% of the CPU in Open MPI's put path against 16%), and a step makes ~10^6.
+    // windows shared too) behind less CPU per call (perf, the default model's rdma step:
+    // 9-12% of both cores in Open MPI's put path against 16%), and a step makes ~10^6.
     info.set("alloc_shared_noncontig", "true");  // each rank's part page-aligned
     WXFER_CHECK_MPI(MPI_Win_allocate_shared(static_cast<MPI_Aint>(bytes), 1, info.get(), comm, &base, win));
   } else {

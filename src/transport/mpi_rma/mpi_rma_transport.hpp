@@ -8,7 +8,7 @@ namespace wxfer {
 
 // Which MPI window a window over memory MPI allocates (expose_new) is. shared:
 // MPI_Win_allocate_shared, which Open MPI serves with osc/sm, a put being a memcpy after a
-// few checks (the leanest put path there is: a step makes ~10^6 row puts); allocate:
+// few checks (its leanest put path: the rdma step makes ~10^6 row puts); allocate:
 // MPI_Win_allocate (osc/rdma, also across hosts); automatic: shared where every rank shares
 // one host, allocate otherwise.
 enum class MpiWindowFlavor : uint8_t { automatic, shared, allocate };
