@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstdlib>
 
+#include "common/error.hpp"
+
 extern char** environ;
 
 namespace wxfer {
@@ -42,6 +44,20 @@ std::map<std::string, std::string> environment_with_prefix(std::string_view pref
     found.emplace(entry.substr(0, eq), entry.substr(eq + 1));
   }
   return found;
+}
+
+std::string environment_choice(const char* name, std::initializer_list<std::string_view> choices) {
+  const char* text = std::getenv(name);
+  const std::string value = text == nullptr ? "" : text;
+  if (value.empty()) return std::string(*choices.begin());
+  std::string expected;
+  size_t i = 0;
+  for (std::string_view c : choices) {
+    if (value == c) return value;
+    expected += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + std::string(c);
+    ++i;
+  }
+  throw_usage("invalid " + std::string(name) + " '" + value + "': expected " + expected);
 }
 
 }  // namespace wxfer

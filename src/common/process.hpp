@@ -1,6 +1,7 @@
 // Who this process is (rank, host), for error messages and output files.
 #pragma once
 
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <string_view>
@@ -18,5 +19,9 @@ std::string host_name();
 std::string process_identity();
 // This process's environment variables whose names start with `prefix`, by name.
 std::map<std::string, std::string> environment_with_prefix(std::string_view prefix);
+// The value of the environment variable `name`, which must be one of `choices`; unset or
+// empty reads as the first (the default). Any other value is a UsageError naming it:
+// "invalid NAME 'value': expected a, b or c".
+std::string environment_choice(const char* name, std::initializer_list<std::string_view> choices);
 
 }  // namespace wxfer

@@ -3,29 +3,21 @@
 #include <gtest/gtest.h>
 #include <mpi.h>
 
-#include <cstdlib>
 #include <string>
 
 #include "common/error.hpp"
+#include "common/scoped_environment.hpp"
 #include "test_buffer.hpp"
 #include "transport/mpi/mpi_transport.hpp"
 
 namespace wxfer::test {
 namespace {
 
-// Sets WXFER_MPI_BROADCAST for the lifetime of the object.
-class BroadcastSetting {
- public:
-  explicit BroadcastSetting(const char* value) { setenv("WXFER_MPI_BROADCAST", value, 1); }
-  ~BroadcastSetting() { unsetenv("WXFER_MPI_BROADCAST"); }
-  BroadcastSetting(const BroadcastSetting&) = delete;
-  BroadcastSetting& operator=(const BroadcastSetting&) = delete;
-};
 
 class MpiBroadcastTreeTest : public testing::TestWithParam<const char*> {};
 
 TEST_P(MpiBroadcastTreeTest, EveryRootReachesEveryMemberAtEverySize) {
-  const BroadcastSetting setting(GetParam());
+  const ScopedEnvironment setting("WXFER_MPI_BROADCAST", GetParam());
   const Bootstrap bootstrap(MPI_COMM_WORLD);
   MpiTransport transport(bootstrap);
   const int size = transport.size(), rank = transport.rank();
@@ -57,7 +49,7 @@ INSTANTIATE_TEST_SUITE_P(Trees, MpiBroadcastTreeTest, testing::Values("flat", "m
                          [](const testing::TestParamInfo<const char*>& tree) { return std::string(tree.param); });
 
 TEST(MpiBroadcastTree, BadSettingIsAUsageErrorNamingIt) {
-  const BroadcastSetting setting("binomial");
+  const ScopedEnvironment setting("WXFER_MPI_BROADCAST", "binomial");
   const Bootstrap bootstrap(MPI_COMM_WORLD);
   try {
     MpiTransport transport(bootstrap);

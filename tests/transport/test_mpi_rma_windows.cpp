@@ -4,32 +4,24 @@
 #include <gtest/gtest.h>
 #include <mpi.h>
 
-#include <cstdlib>
 #include <cstring>
 #include <string>
 
 #include "common/error.hpp"
+#include "common/scoped_environment.hpp"
 #include "test_buffer.hpp"
 #include "transport/mpi_rma/mpi_rma_transport.hpp"
 
 namespace wxfer::test {
 namespace {
 
-// Sets WXFER_MPI_RMA_WINDOW for the lifetime of the object.
-class WindowSetting {
- public:
-  explicit WindowSetting(const char* value) { setenv("WXFER_MPI_RMA_WINDOW", value, 1); }
-  ~WindowSetting() { unsetenv("WXFER_MPI_RMA_WINDOW"); }
-  WindowSetting(const WindowSetting&) = delete;
-  WindowSetting& operator=(const WindowSetting&) = delete;
-};
 
 class MpiRmaWindowTest : public testing::TestWithParam<const char*> {};
 
 // Every rank exposes a window of its own size (rank 0 none) and writes its region of every
 // other rank's: a contiguous put, a strided box, and three column boxes interleaved row by row.
 TEST_P(MpiRmaWindowTest, EveryKindOfPutLandsInEveryPeersWindow) {
-  const WindowSetting setting(GetParam());
+  const ScopedEnvironment setting("WXFER_MPI_RMA_WINDOW", GetParam());
   const Bootstrap bootstrap(MPI_COMM_WORLD);
   MpiRmaTransport transport(bootstrap);
   EXPECT_EQ(transport.windows_shared(), std::string(GetParam()) != "allocate");  // one host: auto picks shared
@@ -81,7 +73,7 @@ INSTANTIATE_TEST_SUITE_P(Windows, MpiRmaWindowTest, testing::Values("shared", "a
                          [](const testing::TestParamInfo<const char*>& flavor) { return std::string(flavor.param); });
 
 TEST(MpiRmaWindow, BadSettingIsAUsageErrorNamingIt) {
-  const WindowSetting setting("dynamic");
+  const ScopedEnvironment setting("WXFER_MPI_RMA_WINDOW", "dynamic");
   const Bootstrap bootstrap(MPI_COMM_WORLD);
   try {
     MpiRmaTransport transport(bootstrap);

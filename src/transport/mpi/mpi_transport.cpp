@@ -1,9 +1,9 @@
 #include "transport/mpi/mpi_transport.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 
 #include "common/error.hpp"
+#include "common/process.hpp"
 #include "transport/mpi/mpi_requests.hpp"
 #include "transport/node_ranks.hpp"
 
@@ -46,12 +46,8 @@ MpiTransport::MpiTransport(const Bootstrap& bootstrap) : broadcast_tree_(broadca
 }
 
 MpiBroadcastTree broadcast_tree_from_environment() {
-  const char* text = std::getenv("WXFER_MPI_BROADCAST");
-  const std::string value = text == nullptr ? "" : text;
-  if (value.empty() || value == "auto") return MpiBroadcastTree::automatic;
-  if (value == "flat") return MpiBroadcastTree::flat;
-  if (value == "mpi") return MpiBroadcastTree::mpi;
-  throw_usage("invalid WXFER_MPI_BROADCAST '" + value + "': expected auto, flat or mpi");
+  const std::string value = environment_choice("WXFER_MPI_BROADCAST", {"auto", "flat", "mpi"});
+  return value == "flat" ? MpiBroadcastTree::flat : value == "mpi" ? MpiBroadcastTree::mpi : MpiBroadcastTree::automatic;
 }
 
 MpiTransport::~MpiTransport() {

@@ -1,10 +1,10 @@
 #include "transport/mpi_rma/mpi_rma_transport.hpp"
 
-#include <cstdlib>
 #include <limits>
 #include <string>
 
 #include "common/error.hpp"
+#include "common/process.hpp"
 #include "transport/mpi/mpi_requests.hpp"
 #include "transport/node_ranks.hpp"
 #include "transport/window_bounds.hpp"
@@ -124,12 +124,8 @@ class MpiWindow final : public Window {
 }  // namespace
 
 MpiWindowFlavor window_flavor_from_environment() {
-  const char* text = std::getenv("WXFER_MPI_RMA_WINDOW");
-  const std::string value = text == nullptr ? "" : text;
-  if (value.empty() || value == "auto") return MpiWindowFlavor::automatic;
-  if (value == "shared") return MpiWindowFlavor::shared;
-  if (value == "allocate") return MpiWindowFlavor::allocate;
-  throw_usage("invalid WXFER_MPI_RMA_WINDOW '" + value + "': expected auto, shared or allocate");
+  const std::string value = environment_choice("WXFER_MPI_RMA_WINDOW", {"auto", "shared", "allocate"});
+  return value == "shared" ? MpiWindowFlavor::shared : value == "allocate" ? MpiWindowFlavor::allocate : MpiWindowFlavor::automatic;
 }
 
 bool use_shared_windows(MPI_Comm comm) {
