@@ -25,6 +25,7 @@
 #include "sim/schedule.hpp"
 #include "plan/buckets.hpp"
 #include "strategy/broadcast/broadcast_strategy.hpp"
+#include "transport/mpi_rma/mpi_rma_transport.hpp"
 #endif
 
 namespace wxfer::cli {
@@ -161,6 +162,8 @@ void run_calibrate(const CalibrateArgs& a) {
   const double copy_all = CopyBandwidthProbe(bytes).measure_window(MPI_COMM_WORLD, clock_offset, a.repeats, kCopyWindowSeconds);
   const double copy = copy_all / std::min(size, cores);
   const LinkProbe send = probe_send(MPI_COMM_WORLD, bytes, a.repeats);
+  // The put probes write into the kind of window the run's rdma receivers expose.
+  const bool shared_windows = use_shared_windows(MPI_COMM_WORLD);
   LinkProbe put = probe_put(MPI_COMM_WORLD, bytes, a.repeats);
   // The pairs' aggregate is timed to the slowest pair; what rdma's senders achieve together
   // is better measured in a window, every sender to every receiver (the replay's one_sided).
@@ -209,14 +212,14 @@ void run_calibrate(const CalibrateArgs& a) {
                 "# Written by `wxfer calibrate` under mpirun with %d ranks on %s (%s messages, median of %d).\n"
                 "# Measured: copy %.2f GB/s with all ranks copying in one 80 ms window (%d cores: %.2f GB/s each); MPI send\n# %.2f GB/s one pair alone,"
                 " %.2f GB/s all pairs together, latency %.2f us; rank 0 to the upper half %.2f GB/s; MPI_Put\n"
-                "# %.2f / %.2f GB/s (one pair / all pairs), %.2f GB/s every sender to every receiver in an 80 ms\n"
+                "# into %s windows %.2f / %.2f GB/s (one pair / all pairs), %.2f GB/s every sender to every receiver in an 80 ms\n"
                 "# window, %.2f us with flush; strided puts of %llu B rows (%s: %.0f%% of its\n"
                 "# bytes, %.0f%% of them put row by row across boxes)"
                 "\n# in chunks after contiguous puts: %.2f GB/s against %.2f GB/s for the same chunks all contiguous;\n"
                 "# broadcast (%s) of %s to the upper half, %d in a row: %.2f GB/s.\n"
                 "# One node, one \"GPU\" per rank; all flows and copies share node_memory.\n",
                 size, host_name().c_str(), a.message_size.c_str(), a.repeats, copy_all / 1e9, cores, copy / 1e9, send.alone / 1e9,
-                send.concurrent / 1e9, send.latency * 1e6, fan_out / 1e9, put.alone / 1e9, put_pairs / 1e9, put_all / 1e9, put.latency * 1e6,
+                send.concurrent / 1e9, send.latency * 1e6, fan_out / 1e9, shared_windows ? "MPI_Win_allocate_shared" : "MPI_Win_allocate", put.alone / 1e9, put_pairs / 1e9, put_all / 1e9, put.latency * 1e6,
                 static_cast<unsigned long long>(row),
                 a.strided_row != "auto" ? "--strided-row" : ("wxfer run's " + a.model + " rdma plan").c_str(), 100 * strided.share, 100 * strided.interleaved,
                 put_strided / 1e9, strided_put.contiguous / 1e9,

@@ -17,16 +17,20 @@ grep -q '^one_sided_strided = ' "$dir/local.toml" || { echo "no strided put effi
 # The all-to-all put probe ran and moved bytes inside its window.
 grep -Eq ' [0-9]+\.[0-9]+ GB/s every sender to every receiver' "$dir/local.toml" || { echo "no all-to-all put probe"; exit 1; }
 ! grep -q ' 0\.00 GB/s every sender' "$dir/local.toml" || { echo "all-to-all put probe moved nothing"; exit 1; }
+# One host: the put probes write into shared-memory windows, as the run's rdma receivers expose.
+grep -q 'MPI_Put$' "$dir/local.toml" && grep -q '^# into MPI_Win_allocate_shared windows ' "$dir/local.toml" || { echo "puts not into shared windows"; exit 1; }
 # One host: the mpi transport broadcasts as a flat tree, the replay's linear broadcast.
 grep -q '^broadcast = "linear"$' "$dir/local.toml" || { echo "not the linear broadcast"; exit 1; }
 grep -q 'broadcast (flat tree) of 1.00 MiB' "$dir/local.toml" || { echo "the probe did not broadcast as the run does"; exit 1; }
 # Forced to MPI_Ibcast with 4 receivers: groups of 5, which Open MPI's libnbc broadcasts as
-# a binomial tree (the replay's tree).
+# a binomial tree (the replay's tree); and puts into MPI_Win_allocate windows.
 # shellcheck disable=SC2086
-WXFER_MPI_BROADCAST=mpi "$mpiexec" -np 8 --oversubscribe $root_flag "$wxfer" calibrate --message-size 1MiB --broadcast-size 1MiB \
+WXFER_MPI_BROADCAST=mpi WXFER_MPI_RMA_WINDOW=allocate "$mpiexec" -np 8 --oversubscribe $root_flag "$wxfer" calibrate --message-size 1MiB --broadcast-size 1MiB \
   --repeats 1 --out "$dir/ibcast.toml" >"$dir/calibrate-ibcast.log"
 grep -q '^broadcast = "tree"$' "$dir/ibcast.toml" || { echo "WXFER_MPI_BROADCAST=mpi: not the tree broadcast"; exit 1; }
 grep -q 'broadcast (MPI_Ibcast) of 1.00 MiB' "$dir/ibcast.toml" || { echo "WXFER_MPI_BROADCAST=mpi: the probe did not use MPI_Ibcast"; exit 1; }
+grep -q '^# into MPI_Win_allocate windows ' "$dir/ibcast.toml" || { echo "WXFER_MPI_RMA_WINDOW=allocate: puts not into MPI_Win_allocate windows"; exit 1; }
+! grep -q ' 0\.00 GB/s every sender' "$dir/ibcast.toml" || { echo "WXFER_MPI_RMA_WINDOW=allocate: all-to-all put probe moved nothing"; exit 1; }
 "$wxfer" sim --cluster "$dir/local.toml" --model kimi-k2-mini --trainer-layout fsdp=2 --inference-layout tp=2 \
   --chunk-size 8MiB --json >"$dir/sim.json"
 /usr/bin/python3 - "$dir/sim.json" <<'PY'

@@ -6,7 +6,7 @@
 
 namespace wxfer {
 
-// Which MPI window a window over memory MPI allocates (expose_new) is. shared:
+// The kind of MPI window expose_new makes over memory MPI allocates. shared:
 // MPI_Win_allocate_shared, which Open MPI serves with osc/sm, a put being a memcpy after a
 // few checks (its leanest put path: the rdma step makes ~10^6 row puts); allocate:
 // MPI_Win_allocate (osc/rdma, also across hosts); automatic: shared where every rank shares
