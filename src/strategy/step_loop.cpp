@@ -130,6 +130,7 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const Ste
     out.metrics["bound_max_seconds"] = bounds.back();
   }
   out.params = strategy->params();
+  out.params["transport_settings"] = env.transport.settings();
   out.events = rec.gather_to_root(MPI_COMM_WORLD);
   return out;
 }

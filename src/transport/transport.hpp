@@ -3,6 +3,7 @@
 // the harness checks them before use.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -105,9 +106,12 @@ class Transport {
   virtual std::unique_ptr<Window> expose(MemorySpan local);
   // Collective: allocates `bytes` of host memory that this transport writes into fastest
   // and exposes it; the window owns it (local()). MPI allocates it with the window
-  // (MPI_Win_allocate: shared memory within a node, so a put is one memcpy), as an engine
-  // would allocate its weights in registered memory. Default: plain memory, then expose().
+  // (shared memory within a node, so a put is one memcpy), as an engine would allocate its
+  // weights in registered memory. Default: plain memory, then expose().
   virtual std::unique_ptr<Window> expose_new(uint64_t bytes);
+  // How this transport moves bytes in this job where it chose among ways (a broadcast tree,
+  // a kind of window), by name; run files record it (params.transport_settings).
+  virtual std::map<std::string, std::string> settings() const { return {}; }
 
  protected:
   [[noreturn]] void unsupported(const char* what) const;

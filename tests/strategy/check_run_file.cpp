@@ -73,6 +73,20 @@ int main(int argc, char** argv) {
       bounds.push_back(s.bound_seconds);
     }
     expect(run->lower_bound_seconds > 0 && run->bound_kind == "memcpy", name + ": bound");
+    // How the MPI transports moved the bytes, as chosen for one host (or forced by the
+    // run's WXFER_ settings, which ctest gives this check too).
+    const auto chosen = run->params.value("transport_settings", nlohmann::json::object());
+    auto setting = [](const char* variable) {
+      const char* v = std::getenv(variable);
+      return std::string(v == nullptr ? "" : v);
+    };
+    if (run->transport == "mpi" || run->transport == "mpi-rma")
+      expect(chosen.value("broadcast", std::string()) == (setting("WXFER_MPI_BROADCAST") == "mpi" ? "MPI_Ibcast" : "flat"),
+             name + ": transport_settings.broadcast is '" + chosen.value("broadcast", std::string()) + "'");
+    if (run->transport == "mpi-rma")
+      expect(chosen.value("windows", std::string()) ==
+                 (setting("WXFER_MPI_RMA_WINDOW") == "allocate" ? "MPI_Win_allocate" : "MPI_Win_allocate_shared"),
+             name + ": transport_settings.windows is '" + chosen.value("windows", std::string()) + "'");
     // gather and broadcast: the raw reference loop after each step (runs of up to 5 steps),
     // and metric.reference_seconds their median; rdma has none.
     const bool has_reference = run->strategy == "gather" || run->strategy == "broadcast";

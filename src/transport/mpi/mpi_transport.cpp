@@ -43,6 +43,14 @@ MpiTransport::MpiTransport(const Bootstrap& bootstrap) : broadcast_tree_(broadca
   WXFER_CHECK_MPI(MPI_Comm_dup(bootstrap.comm(), &comm_));
   WXFER_CHECK_MPI(MPI_Comm_rank(comm_, &rank_));
   WXFER_CHECK_MPI(MPI_Comm_size(comm_, &size_));
+  single_host_ = node_ranks(comm_).single_host;
+}
+
+std::map<std::string, std::string> MpiTransport::settings() const {
+  const bool flat = broadcast_tree_ == MpiBroadcastTree::flat || (broadcast_tree_ == MpiBroadcastTree::automatic && single_host_);
+  if (broadcast_tree_ == MpiBroadcastTree::automatic && !single_host_)
+    return {{"broadcast", "flat where a group shares one host, MPI_Ibcast otherwise"}};
+  return {{"broadcast", flat ? "flat" : "MPI_Ibcast"}};
 }
 
 MpiBroadcastTree broadcast_tree_from_environment() {

@@ -34,6 +34,8 @@ class MpiTransport : public Transport {
   // Whether ibroadcast in `group` (one this transport made) is the flat tree.
   bool broadcasts_flat(const Group& group) const;
   Request ibarrier() override;
+  // "broadcast": flat, MPI_Ibcast, or (automatic across hosts) which one where.
+  std::map<std::string, std::string> settings() const override;
 
  protected:
   MPI_Comm comm() const { return comm_; }
@@ -43,6 +45,7 @@ class MpiTransport : public Transport {
   MPI_Comm comm_ = MPI_COMM_NULL;    // a private duplicate: our tags never meet anyone else's
   int rank_ = 0;
   int size_ = 1;
+  bool single_host_ = true;  // every rank on this host
 };
 
 std::unique_ptr<Transport> make_mpi_transport(const Bootstrap& bootstrap);

@@ -154,6 +154,12 @@ void* allocate_window(MPI_Comm comm, uint64_t bytes, bool shared, MPI_Win* win) 
 
 MpiRmaTransport::MpiRmaTransport(const Bootstrap& bootstrap) : MpiTransport(bootstrap), shared_windows_(use_shared_windows(comm())) {}
 
+std::map<std::string, std::string> MpiRmaTransport::settings() const {
+  auto s = MpiTransport::settings();
+  s["windows"] = shared_windows_ ? "MPI_Win_allocate_shared" : "MPI_Win_allocate";
+  return s;
+}
+
 TransportCapabilities MpiRmaTransport::capabilities() const {
   TransportCapabilities c = MpiTransport::capabilities();
   c.one_sided = true;

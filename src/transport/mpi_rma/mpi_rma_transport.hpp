@@ -31,6 +31,8 @@ class MpiRmaTransport final : public MpiTransport {
   std::unique_ptr<Window> expose_new(uint64_t bytes) override;
   // Whether expose_new makes shared-memory windows (MPI_Win_allocate_shared).
   bool windows_shared() const { return shared_windows_; }
+  // The mpi transport's, and "windows": MPI_Win_allocate_shared or MPI_Win_allocate.
+  std::map<std::string, std::string> settings() const override;
 
  private:
   bool shared_windows_ = false;
