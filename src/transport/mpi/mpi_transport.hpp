@@ -39,6 +39,7 @@ class MpiTransport : public Transport {
 
  protected:
   MPI_Comm comm() const { return comm_; }
+  bool single_host() const { return single_host_; }
 
  private:
   MpiBroadcastTree broadcast_tree_;  // read first: a bad setting throws before anything is made

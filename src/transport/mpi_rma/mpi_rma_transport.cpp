@@ -128,14 +128,14 @@ MpiWindowFlavor window_flavor_from_environment() {
   return value == "shared" ? MpiWindowFlavor::shared : value == "allocate" ? MpiWindowFlavor::allocate : MpiWindowFlavor::automatic;
 }
 
-bool use_shared_windows(MPI_Comm comm) {
+bool use_shared_windows(bool one_host) {
   const MpiWindowFlavor flavor = window_flavor_from_environment();
-  if (flavor == MpiWindowFlavor::allocate) return false;
-  const bool one_host = node_ranks(comm).single_host;
   if (flavor == MpiWindowFlavor::shared && !one_host)
     throw_usage("invalid WXFER_MPI_RMA_WINDOW 'shared': the ranks span more than one host");
-  return one_host;
+  return flavor != MpiWindowFlavor::allocate && one_host;
 }
+
+bool use_shared_windows(MPI_Comm comm) { return use_shared_windows(node_ranks(comm).single_host); }
 
 void* allocate_window(MPI_Comm comm, uint64_t bytes, bool shared, MPI_Win* win) {
   MpiInfo info;
@@ -152,7 +152,7 @@ void* allocate_window(MPI_Comm comm, uint64_t bytes, bool shared, MPI_Win* win) 
   return base;
 }
 
-MpiRmaTransport::MpiRmaTransport(const Bootstrap& bootstrap) : MpiTransport(bootstrap), shared_windows_(use_shared_windows(comm())) {}
+MpiRmaTransport::MpiRmaTransport(const Bootstrap& bootstrap) : MpiTransport(bootstrap), shared_windows_(use_shared_windows(single_host())) {}
 
 std::map<std::string, std::string> MpiRmaTransport::settings() const {
   auto s = MpiTransport::settings();

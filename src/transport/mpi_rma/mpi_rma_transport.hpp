@@ -15,8 +15,10 @@ enum class MpiWindowFlavor : uint8_t { automatic, shared, allocate };
 
 // WXFER_MPI_RMA_WINDOW=auto|shared|allocate (default auto); a UsageError names a bad value.
 MpiWindowFlavor window_flavor_from_environment();
-// Whether windows over memory MPI allocates are shared-memory windows over `comm`, as
-// WXFER_MPI_RMA_WINDOW says (shared where the ranks span hosts: a UsageError). Collective.
+// Whether windows over memory MPI allocates are shared-memory windows, as
+// WXFER_MPI_RMA_WINDOW says, for ranks that all share one host or not (shared where the
+// ranks span hosts: a UsageError); the second asks `comm` (collective).
+bool use_shared_windows(bool one_host);
 bool use_shared_windows(MPI_Comm comm);
 // A window of `bytes` on this rank over `comm` (MPI_Win_allocate_shared, each rank's part
 // page-aligned, or MPI_Win_allocate), puts unordered; returns this rank's part. Collective.
