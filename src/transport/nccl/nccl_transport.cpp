@@ -97,6 +97,12 @@ class NcclTransport final : public Transport {
   }
   int rank() const override { return rank_; }
   int size() const override { return size_; }
+  // This rank's GPU and the NCCL library it runs (run files record rank 0's).
+  std::map<std::string, std::string> settings() const override {
+    int version = 0;
+    WXFER_CHECK_NCCL(ncclGetVersion(&version));
+    return {{"cuda_device", std::to_string(device_)}, {"nccl_version", std::to_string(version)}};
+  }
 
   // Sends and receives wait in an open batch and are launched together, as one NCCL group,
   // when any request is first tested or another operation needs the stream: a rank can

@@ -61,6 +61,18 @@ VerbsEndpoint::VerbsEndpoint(const Bootstrap& bootstrap, const VerbsOptions& opt
   connect(bootstrap);
 }
 
+std::map<std::string, std::string> VerbsEndpoint::settings() const {
+  const bool ethernet = port_.link_layer == IBV_LINK_LAYER_ETHERNET;
+  const bool global = options_.gid_index >= 0 || ethernet;
+  return {{"device", ibv_get_device_name(context_->device)},
+          {"port", std::to_string(options_.port)},
+          {"link_layer", ethernet ? "Ethernet (RoCE)" : "InfiniBand"},
+          {"addressing", global ? "GID index " + std::to_string(std::max(options_.gid_index, 0)) : "LID"},
+          {"active_mtu_bytes", std::to_string(128 << static_cast<int>(port_.active_mtu))},
+          {"queue_depth", std::to_string(options_.queue_depth)},
+          {"signal_every", std::to_string(options_.signal_every)}};
+}
+
 void VerbsEndpoint::connect(const Bootstrap& bootstrap) {
   const auto n = static_cast<size_t>(bootstrap.size());
   const bool global = options_.gid_index >= 0 || port_.link_layer == IBV_LINK_LAYER_ETHERNET;

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "transport/bootstrap.hpp"
@@ -26,6 +28,9 @@ class VerbsEndpoint {
   void post_write(int peer, const void* src, uint32_t lkey, uint64_t remote_addr, uint32_t rkey, size_t bytes);
   // Returns once every posted write has completed at its target (RC acknowledged).
   void flush(const Deadline& deadline);
+  // What this rank opened and how it posts (device, port, link layer, addressing, MTU,
+  // queue depth, signalling), after the device's limits were applied.
+  std::map<std::string, std::string> settings() const;
 
  private:
   struct Peer {

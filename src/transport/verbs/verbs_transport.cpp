@@ -38,6 +38,7 @@ class VerbsTransport final : public Transport {
   std::unique_ptr<Window> expose(MemorySpan local) override {
     return std::make_unique<VerbsWindow>(local, bootstrap_, endpoint_, sources_);
   }
+  std::map<std::string, std::string> settings() const override { return endpoint_.settings(); }
 
  private:
   // Frees the duplicate last, after everything that might still use it.
