@@ -1,10 +1,13 @@
-// Receiver-side fp8 verification against memory filled from the float64 reference quantizer
+// Receiver-side verification. bf16: memory filled with each step's content passes; a stale
+// step and a wrong byte are caught and named (tensor, byte range, inference rank, the trainer
+// rank that sent them, step). fp8: against memory filled from the float64 reference quantizer
 // (independent of the fast kernel the verifier uses): exact matches pass; a wrong fp8 byte, a
 // wrong scale, and a stale step (bytes or scales alone) are each caught and named.
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "harness/inference_memory.hpp"
@@ -16,12 +19,15 @@
 namespace wxfer {
 namespace {
 
-Plan fp8_plan(const char* inference) {
+Plan plan_for(const char* inference, DType dtype) {
   PlanOptions o;
-  o.inference_dtype = DType::fp8_e4m3;
+  o.inference_dtype = dtype;
   o.chunk_bytes = 64 << 10;
   return Plan(testing::tiny_deepseek(), parse_trainer_layout("fsdp=2"), parse_inference_layout(inference), o);
 }
+
+Plan fp8_plan(const char* inference) { return plan_for(inference, DType::fp8_e4m3); }
+Plan bf16_plan(const char* inference) { return plan_for(inference, DType::bf16); }
 
 // A whole trainer tensor quantized by the reference: fp8 bytes and its scale grid.
 struct Quantized {
@@ -71,6 +77,61 @@ uint64_t first_slice_of(const Plan& plan, int32_t rank, Conversion c) {
     if (plan.dest()[plan.slices()[si].tensor].conversion == c) return si;
   ADD_FAILURE() << "no such slice";
   return 0;
+}
+
+TEST(VerifyBf16, EachStepsContentPassesOnEveryRankAndLayout) {
+  for (const char* layout : {"tp=1", "tp=2", "tp=4", "tp=2,ep=2"}) {
+    const Plan plan = bf16_plan(layout);
+    for (int32_t rank = 0; rank < plan.inference_ranks(); ++rank) {
+      InferenceMemory memory(plan, rank);
+      fill(plan, memory, rank, 3);
+      const auto f = memory.verify(3);
+      EXPECT_FALSE(f) << layout << " rank " << rank << ": " << f->describe(3);
+    }
+  }
+}
+
+TEST(VerifyBf16, StaleStepIsCaughtAndNamed) {
+  const Plan plan = bf16_plan("tp=2");
+  InferenceMemory memory(plan, 1);
+  fill(plan, memory, 1, 3);
+  const auto f = memory.verify(4);
+  ASSERT_TRUE(f);
+  const std::string what = f->describe(4);
+  EXPECT_NE(what.find("verification failed at step 4: " + f->tensor + " bytes ["), std::string::npos) << what;
+  EXPECT_NE(what.find("on inference rank 1 (sent by trainer rank "), std::string::npos) << what;
+}
+
+// One flipped byte: the failure names that tensor, a range holding just that byte (in the
+// full tensor, row-major) and the trainer rank the plan sends those rows from.
+TEST(VerifyBf16, WrongByteIsNamedWithItsRangeAndSource) {
+  const Plan plan = bf16_plan("tp=2");
+  for (int32_t rank = 0; rank < plan.inference_ranks(); ++rank) {
+    InferenceMemory memory(plan, rank);
+    fill(plan, memory, rank, 3);
+    // The last slice of the rank, second row, fifth byte (a column cut where tp splits dim 1).
+    const uint32_t si = plan.slices_of(rank).back();
+    const Slice& s = plan.slices()[si];
+    const Tensor& t = plan.dest_tensor(s.tensor);
+    const uint64_t elem = dtype_size(t.dtype), row_bytes = static_cast<uint64_t>(s.cols.size()) * elem;
+    const int64_t row = s.rows.size() > 1 ? s.rows.lo + 1 : s.rows.lo;
+    const uint64_t at = static_cast<uint64_t>(row - s.rows.lo) * row_bytes + std::min<uint64_t>(4, row_bytes - 1);
+    memory.data()[memory.offset_of(s) + at] ^= 0x10;
+    const auto f = memory.verify(3);
+    ASSERT_TRUE(f) << "rank " << rank;
+    const uint64_t flipped = static_cast<uint64_t>(row * t.cols + s.cols.lo) * elem + at % row_bytes;
+    EXPECT_EQ(f->tensor, t.name);
+    EXPECT_EQ(f->byte_lo, flipped);
+    EXPECT_EQ(f->byte_hi, flipped + 1);
+    EXPECT_EQ(f->inference_rank, rank);
+    int32_t source = -1;
+    for (const auto& seg : plan.segments())
+      if (seg.slice == si && row >= seg.rows.lo && row < seg.rows.hi)
+        for (uint32_t k = 0; k < plan.copies(s); ++k)
+          if (plan.dest_rank(s, k) == rank) source = plan.source_rank(seg, k);
+    EXPECT_GE(source, 0);
+    EXPECT_EQ(f->expected_source, source);
+  }
 }
 
 TEST(VerifyFp8, ReferenceQuantizationPassesOnEveryRankAndLayout) {
