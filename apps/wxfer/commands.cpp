@@ -20,6 +20,10 @@ std::string& invocation() {
 MpiJob start_mpi_job() {
   int provided = 0;
   WXFER_CHECK_MPI(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided));
+  // Errors come back as codes that WXFER_CHECK_MPI turns into exceptions naming the call,
+  // rank and host (main prints one line and aborts the job), not as the library's abort.
+  // Communicators made from the world inherit it; windows set their own.
+  WXFER_CHECK_MPI(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
   MpiJob job;
   WXFER_CHECK_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &job.rank));
   WXFER_CHECK_MPI(MPI_Comm_size(MPI_COMM_WORLD, &job.size));

@@ -23,6 +23,7 @@ CoreSpreader::CoreSpreader(MPI_Comm comm, CoreSpreading mode) : mode_(mode) {
   void* base = nullptr;
   const MPI_Aint bytes = local_rank_ == 0 ? static_cast<MPI_Aint>(sizeof(int32_t)) * local_size_ : 0;
   WXFER_CHECK_MPI(MPI_Win_allocate_shared(bytes, sizeof(int32_t), MPI_INFO_NULL, node_, &base, &window_));
+  WXFER_CHECK_MPI(MPI_Win_set_errhandler(window_, MPI_ERRORS_RETURN));  // windows do not inherit the comm's
   MPI_Aint size = 0;
   int unit = 0;
   WXFER_CHECK_MPI(MPI_Win_shared_query(window_, 0, &size, &unit, &base));

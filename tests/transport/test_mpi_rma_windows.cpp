@@ -72,6 +72,28 @@ TEST_P(MpiRmaWindowTest, EveryKindOfPutLandsInEveryPeersWindow) {
 INSTANTIATE_TEST_SUITE_P(Windows, MpiRmaWindowTest, testing::Values("shared", "allocate", "auto"),
                          [](const testing::TestParamInfo<const char*>& flavor) { return std::string(flavor.param); });
 
+// An MPI error inside a window (a put to a rank that does not exist) comes back as a
+// SystemError naming the call, not as the library's abort of the job: windows do not
+// inherit their communicator's error handler, so allocate_window sets it.
+TEST_P(MpiRmaWindowTest, MpiErrorsInTheWindowComeBackAsSystemErrors) {
+  const ScopedEnvironment setting("WXFER_MPI_RMA_WINDOW", GetParam());
+  int size = 0;
+  WXFER_CHECK_MPI(MPI_Comm_size(MPI_COMM_WORLD, &size));
+  MPI_Win win = MPI_WIN_NULL;
+  void* base = allocate_window(MPI_COMM_WORLD, 64, use_shared_windows(MPI_COMM_WORLD), &win);
+  ASSERT_NE(base, nullptr);
+  WXFER_CHECK_MPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, win));
+  const char byte = 7;
+  try {
+    WXFER_CHECK_MPI(MPI_Put(&byte, 1, MPI_BYTE, size, 0, 1, MPI_BYTE, win));
+    ADD_FAILURE() << "a put to rank " << size << " of " << size << " was accepted";
+  } catch (const SystemError& e) {
+    EXPECT_NE(std::string(e.what()).find("MPI_Put"), std::string::npos) << e.what();
+  }
+  WXFER_CHECK_MPI(MPI_Win_unlock_all(win));
+  WXFER_CHECK_MPI(MPI_Win_free(&win));
+}
+
 TEST(MpiRmaWindow, BadSettingIsAUsageErrorNamingIt) {
   const ScopedEnvironment setting("WXFER_MPI_RMA_WINDOW", "dynamic");
   const Bootstrap bootstrap(MPI_COMM_WORLD);

@@ -38,6 +38,7 @@ class MpiWindow final : public Window {
   MpiWindow(MemorySpan local, MPI_Comm comm) : local_(local) {
     MpiInfo info;
     WXFER_CHECK_MPI(MPI_Win_create(local.data, static_cast<MPI_Aint>(local.bytes), 1, info.get(), comm, &win_));
+    WXFER_CHECK_MPI(MPI_Win_set_errhandler(win_, MPI_ERRORS_RETURN));  // as allocate_window's
     start(comm);
   }
   // Over memory MPI allocates (allocate_window).
@@ -149,6 +150,9 @@ void* allocate_window(MPI_Comm comm, uint64_t bytes, bool shared, MPI_Win* win) 
   } else {
     WXFER_CHECK_MPI(MPI_Win_allocate(static_cast<MPI_Aint>(bytes), 1, info.get(), comm, &base, win));
   }
+  // A window does not inherit its communicator's error handler: errors come back as codes
+  // (WXFER_CHECK_MPI throws) rather than as the library's abort.
+  WXFER_CHECK_MPI(MPI_Win_set_errhandler(*win, MPI_ERRORS_RETURN));
   return base;
 }
 

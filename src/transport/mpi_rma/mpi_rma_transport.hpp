@@ -21,7 +21,8 @@ MpiWindowFlavor window_flavor_from_environment();
 bool use_shared_windows(bool one_host);
 bool use_shared_windows(MPI_Comm comm);
 // A window of `bytes` on this rank over `comm` (MPI_Win_allocate_shared, each rank's part
-// page-aligned, or MPI_Win_allocate), puts unordered; returns this rank's part. Collective.
+// page-aligned, or MPI_Win_allocate), puts unordered, errors returned as codes (not fatal);
+// returns this rank's part. Collective.
 void* allocate_window(MPI_Comm comm, uint64_t bytes, bool shared, MPI_Win* win);
 
 class MpiRmaTransport final : public MpiTransport {
