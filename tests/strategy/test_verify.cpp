@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <vector>
@@ -79,16 +80,21 @@ uint64_t first_slice_of(const Plan& plan, int32_t rank, Conversion c) {
   return 0;
 }
 
-TEST(VerifyBf16, EachStepsContentPassesOnEveryRankAndLayout) {
-  for (const char* layout : {"tp=1", "tp=2", "tp=4", "tp=2,ep=2"}) {
-    const Plan plan = bf16_plan(layout);
+// Every inference rank of every layout, filled with step `step`'s content, verifies clean.
+void expect_every_rank_passes(DType dtype, std::initializer_list<const char*> layouts, uint32_t step) {
+  for (const char* layout : layouts) {
+    const Plan plan = plan_for(layout, dtype);
     for (int32_t rank = 0; rank < plan.inference_ranks(); ++rank) {
       InferenceMemory memory(plan, rank);
-      fill(plan, memory, rank, 3);
-      const auto f = memory.verify(3);
-      EXPECT_FALSE(f) << layout << " rank " << rank << ": " << f->describe(3);
+      fill(plan, memory, rank, step);
+      const auto f = memory.verify(step);
+      EXPECT_FALSE(f) << layout << " rank " << rank << ": " << f->describe(step);
     }
   }
+}
+
+TEST(VerifyBf16, EachStepsContentPassesOnEveryRankAndLayout) {
+  expect_every_rank_passes(DType::bf16, {"tp=1", "tp=2", "tp=4", "tp=2,ep=2"}, 3);
 }
 
 TEST(VerifyBf16, StaleStepIsCaughtAndNamed) {
@@ -135,15 +141,7 @@ TEST(VerifyBf16, WrongByteIsNamedWithItsRangeAndSource) {
 }
 
 TEST(VerifyFp8, ReferenceQuantizationPassesOnEveryRankAndLayout) {
-  for (const char* layout : {"tp=1", "tp=2", "tp=4"}) {
-    const Plan plan = fp8_plan(layout);
-    for (int32_t rank = 0; rank < plan.inference_ranks(); ++rank) {
-      InferenceMemory memory(plan, rank);
-      fill(plan, memory, rank, 5);
-      const auto f = memory.verify(5);
-      EXPECT_FALSE(f) << layout << " rank " << rank << ": " << f->describe(5);
-    }
-  }
+  expect_every_rank_passes(DType::fp8_e4m3, {"tp=1", "tp=2", "tp=4"}, 5);
 }
 
 TEST(VerifyFp8, StaleStepIsCaught) {
