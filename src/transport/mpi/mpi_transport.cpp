@@ -47,10 +47,12 @@ MpiTransport::MpiTransport(const Bootstrap& bootstrap) : broadcast_tree_(broadca
 }
 
 std::map<std::string, std::string> MpiTransport::settings() const {
-  const bool flat = broadcast_tree_ == MpiBroadcastTree::flat || (broadcast_tree_ == MpiBroadcastTree::automatic && single_host_);
-  if (broadcast_tree_ == MpiBroadcastTree::automatic && !single_host_)
-    return {{"broadcast", "flat where a group shares one host, MPI_Ibcast otherwise"}};
-  return {{"broadcast", flat ? "flat" : "MPI_Ibcast"}};
+  switch (broadcast_tree_) {
+    case MpiBroadcastTree::flat: return {{"broadcast", "flat"}};
+    case MpiBroadcastTree::mpi: return {{"broadcast", "MPI_Ibcast"}};
+    case MpiBroadcastTree::automatic: break;
+  }
+  return {{"broadcast", single_host_ ? "flat" : "flat where a group shares one host, MPI_Ibcast otherwise"}};
 }
 
 MpiBroadcastTree broadcast_tree_from_environment() {
@@ -96,7 +98,10 @@ std::unique_ptr<Group> MpiTransport::make_group(const std::vector<int>& members)
   MPI_Comm sub = MPI_COMM_NULL;
   WXFER_CHECK_MPI(MPI_Comm_split(comm_, in ? 0 : MPI_UNDEFINED, key, &sub));
   if (!in) return nullptr;
-  const bool flat = broadcast_tree_ == MpiBroadcastTree::flat || (broadcast_tree_ == MpiBroadcastTree::automatic && node_ranks(sub).single_host);
+  // Automatic: flat where the group shares one host (known without asking when the whole
+  // job does; every member takes the same branch, as node_ranks is collective over `sub`).
+  const bool flat = broadcast_tree_ == MpiBroadcastTree::flat ||
+                    (broadcast_tree_ == MpiBroadcastTree::automatic && (single_host_ || node_ranks(sub).single_host));
   return std::make_unique<MpiGroup>(members, sub, flat);
 }
 
