@@ -61,13 +61,15 @@ VerbsEndpoint::VerbsEndpoint(const Bootstrap& bootstrap, const VerbsOptions& opt
   connect(bootstrap);
 }
 
+bool VerbsEndpoint::global_addressing() const {
+  return options_.gid_index >= 0 || port_.link_layer == IBV_LINK_LAYER_ETHERNET;  // RoCE has no LIDs
+}
+
 std::map<std::string, std::string> VerbsEndpoint::settings() const {
-  const bool ethernet = port_.link_layer == IBV_LINK_LAYER_ETHERNET;
-  const bool global = options_.gid_index >= 0 || ethernet;
   return {{"device", ibv_get_device_name(context_->device)},
           {"port", std::to_string(options_.port)},
-          {"link_layer", ethernet ? "Ethernet (RoCE)" : "InfiniBand"},
-          {"addressing", global ? "GID index " + std::to_string(std::max(options_.gid_index, 0)) : "LID"},
+          {"link_layer", port_.link_layer == IBV_LINK_LAYER_ETHERNET ? "Ethernet (RoCE)" : "InfiniBand"},
+          {"addressing", global_addressing() ? "GID index " + std::to_string(std::max(options_.gid_index, 0)) : "LID"},
           {"active_mtu_bytes", std::to_string(128 << static_cast<int>(port_.active_mtu))},
           {"queue_depth", std::to_string(options_.queue_depth)},
           {"signal_every", std::to_string(options_.signal_every)}};
@@ -75,7 +77,7 @@ std::map<std::string, std::string> VerbsEndpoint::settings() const {
 
 void VerbsEndpoint::connect(const Bootstrap& bootstrap) {
   const auto n = static_cast<size_t>(bootstrap.size());
-  const bool global = options_.gid_index >= 0 || port_.link_layer == IBV_LINK_LAYER_ETHERNET;
+  const bool global = global_addressing();
   const int gid_index = std::max(options_.gid_index, 0);
   ibv_gid gid{};
   if (global) WXFER_CHECK_VERBS(ibv_query_gid(context_.get(), static_cast<uint8_t>(options_.port), gid_index, &gid));

@@ -39,6 +39,8 @@ class VerbsEndpoint {
     uint64_t retired = 0;         // known complete: a signalled one completes all before it
     std::deque<uint64_t> signalled;  // `posted` count at each signalled request, in order
   };
+  // Addresses peers by GID (a GID index was given, or the link is Ethernet) rather than LID.
+  bool global_addressing() const;
   void post(int peer, ibv_send_wr& wr);
   void poll();  // retires what the completion queue reports; throws on a failed completion
   void connect(const Bootstrap& bootstrap);
