@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "common/stats.hpp"
 #include "common/error.hpp"
 #include "common/units.hpp"
 #include "quant/bf16.hpp"
@@ -31,8 +32,7 @@ double median_seconds(int repeat, F&& run) {
     run();
     times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
-  std::nth_element(times.begin(), times.begin() + repeat / 2, times.end());
-  return times[static_cast<size_t>(repeat / 2)];
+  return median(times);
 }
 
 void run_bench_quant(const BenchQuantArgs& a) {

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "commands.hpp"
+#include "common/stats.hpp"
 #include "common/build_info.hpp"
 #include "common/error.hpp"
 #include "common/process.hpp"
@@ -23,7 +24,7 @@
 #include "record/run_file.hpp"
 #include "report/report_format.hpp"
 #include "report/run_stats.hpp"
-#include "strategy/step_loop.hpp"
+#include "harness/step_loop.hpp"
 #include "transport/registry.hpp"
 
 namespace wxfer::cli {
@@ -44,8 +45,6 @@ struct RunArgs {
   std::string max_tmp = "auto";
   std::string min_segment = kDefaultMinSegment;
   std::string timeout = "300";
-  std::string core_spreading = "auto";
-  std::string settle = "auto";
   std::string out = "results/run.h5";
   bool no_verify = false;
   bool fuse_projections = false;
@@ -89,11 +88,10 @@ void add_recording_cost(StrategyRun& run, double record_seconds) {
     if (e.step >= 0) most = std::max(most, ++per_rank_step[{e.rank, e.step}]);
   std::vector<double> seconds;
   for (const StepRecord& s : run.steps) seconds.push_back(s.seconds);
-  std::sort(seconds.begin(), seconds.end());
-  const double median = seconds.empty() ? 0 : seconds[(seconds.size() - 1) / 2];
+  const double update = seconds.empty() ? 0 : median(seconds);
   run.metrics["record_event_seconds"] = record_seconds;
   run.metrics["record_events_per_rank_step"] = most;
-  run.metrics["record_overhead"] = median > 0 ? most * record_seconds / median : 0;
+  run.metrics["record_overhead"] = update > 0 ? most * record_seconds / update : 0;
 }
 
 void run_job(const RunArgs& a) {
@@ -118,15 +116,11 @@ void run_job(const RunArgs& a) {
   if (a.max_tmp != "auto" && options.max_tmp_bytes == 0) throw_usage("invalid --max-tmp-bytes '" + a.max_tmp + "': must be positive");
   options.timeout_seconds = parse_seconds(a.timeout, "--timeout");
   options.offloaded = a.offloaded;
-  const CoreSpreading spreading = parse_auto_on_off(a.core_spreading, "--core-spreading");
-  const Settling settling = parse_auto_on_off(a.settle, "--settle");
+  // Machine workarounds for crowded or ballooned VMs, off on an ordinary cluster node.
+  const CoreSpreading spreading = core_spreading_from_environment();
+  const Settling settling = settling_from_environment();
   if (rank == 0) check_output_path(a.out);
-  std::vector<const StrategyEntry*> chosen;
-  if (a.strategy == "all") {
-    for (const auto& s : strategy_registry()) chosen.push_back(&s);
-  } else {
-    chosen.push_back(&find_strategy(a.strategy));
-  }
+  const std::vector<const StrategyEntry*> chosen = select_strategies(a.strategy);
 
   Model model = load_model(a.model, DType::bf16);
   const TrainerLayout trainer = a.trainer_layout.empty() ? parse_trainer_layout("fsdp=" + std::to_string(ranks.trainers))
@@ -146,15 +140,14 @@ void run_job(const RunArgs& a) {
   plan_options.min_segment_bytes = parse_bytes(a.min_segment, "--min-segment");
   const Plan plan(std::move(model), trainer, inference, plan_options);
 
-  const Bootstrap bootstrap(MPI_COMM_WORLD);
+  const Control control(MPI_COMM_WORLD, options.timeout_seconds);
   const ClockAlignment clock = align_clocks(MPI_COMM_WORLD);
   // One probe (its buffers allocated once) for the bound at start-up and before every step.
   CopyBandwidthProbe probe;
   const auto landed = static_cast<double>(plan.stats().total_bytes);
   const double copy_bw = probe.measure_window(MPI_COMM_WORLD, clock.offset, 5, kCopyWindowSeconds);
   const double bound = landed / copy_bw;
-  double record_seconds = measure_record_seconds();  // the slowest rank's cost per event
-  WXFER_CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, &record_seconds, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD));
+  const double record_seconds = control.max(measure_record_seconds(), control.deadline());  // the slowest rank's cost per event
   if (rank == 0) {
     std::printf("wxfer run: %s, %d trainer ranks (%s) -> %d inference ranks (%s), %s per update\n", plan.trainer_model().name.c_str(),
                 ranks.trainers, trainer.to_string().c_str(), ranks.inference, inference.to_string().c_str(),
@@ -185,6 +178,7 @@ void run_job(const RunArgs& a) {
   settings.warmup = a.warmup;
   settings.verify = !a.no_verify;
   settings.on_step = print_step;
+  settings.cores = &cores;
   settings.bound_seconds = [landed, &probe, &clock] {
     return landed / probe.measure_window(MPI_COMM_WORLD, clock.offset, 3, kCopyWindowSeconds);
   };
@@ -193,13 +187,12 @@ void run_job(const RunArgs& a) {
     // The previous strategy's teardown freed its buffers: wait out the host taking them back.
     const double settled = entry == chosen.front() ? 0.0 : settle.settle();
     const std::string transport_name = a.transport.empty() ? entry->default_transport : a.transport;
-    auto transport = make_transport(transport_name, bootstrap, entry->needs, std::string("strategy '") + entry->name + "'");
-    StrategyEnv env{plan, ranks, *transport, recorder, shards.get(), memory.get(), rank, options, &cores};
+    auto transport = make_transport(transport_name, control, entry->needs, std::string("strategy '") + entry->name + "'");
+    StrategyEnv env{plan, ranks, *transport, control, recorder, shards.get(), memory.get(), rank, options};
     const uint64_t moves_before = cores.moves();
     StrategyRun run = run_strategy(*entry, env, settings, version_counter);
-    double moves = static_cast<double>(cores.moves() - moves_before);
-    WXFER_CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, &moves, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD));
-    run.metrics["core_moves"] = moves;
+    transport->close(control.deadline());
+    run.metrics["core_moves"] = control.sum(static_cast<double>(cores.moves() - moves_before), control.deadline());
     run.metrics["settle_seconds"] = settled;
     if (!a.label_suffix.empty()) run.label += "@" + a.label_suffix;
     run.metrics["start_bound_seconds"] = bound;
@@ -212,6 +205,8 @@ void run_job(const RunArgs& a) {
     add_recording_cost(run, record_seconds);
     file.runs.push_back(std::move(run));
   }
+
+  cores.close(control.deadline());
 
   // Ranks and hosts, then one file written by rank 0.
   char host[64] = {};
@@ -282,7 +277,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--inference-layout", args->inference_layout, "Default: tp=<largest power of two <= 8 that fits>,replicas=...");
   cmd->add_option("--inference-dtype", args->inference_dtype, "bf16, or fp8 (quantized on the sender, FP8 checkpoint layout)")
       ->capture_default_str();
-  cmd->add_option("--strategy", args->strategy, "gather, broadcast, rdma or all")->capture_default_str();
+  cmd->add_option("--strategy", args->strategy, strategy_choices())->capture_default_str();
   cmd->add_option("--transport", args->transport, "Override every strategy's transport (see wxfer transports)");
   cmd->add_option("--steps", args->steps, "Measured update steps per strategy")->capture_default_str();
   cmd->add_option("--warmup", args->warmup, "Warm-up steps (not recorded)")->capture_default_str();
@@ -293,14 +288,6 @@ void add_run_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--min-segment", args->min_segment, "Smaller plan cuts are gathered on one sender")->capture_default_str();
   cmd->add_option("--timeout", args->timeout, "Deadline in seconds on every blocking wait")->capture_default_str();
-  cmd->add_option("--core-spreading", args->core_spreading,
-                 "auto: on a node with more ranks than cores (ranks not bound by the launcher), busy senders move off a shared "
-                 "core to an idle one (docs/pipeline.md); on: also on a node with a core per rank; off: leave placement to the kernel")
-      ->capture_default_str();
-  cmd->add_option("--settle", args->settle,
-                 "auto: where the VM gives freed memory back to its host (virtio-balloon free page reporting), wait that out "
-                 "between strategies (docs/pipeline.md); on: always wait; off: never")
-      ->capture_default_str();
   cmd->add_option("--out", args->out, "HDF5 output file")->capture_default_str();
   cmd->add_flag("--fuse-projections", args->fuse_projections,
                 "Lay out inference memory as the engine's fused tensors (qkv_proj, gate_up_proj, ...; docs/pipeline.md)");

@@ -11,6 +11,7 @@
 #include "model/dtype.hpp"
 #include "sim/output.hpp"
 #include "sim/simulate.hpp"
+#include "strategy/strategy.hpp"
 #endif
 
 namespace wxfer::cli {
@@ -65,12 +66,7 @@ void run_sim(const SimArgs& a) {
   req.plan.min_segment_bytes = parse_bytes(a.min_segment, "--min-segment");
   req.bucket_bytes = parse_bytes(a.bucket_size, "--bucket-size");
   if (req.bucket_bytes == 0) throw_usage("invalid --bucket-size '" + a.bucket_size + "': must be at least one byte");
-  if (a.strategy == "all")
-    req.strategies = {"gather", "broadcast", "rdma"};
-  else if (a.strategy == "gather" || a.strategy == "broadcast" || a.strategy == "rdma")
-    req.strategies = {a.strategy};
-  else
-    throw_usage("invalid --strategy '" + a.strategy + "': expected gather, broadcast, rdma or all");
+  for (const StrategyEntry* s : select_strategies(a.strategy)) req.strategies.emplace_back(s->name);
   if (!a.inference_gpus.empty()) req.inference_gpus = parse_counts(a.inference_gpus);
   const Model model = load_model(a.model, DType::bf16);
   SimResult r = simulate(model, req);
@@ -103,7 +99,7 @@ void add_sim_command(CLI::App& app) {
   cmd->add_option("--trainer-layout", args->trainer_layout, "e.g. fsdp=256");
   cmd->add_option("--inference-layout", args->inference_layout, "e.g. tp=16,replicas=8");
   cmd->add_option("--inference-dtype", args->inference_dtype, "bf16 or fp8")->capture_default_str();
-  cmd->add_option("--strategy", args->strategy, "gather, broadcast, rdma or all")->capture_default_str();
+  cmd->add_option("--strategy", args->strategy, strategy_choices())->capture_default_str();
   cmd->add_option("--bucket-size", args->bucket_size, "Broadcast bucket")->capture_default_str();
   cmd->add_option("--chunk-size", args->chunk_size, "Pipeline chunk")->capture_default_str();
   cmd->add_option("--min-segment", args->min_segment, "Smaller cuts are gathered first")->capture_default_str();

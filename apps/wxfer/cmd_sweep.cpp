@@ -20,6 +20,7 @@
 #include "record/run_file_merge.hpp"
 #include "report/report_format.hpp"
 #include "report/run_stats.hpp"
+#include "strategy/strategy.hpp"
 #include "sweep_plan.hpp"
 #include "wxfer/config.hpp"
 
@@ -110,6 +111,7 @@ nlohmann::json sweep_config(const SweepArgs& a, const SweepLists& lists, const s
 }
 
 void run_sweep(const SweepArgs& a) {
+  select_strategies(a.strategy);  // a bad name fails here, not in every job
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
   const SweepLists lists = parse_sweep_lists(a.np, a.bucket_sizes, a.chunk_sizes);
@@ -162,7 +164,7 @@ void add_sweep_command(CLI::App& app) {
   cmd->add_option("--np", args->np, "Rank counts, e.g. 2,4,8 (one mpirun job each)")->required();
   cmd->add_option("--bucket-size", args->bucket_sizes, "broadcast bucket sizes, e.g. 16MiB,64MiB (default: run's)");
   cmd->add_option("--chunk-size", args->chunk_sizes, "Pipeline chunk sizes, e.g. 4MiB,8MiB (default: run's)");
-  cmd->add_option("--strategy", args->strategy, "gather, broadcast, rdma or all")->capture_default_str();
+  cmd->add_option("--strategy", args->strategy, strategy_choices())->capture_default_str();
   cmd->add_option("-o,--out", args->out, "The merged HDF5 file")->capture_default_str();
   cmd->add_option("--mpirun", args->mpirun, "MPI launcher")->capture_default_str();
   cmd->add_option("--mpirun-flags", args->mpirun_flags, "Flags after -np N (default: " + default_mpirun_flags() + ")");

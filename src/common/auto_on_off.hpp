@@ -1,4 +1,4 @@
-// A switch that is on, off, or decided by what the job finds (--core-spreading, --settle).
+// A switch that is on, off, or decided by what the job finds (WXFER_CORE_SPREADING, WXFER_SETTLE).
 #pragma once
 
 #include <string_view>

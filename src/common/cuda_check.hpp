@@ -1,5 +1,6 @@
-// WXFER_CHECK_CUDA(call): a failed CUDA runtime call becomes a SystemError naming the call.
-// Only in builds with CUDA; the including target links CUDA::cudart.
+// WXFER_CHECK_CUDA(call): a failed CUDA runtime call becomes a SystemError naming the call
+// (the check-macro family of common/error.hpp). Only in builds with CUDA; the including
+// target links CUDA::cudart.
 #pragma once
 
 #include "wxfer/config.hpp"
@@ -7,12 +8,16 @@
 #if WXFER_HAVE_CUDA
 #include <cuda_runtime_api.h>
 
+#include <string>
+
 #include "common/error.hpp"
 
-#define WXFER_CHECK_CUDA(call)                                                              \
-  do {                                                                                      \
-    const cudaError_t wxfer_cuda_rc_ = (call);                                              \
-    if (wxfer_cuda_rc_ != cudaSuccess)                                                      \
-      ::wxfer::throw_system_error(#call, cudaGetErrorString(wxfer_cuda_rc_));               \
-  } while (0)
+namespace wxfer {
+inline bool cuda_ok(cudaError_t code) { return code == cudaSuccess; }
+inline std::string cuda_error_string(cudaError_t code) {
+  return std::string(cudaGetErrorName(code)) + ": " + cudaGetErrorString(code);
+}
+}  // namespace wxfer
+
+#define WXFER_CHECK_CUDA(call) WXFER_CHECK_CALL(call, #call, ::wxfer::cuda_ok, ::wxfer::cuda_error_string)
 #endif

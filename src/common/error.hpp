@@ -42,12 +42,20 @@ class VerificationFailed : public std::runtime_error {
     if (!(cond)) ::wxfer::throw_system_error("assert(" #cond ")", "internal invariant broken"); \
   } while (0)
 
-// MPI calls: failure turns the MPI error code into text.
-std::string mpi_error_string(int code);
-#define WXFER_CHECK_MPI(call)                                                   \
-  do {                                                                          \
-    int wxfer_mpi_rc_ = (call);                                                 \
-    if (wxfer_mpi_rc_ != 0) ::wxfer::throw_system_error(#call, ::wxfer::mpi_error_string(wxfer_mpi_rc_)); \
+// The one check-macro family. WXFER_CHECK_CALL evaluates `call` once; when ok(result) is
+// false it throws a SystemError naming the call (`text`), with describe(result), file:line,
+// rank and host. Each library's macro is this one with its success test and error text:
+// WXFER_CHECK_MPI below, WXFER_CHECK_CUDA (common/cuda_check.hpp), WXFER_CHECK_NCCL
+// (transport/nccl/nccl_check.hpp), WXFER_CHECK_VERBS (transport/verbs/verbs_check.hpp).
+#define WXFER_CHECK_CALL(call, text, ok, describe)                                       \
+  do {                                                                                    \
+    const auto wxfer_rc_ = (call);                                                        \
+    if (!(ok(wxfer_rc_))) ::wxfer::throw_system_error(text, describe(wxfer_rc_));         \
   } while (0)
+
+// MPI calls (errors come back as codes: MPI_ERRORS_RETURN is set on every communicator and window).
+std::string mpi_error_string(int code);
+inline bool mpi_ok(int code) { return code == 0; }  // MPI_SUCCESS
+#define WXFER_CHECK_MPI(call) WXFER_CHECK_CALL(call, #call, ::wxfer::mpi_ok, ::wxfer::mpi_error_string)
 
 }  // namespace wxfer

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "common/stats.hpp"
 #include "common/error.hpp"
 #include "harness/time_window.hpp"
 
@@ -30,8 +31,7 @@ double CopyBandwidthProbe::measure_window(MPI_Comm comm, double clock_offset, in
     WXFER_CHECK_MPI(MPI_Allreduce(&copied, &total, 1, MPI_DOUBLE, MPI_SUM, comm));
     rates.push_back(total / window_seconds);
   }
-  std::sort(rates.begin(), rates.end());
-  return rates[rates.size() / 2];
+  return median(rates);
 }
 
 }  // namespace wxfer

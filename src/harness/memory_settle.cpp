@@ -8,23 +8,29 @@
 #include <thread>
 
 #include "common/error.hpp"
+#include "common/process.hpp"
 
 namespace wxfer {
+
+Settling settling_from_environment() {
+  return parse_auto_on_off(environment_choice("WXFER_SETTLE", {"auto", "on", "off"}), "WXFER_SETTLE");
+}
+
 namespace {
 
 constexpr int kVirtioBalloonDevice = 5;  // virtio device id of a memory balloon
 constexpr size_t kReportingFeatureBit = 5;  // VIRTIO_BALLOON_F_REPORTING
-// The kernel reports free pages this long after they were freed (PAGE_REPORTING_DELAY), and
-// this VM's kernel at most ~1.1 GiB at a time, one batch every ~2.6 s (0.6 s of reporting,
-// then the delay again), so that a strategy's 3.5 GiB took three batches. Where the kernel
-// counts what it reported, reporting is over once the counter has stood still for longer
-// than the gap between batches; without a counter, after the delay and one batch's time.
+// The kernel reports free pages this long after they were freed (PAGE_REPORTING_DELAY), a
+// bounded batch at a time with the delay between batches, so a strategy's buffers can take
+// several batches. Where the kernel counts what it reported, reporting is over once the
+// counter has stood still for longer than the gap between batches; without a counter, after
+// the delay and one batch's time.
 constexpr auto kReportingDelay = std::chrono::milliseconds(2000);
 constexpr auto kQuietFor = kReportingDelay + std::chrono::milliseconds(600);
 constexpr auto kWithoutCounter = kReportingDelay + std::chrono::milliseconds(1000);
 constexpr auto kPoll = std::chrono::milliseconds(20);
-// Less than this reported at once is a trickle (other processes' frees, 16-102 MiB seen
-// here), not a strategy's buffers: it does not restart the quiet period.
+// Less than this reported at once is a trickle (other processes' frees), not a strategy's
+// buffers: it does not restart the quiet period.
 constexpr unsigned long long kTrickleKib = 128 * 1024;
 constexpr auto kLongestSettle = std::chrono::milliseconds(20000);
 const char* const kReportedCounter = "/sys/module/page_reporting/parameters/reported_kib";

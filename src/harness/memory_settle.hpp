@@ -1,8 +1,8 @@
 // Some VMs give memory the guest frees back to their host (virtio-balloon free page
-// reporting): ~2 s after a strategy's teardown frees its buffers, the kernel reports them,
-// and the VM stands still while the host takes them (1.1 GiB in 0.55 s here, right over
-// the next strategy's second step in most `--strategy all` runs; docs/pipeline.md). Between
-// strategies the job waits that out, so that each strategy meets a quiet machine.
+// reporting): seconds after a strategy's teardown frees its buffers, the kernel reports
+// them in batches, and the VM stands still while the host takes them, which can land on the
+// next strategy's steps. Between strategies the job waits that out, so that each strategy
+// meets a quiet machine. A cluster node has no such balloon: there it never waits.
 #pragma once
 
 #include <mpi.h>
@@ -15,6 +15,9 @@
 namespace wxfer {
 
 using Settling = AutoOnOff;
+
+// WXFER_SETTLE=auto|on|off (default auto); a UsageError names a bad value.
+Settling settling_from_environment();
 
 // Whether a virtio device string of feature bits (sysfs `features`: '0'/'1' per bit, bit 0
 // first) of a balloon device offers free page reporting (VIRTIO_BALLOON_F_REPORTING, bit 5).

@@ -9,10 +9,11 @@
 #include <thread>
 #include <vector>
 
+#include "common/stats.hpp"
 #include "common/error.hpp"
 #include "harness/clock.hpp"
 #include "harness/time_window.hpp"
-#include "transport/bootstrap.hpp"
+#include "control/control.hpp"
 #include "transport/memory.hpp"
 #include "transport/mpi/mpi_transport.hpp"
 #include "transport/mpi_rma/mpi_rma_transport.hpp"
@@ -79,8 +80,7 @@ double median_seconds(const Comm& c, int repeats, const std::function<void()>& b
     WXFER_CHECK_MPI(MPI_Allreduce(&mine, &slowest, 1, MPI_DOUBLE, MPI_MAX, c.comm));
     times.push_back(slowest);
   }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
+  return median(times);
 }
 
 // `exchange(bytes, active)`: one message from each active sender to its partner.
@@ -182,8 +182,7 @@ double probe_put_all_to_all(MPI_Comm comm, size_t bytes, double clock_offset, in
     WXFER_CHECK_MPI(MPI_Allreduce(&moved, &total, 1, MPI_DOUBLE, MPI_SUM, comm));
     rates.push_back(total / window_seconds);
   }
-  std::sort(rates.begin(), rates.end());
-  return rates[rates.size() / 2];
+  return median(rates);
 }
 
 StridedPutProbe probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes, double share, int repeats) {
@@ -243,10 +242,8 @@ StridedPutProbe probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes,
     const double extra = t_mix - mix_contiguous / rate;
     strided_ratio.push_back(extra > mix_strided / rate ? mix_strided / extra / rate : 1.0);
   }
-  std::sort(contiguous_rate.begin(), contiguous_rate.end());
-  std::sort(strided_ratio.begin(), strided_ratio.end());
-  const double median_rate = contiguous_rate[contiguous_rate.size() / 2];
-  return {median_rate, median_rate * strided_ratio[strided_ratio.size() / 2]};
+  const double median_rate = median(contiguous_rate);
+  return {median_rate, median_rate * median(strided_ratio)};
 }
 
 double probe_fan_out(MPI_Comm comm, size_t bytes, int repeats) {
@@ -280,8 +277,8 @@ BroadcastProbe probe_broadcast(MPI_Comm comm, size_t bytes, int rounds, int repe
   const Comm c(comm);
   // Through the transport the run's broadcast strategy uses, so that its tree (and
   // WXFER_MPI_BROADCAST) is the run's.
-  const Bootstrap bootstrap(comm);
-  MpiTransport transport(bootstrap);
+  const Control control(comm);
+  MpiTransport transport(control);
   // One group per root of the lower half: the root and the upper half (as the broadcast
   // strategy's per-owner groups); broadcast k comes from root k mod half.
   const int roots = std::max(c.half(), 1);

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "common/stats.hpp"
 #include "common/error.hpp"
 
 namespace wxfer {
@@ -35,8 +36,7 @@ double measure_record_seconds() {
     }
     batches.push_back((now_seconds() - t0) / kEvents);
   }
-  std::sort(batches.begin(), batches.end());
-  return batches[batches.size() / 2];
+  return median(batches);
 }
 
 std::vector<Event> Recorder::gather_to_root(MPI_Comm comm) {

@@ -38,4 +38,22 @@ std::vector<Bucket> pack_buckets(const Plan& whole, uint64_t bucket_bytes) {
   return out;
 }
 
+std::vector<GatherRound> gather_rounds(const Plan& whole, uint64_t chunk_bytes) {
+  std::vector<GatherRound> rounds;
+  for (uint32_t t = 0; t < whole.dest().size(); ++t) {
+    const uint64_t b = whole.dest_tensor(t).bytes();
+    if (rounds.empty() || (rounds.back().bytes + b > chunk_bytes && !rounds.back().tensors.empty())) rounds.emplace_back();
+    rounds.back().tensors.push_back(t);
+    rounds.back().tensor_offset.push_back(rounds.back().bytes);
+    rounds.back().bytes += b;
+  }
+  return rounds;
+}
+
+std::vector<std::vector<uint32_t>> segments_by_tensor(const Plan& whole) {
+  std::vector<std::vector<uint32_t>> out(whole.dest().size());
+  for (uint32_t i = 0; i < whole.segments().size(); ++i) out[whole.slices()[whole.segments()[i].slice].tensor].push_back(i);
+  return out;
+}
+
 }  // namespace wxfer

@@ -25,4 +25,16 @@ struct Bucket {
 // Buckets in broadcast order: owners take turns, so every trainer's NIC works.
 std::vector<Bucket> pack_buckets(const Plan& whole, uint64_t bucket_bytes);
 
+// A single-rank gather's unit: whole tensors in order, grouped so that a round stays under
+// the chunk size (a larger tensor gets a round of its own).
+struct GatherRound {
+  std::vector<uint32_t> tensors;
+  std::vector<uint64_t> tensor_offset;  // in the round's buffer
+  uint64_t bytes = 0;
+};
+std::vector<GatherRound> gather_rounds(const Plan& whole, uint64_t chunk_bytes);
+
+// Per destination tensor of `whole`, its segments (indices into whole.segments()).
+std::vector<std::vector<uint32_t>> segments_by_tensor(const Plan& whole);
+
 }  // namespace wxfer

@@ -6,16 +6,6 @@
 
 namespace wxfer::report {
 
-double percentile(std::vector<double> values, double p) {
-  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
-  std::sort(values.begin(), values.end());
-  const double position = static_cast<double>(values.size() - 1) * std::clamp(p, 0.0, 1.0);
-  const auto below = static_cast<size_t>(std::floor(position));
-  const size_t above = std::min(below + 1, values.size() - 1);
-  const double fraction = position - static_cast<double>(below);
-  return values[below] + fraction * (values[above] - values[below]);
-}
-
 double union_length(std::vector<Interval> intervals, double lo, double hi) {
   for (auto& [b, e] : intervals) {
     b = std::max(b, lo);

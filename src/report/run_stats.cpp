@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
-#include "report/intervals.hpp"
+#include "common/stats.hpp"
 #include "report/step_analysis.hpp"
 
 namespace wxfer::report {
@@ -20,7 +20,7 @@ long median_step_index(const std::vector<StepRecord>& steps) {
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return steps[a].seconds < steps[b].seconds || (steps[a].seconds == steps[b].seconds && steps[a].step < steps[b].step);
   });
-  return static_cast<long>(order[(order.size() - 1) / 2]);
+  return static_cast<long>(order[median_position(order.size())]);
 }
 
 RunStats compute_run_stats(const StrategyRun& run, const std::vector<RankInfo>& ranks, const std::string& file) {
@@ -44,11 +44,11 @@ RunStats compute_run_stats(const StrategyRun& run, const std::vector<RankInfo>& 
     if (step.reference_seconds > 0) against_reference.push_back(step.seconds / step.reference_seconds);
   }
   if (seconds.empty()) return s;
-  s.median_seconds = percentile(seconds, 0.5);
+  s.median_seconds = median(seconds);
   s.p10_seconds = percentile(seconds, 0.1);
   s.p90_seconds = percentile(seconds, 0.9);
-  if (paired.size() == seconds.size()) s.step_efficiency = percentile(paired, 0.5);
-  if (!against_reference.empty()) s.step_reference_ratio = percentile(against_reference, 0.5);
+  if (paired.size() == seconds.size()) s.step_efficiency = median(paired);
+  if (!against_reference.empty()) s.step_reference_ratio = median(against_reference);
   if (s.median_seconds > 0) {
     if (run.lower_bound_seconds > 0) s.efficiency = run.lower_bound_seconds / s.median_seconds;
     if (run.bytes_per_step > 0) s.landed_gbps = static_cast<double>(run.bytes_per_step) / s.median_seconds / 1e9;

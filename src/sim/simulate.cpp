@@ -183,7 +183,7 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
         bound = gather_lower_bound(*whole, n, c);
         params["max_sim_chunks"] = c.max_sim_chunks;
       } else {
-        throw_usage("invalid --strategy '" + strategy + "': expected gather, broadcast, rdma or all");
+        throw_usage("strategy '" + strategy + "' has no simulator replay (wxfer sim replays gather, broadcast and rdma)");
       }
       sort_events(replay.events);
       StrategyRun run;

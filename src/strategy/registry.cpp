@@ -1,6 +1,5 @@
 // The one table of strategies: name, description, the transport it runs on by default and
 // what it needs from a transport.
-#include <limits>
 #include <string>
 
 #include "common/error.hpp"
@@ -22,16 +21,14 @@ TransportCapabilities needs(bool two_sided, bool collectives, bool one_sided) {
 
 }  // namespace
 
-double Strategy::reference_seconds(StrategyEnv&) { return std::numeric_limits<double>::quiet_NaN(); }
-
 const std::vector<StrategyEntry>& strategy_registry() {
   static const std::vector<StrategyEntry> table = {
       {"gather", "single-rank gather: trainer 0 gathers every tensor and sends it to every inference rank", "mpi",
-       needs(true, true, false), make_gather_strategy},
+       needs(true, true, false), make_gather_strategy, make_gather_baseline},
       {"broadcast", "checkpoint-engine: bucketed broadcast by each owner, ping-pong buffers", "mpi",
-       needs(true, true, false), make_broadcast_strategy},
+       needs(true, true, false), make_broadcast_strategy, make_broadcast_baseline},
       {"rdma", "Perplexity: static schedule of one-sided writes into inference memory, pipelined", "mpi-rma",
-       needs(true, true, true), make_rdma_strategy},
+       needs(true, true, true), make_rdma_strategy, nullptr},
   };
   return table;
 }
@@ -39,7 +36,22 @@ const std::vector<StrategyEntry>& strategy_registry() {
 const StrategyEntry& find_strategy(const std::string& name) {
   for (const auto& s : strategy_registry())
     if (name == s.name) return s;
-  throw_usage("unknown strategy '" + name + "' (use gather, broadcast, rdma or all)");
+  throw_usage("unknown strategy '" + name + "' (use " + strategy_choices() + ")");
+}
+
+std::string strategy_choices() {
+  std::string out;
+  for (const auto& s : strategy_registry()) out += std::string(s.name) + ", ";
+  out.resize(out.size() - 2);
+  return out + " or all";
+}
+
+std::vector<const StrategyEntry*> select_strategies(const std::string& value, const std::string& option) {
+  std::vector<const StrategyEntry*> out;
+  for (const auto& s : strategy_registry())
+    if (value == "all" || value == s.name) out.push_back(&s);
+  if (out.empty()) throw_usage("invalid " + option + " '" + value + "': expected " + strategy_choices());
+  return out;
 }
 
 }  // namespace wxfer

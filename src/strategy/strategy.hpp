@@ -1,5 +1,7 @@
-// A weight-update strategy is written only against the plan and the transport. The
-// harness owns warm-up, steps, timing, the commit barrier, verification and recording.
+// A weight-update strategy is written only against the plan, the transport (data) and the
+// control plane (agreement); no MPI call and no machine workaround inside. The harness owns
+// warm-up, steps, timing, the commit barrier, verification, recording, the reference
+// baseline and process placement.
 #pragma once
 
 #include <cstdint>
@@ -7,7 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "harness/core_spreader.hpp"
+#include "baseline/baseline.hpp"
+#include "control/control.hpp"
 #include "harness/inference_memory.hpp"
 #include "harness/recorder.hpp"
 #include "harness/roles.hpp"
@@ -30,12 +33,12 @@ struct StrategyEnv {
   const Plan& plan;
   const RankLayout& ranks;
   Transport& transport;
+  const Control& control;
   Recorder& recorder;
   TrainerShards* shards = nullptr;    // trainer ranks
   InferenceMemory* memory = nullptr;  // inference ranks
   int world_rank = 0;
   StrategyOptions options;
-  CoreSpreader* cores = nullptr;      // oversubscribed nodes: busy ranks spread over the cores
 
   bool is_trainer() const { return shards != nullptr; }
   Deadline deadline() const { return Deadline::after(options.timeout_seconds); }
@@ -49,9 +52,10 @@ class Strategy {
   // One full update to version `step`, on every rank; returns when this rank's part is
   // done (the harness then runs the commit barrier).
   virtual void update(StrategyEnv& env, uint32_t step) = 0;
-  // A raw MPI loop over the same bytes, for the efficiency comparison; NaN if none.
-  virtual double reference_seconds(StrategyEnv& env);
-  // Parameters worth recording (bucket size, number of buckets, ...).
+  // Once, collectively, after the last step: releases windows and groups within the
+  // deadline. Destructors make no collective calls (a failed run skips this).
+  virtual void close(StrategyEnv& env, const Deadline& deadline) = 0;
+  // Parameters worth recording (bucket size, number of buckets, ...); a baseline reads them.
   virtual nlohmann::json params() const { return nlohmann::json::object(); }
 };
 
@@ -61,9 +65,18 @@ struct StrategyEntry {
   const char* default_transport;
   TransportCapabilities needs;
   std::unique_ptr<Strategy> (*make)();
+  // The raw MPI loop over the same bytes that a step is compared with; nullptr: none.
+  std::unique_ptr<Baseline> (*make_baseline)();
 };
 
+// The one list of strategies, in the order `all` runs them: run, sim, the CLI and the tests
+// read it.
 const std::vector<StrategyEntry>& strategy_registry();
 const StrategyEntry& find_strategy(const std::string& name);  // UsageError if unknown
+// "gather, broadcast, rdma or all": what --strategy accepts, for help and error texts.
+std::string strategy_choices();
+// --strategy's value: one name, or "all" for every strategy in order. UsageError naming the
+// value when it is neither.
+std::vector<const StrategyEntry*> select_strategies(const std::string& value, const std::string& option = "--strategy");
 
 }  // namespace wxfer

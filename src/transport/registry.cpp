@@ -81,7 +81,7 @@ const TransportEntry* find_transport(std::string_view name) {
   return nullptr;
 }
 
-std::unique_ptr<Transport> make_transport(std::string_view name, const Bootstrap& bootstrap,
+std::unique_ptr<Transport> make_transport(std::string_view name, const Control& control,
                                           const TransportCapabilities& needed, std::string_view needed_by) {
   const TransportEntry* e = find_transport(name);
   if (e == nullptr) {
@@ -97,7 +97,7 @@ std::unique_ptr<Transport> make_transport(std::string_view name, const Bootstrap
       (needed.tag_matching && !c.tag_matching))
     throw_usage(std::string(needed_by) + " needs " + describe_capabilities(needed) + "; transport '" +
                 std::string(name) + "' offers " + describe_capabilities(c));
-  return e->make(bootstrap);
+  return e->make(control);
 }
 
 }  // namespace wxfer

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "transport/bootstrap.hpp"
+#include "control/control.hpp"
 #include "transport/transport.hpp"
 
 namespace wxfer {
@@ -18,7 +18,7 @@ struct TransportEntry {
   TransportCapabilities capabilities;
   // Why it cannot run on this machine (no GPU, no RDMA device), or nullopt when it can.
   std::optional<std::string> (*unavailable)();
-  std::unique_ptr<Transport> (*make)(const Bootstrap& bootstrap);
+  std::unique_ptr<Transport> (*make)(const Control& control);
 };
 
 const std::vector<TransportEntry>& transport_registry();
@@ -28,7 +28,7 @@ const TransportEntry* find_transport(std::string_view name);
 
 // Builds a transport after checking that it exists, can run here and can do what is
 // needed; otherwise a UsageError that says why.
-std::unique_ptr<Transport> make_transport(std::string_view name, const Bootstrap& bootstrap,
+std::unique_ptr<Transport> make_transport(std::string_view name, const Control& control,
                                           const TransportCapabilities& needed, std::string_view needed_by);
 
 }  // namespace wxfer

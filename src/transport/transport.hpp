@@ -12,7 +12,7 @@
 
 #include "common/error.hpp"
 #include "transport/memory.hpp"
-#include "transport/request.hpp"
+#include "common/request.hpp"
 
 namespace wxfer {
 
@@ -40,11 +40,17 @@ class TransportUnavailable : public UsageError {
   using UsageError::UsageError;
 };
 
+// Collective teardown is explicit: close(deadline) on the normal path releases what the
+// ranks share (communicators, windows, registrations), a barrier first so that a stuck peer
+// is a timeout error rather than a hang. Destructors make no collective call.
+
 // A subset of ranks that broadcast among themselves.
 class Group {
  public:
   virtual ~Group() = default;
   const std::vector<int>& members() const { return members_; }  // world ranks
+  // Collective over the members.
+  virtual void close(const Deadline&) {}
 
  protected:
   explicit Group(std::vector<int> members) : members_(std::move(members)) {}
@@ -83,6 +89,8 @@ class Window {
   // Completes, at their targets, every put this rank issued.
   virtual void flush(const Deadline& deadline) = 0;
   virtual MemorySpan local() const = 0;
+  // Collective over the ranks that exposed it together.
+  virtual void close(const Deadline&) {}
 };
 
 class Transport {
@@ -112,6 +120,8 @@ class Transport {
   // How this transport moves bytes in this job where it chose among ways (a broadcast tree,
   // a kind of window), by name; run files record it (params.transport_settings).
   virtual std::map<std::string, std::string> settings() const { return {}; }
+  // Collective over all ranks, after every group and window it made is closed.
+  virtual void close(const Deadline&) {}
 
  protected:
   [[noreturn]] void unsupported(const char* what) const;

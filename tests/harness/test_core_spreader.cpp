@@ -58,7 +58,7 @@ void rebalance_in_turn(CoreSpreader& spreader, int rounds) {
 
 TEST(CoreSpreader, OffNeverMovesARank) {
   const cpu_set_t before = current_affinity();
-  CoreSpreader spreader(MPI_COMM_WORLD, CoreSpreading::off);
+  CoreSpreader spreader(MPI_COMM_WORLD, CoreSpreading::off, /*rebalance_every_seconds=*/0);
   EXPECT_FALSE(spreader.active());
   spreader.busy();
   rebalance_in_turn(spreader, 2);
@@ -71,7 +71,7 @@ TEST(CoreSpreader, OffNeverMovesARank) {
 TEST(CoreSpreader, BusyRanksCrowdedOnOneCoreSpreadEvenlyAndGetTheirCoresBack) {
   const cpu_set_t before = current_affinity();
   const int cores = CPU_COUNT(&before);
-  CoreSpreader spreader(MPI_COMM_WORLD, CoreSpreading::on);
+  CoreSpreader spreader(MPI_COMM_WORLD, CoreSpreading::on, /*rebalance_every_seconds=*/0);
   if (!spreader.active()) GTEST_SKIP() << "this rank may use " << cores << " core(s): nowhere to spread";
   const int crowded = first_core(before);
   pin_to(crowded);
@@ -107,7 +107,7 @@ TEST(CoreSpreader, BusyRanksCrowdedOnOneCoreSpreadEvenlyAndGetTheirCoresBack) {
 
 TEST(CoreSpreader, AnIdleRankDoesNotCountAsLoad) {
   const cpu_set_t before = current_affinity();
-  CoreSpreader spreader(MPI_COMM_WORLD, CoreSpreading::on);
+  CoreSpreader spreader(MPI_COMM_WORLD, CoreSpreading::on, /*rebalance_every_seconds=*/0);
   if (!spreader.active()) GTEST_SKIP() << "nowhere to spread";
   pin_to(first_core(before));
   if (world_rank() == 0) spreader.busy();  // the others share its core but are not busy
@@ -116,6 +116,42 @@ TEST(CoreSpreader, AnIdleRankDoesNotCountAsLoad) {
   EXPECT_EQ(spreader.moves(), 0u);
   spreader.idle();
   ASSERT_EQ(sched_setaffinity(0, sizeof(before), &before), 0);
+}
+
+// The harness never calls rebalance(): the watcher thread moves a busy rank by itself.
+TEST(CoreSpreader, TheWatcherSpreadsBusyRanksWithoutTheirHelp) {
+  const cpu_set_t before = current_affinity();
+  const int cores = CPU_COUNT(&before);
+  CoreSpreader spreader(MPI_COMM_WORLD, CoreSpreading::on);
+  if (!spreader.active()) GTEST_SKIP() << "this rank may use " << cores << " core(s): nowhere to spread";
+  const int crowded = first_core(before);
+  pin_to(crowded);
+  MPI_Barrier(MPI_COMM_WORLD);
+  spreader.busy();
+  const int used = std::min(cores, world_size());
+  const int most = (world_size() + used - 1) / used;
+  bool even = false;
+  for (int round = 0; round < 200 && !even; ++round) {  // up to ~10 s of busy ranks
+    const double until = MPI_Wtime() + 0.05;
+    while (MPI_Wtime() < until) {
+    }
+    const int here = sched_getcpu();
+    std::vector<int> where(static_cast<size_t>(world_size()));
+    MPI_Allgather(&here, 1, MPI_INT, where.data(), 1, MPI_INT, MPI_COMM_WORLD);
+    std::map<int, int> per_core;
+    for (int c : where) ++per_core[c];
+    even = static_cast<int>(per_core.size()) == used &&
+           std::all_of(per_core.begin(), per_core.end(), [&](const auto& p) { return p.second <= most; });
+  }
+  EXPECT_TRUE(even) << "busy ranks still crowded after 10 s";
+  const uint64_t moves = spreader.moves();
+  spreader.idle();
+  const cpu_set_t after = current_affinity();
+  if (moves > 0) {
+    EXPECT_TRUE(CPU_EQUAL(&before, &after));
+  }
+  ASSERT_EQ(sched_setaffinity(0, sizeof(before), &before), 0);
+  spreader.close(Deadline::after(30));
 }
 
 }  // namespace

@@ -40,13 +40,6 @@ RunStats hand_stats() {
   return compute_run_stats(f.runs[0], f.ranks, "hand.h5");
 }
 
-TEST(Percentile, LinearBetweenClosestRanks) {
-  EXPECT_DOUBLE_EQ(percentile({3, 1, 2}, 0.5), 2.0);
-  EXPECT_DOUBLE_EQ(percentile({4, 1, 3, 2}, 0.5), 2.5);
-  EXPECT_DOUBLE_EQ(percentile({7}, 0.9), 7.0);
-  EXPECT_TRUE(std::isnan(percentile({}, 0.5)));
-}
-
 TEST(UnionLength, MergesAndClips) {
   EXPECT_DOUBLE_EQ(union_length({{0, 2}, {1, 3}, {5, 6}}, 0, 10), 4.0);
   EXPECT_DOUBLE_EQ(union_length({{0, 2}, {1, 3}, {5, 6}}, 1.5, 5.5), 2.0);

@@ -33,9 +33,9 @@ void TransportConformance::SetUp() {
   if (kind() == MemoryKind::device)
     if (auto why = cuda_unavailable()) GTEST_SKIP() << "device memory: " << *why;
 #endif
-  bootstrap_ = std::make_unique<Bootstrap>(MPI_COMM_WORLD);
+  control_ = std::make_unique<Control>(MPI_COMM_WORLD);
   try {
-    transport_ = entry->make(*bootstrap_);
+    transport_ = entry->make(*control_);
   } catch (const TransportUnavailable& e) {
     GTEST_SKIP() << GetParam().name << " cannot run with this job: " << e.what();
   }

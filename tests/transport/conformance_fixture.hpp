@@ -44,7 +44,7 @@ class TransportConformance : public testing::TestWithParam<BackendCase> {
   int rank_ = 0;
   int size_ = 1;
   TransportCapabilities caps_;
-  std::unique_ptr<Bootstrap> bootstrap_;
+  std::unique_ptr<Control> control_;
   std::unique_ptr<Transport> transport_;
 };
 

@@ -4,7 +4,7 @@
 #include <thread>
 
 #include "conformance_fixture.hpp"
-#include "transport/node_ranks.hpp"
+#include "control/node_ranks.hpp"
 
 namespace wxfer::test {
 namespace {

@@ -18,8 +18,8 @@ class MpiBroadcastTreeTest : public testing::TestWithParam<const char*> {};
 
 TEST_P(MpiBroadcastTreeTest, EveryRootReachesEveryMemberAtEverySize) {
   const ScopedEnvironment setting("WXFER_MPI_BROADCAST", GetParam());
-  const Bootstrap bootstrap(MPI_COMM_WORLD);
-  MpiTransport transport(bootstrap);
+  const Control control(MPI_COMM_WORLD);
+  MpiTransport transport(control);
   const int size = transport.size(), rank = transport.rank();
   // All ranks, last rank first: group rank i is not world rank i.
   std::vector<int> members;
@@ -50,9 +50,9 @@ INSTANTIATE_TEST_SUITE_P(Trees, MpiBroadcastTreeTest, testing::Values("flat", "m
 
 TEST(MpiBroadcastTree, BadSettingIsAUsageErrorNamingIt) {
   const ScopedEnvironment setting("WXFER_MPI_BROADCAST", "binomial");
-  const Bootstrap bootstrap(MPI_COMM_WORLD);
+  const Control control(MPI_COMM_WORLD);
   try {
-    MpiTransport transport(bootstrap);
+    MpiTransport transport(control);
     FAIL() << "WXFER_MPI_BROADCAST=binomial was accepted";
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("WXFER_MPI_BROADCAST 'binomial'"), std::string::npos) << e.what();

@@ -22,8 +22,8 @@ class MpiRmaWindowTest : public testing::TestWithParam<const char*> {};
 // other rank's: a contiguous put, a strided box, and three column boxes interleaved row by row.
 TEST_P(MpiRmaWindowTest, EveryKindOfPutLandsInEveryPeersWindow) {
   const ScopedEnvironment setting("WXFER_MPI_RMA_WINDOW", GetParam());
-  const Bootstrap bootstrap(MPI_COMM_WORLD);
-  MpiRmaTransport transport(bootstrap);
+  const Control control(MPI_COMM_WORLD);
+  MpiRmaTransport transport(control);
   EXPECT_EQ(transport.windows_shared(), std::string(GetParam()) != "allocate");  // one host: auto picks shared
   const int size = transport.size(), rank = transport.rank();
   constexpr size_t kRows = 37, kRowBytes = 40, kStride = 3 * kRowBytes + 9;
@@ -96,9 +96,9 @@ TEST_P(MpiRmaWindowTest, MpiErrorsInTheWindowComeBackAsSystemErrors) {
 
 TEST(MpiRmaWindow, BadSettingIsAUsageErrorNamingIt) {
   const ScopedEnvironment setting("WXFER_MPI_RMA_WINDOW", "dynamic");
-  const Bootstrap bootstrap(MPI_COMM_WORLD);
+  const Control control(MPI_COMM_WORLD);
   try {
-    MpiRmaTransport transport(bootstrap);
+    MpiRmaTransport transport(control);
     FAIL() << "WXFER_MPI_RMA_WINDOW=dynamic was accepted";
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("WXFER_MPI_RMA_WINDOW 'dynamic'"), std::string::npos) << e.what();

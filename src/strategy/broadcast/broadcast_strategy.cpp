@@ -1,6 +1,5 @@
 #include "strategy/broadcast/broadcast_strategy.hpp"
 
-#include <mpi.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,7 +10,6 @@
 #include "plan/buckets.hpp"
 #include "strategy/copy_out.hpp"
 #include "strategy/segment_source.hpp"
-#include "transport/pieces.hpp"
 
 namespace wxfer {
 
@@ -30,14 +28,7 @@ class BroadcastStrategy final : public Strategy {
   void setup(StrategyEnv& env) override {
     whole_.emplace(whole_model_plan(env.plan));
     if (env.options.bucket_bytes == 0) {
-      MPI_Comm node;
-      int local = 1;
-      WXFER_CHECK_MPI(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
-      WXFER_CHECK_MPI(MPI_Comm_size(node, &local));
-      MPI_Comm_free(&node);
-      uint64_t mine = default_bucket_bytes(local), smallest = 0;
-      WXFER_CHECK_MPI(MPI_Allreduce(&mine, &smallest, 1, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD));
-      bucket_bytes_ = smallest;
+      bucket_bytes_ = env.control.min(default_bucket_bytes(env.control.node().local_size), env.deadline());
     } else {
       bucket_bytes_ = env.options.bucket_bytes;
     }
@@ -48,21 +39,19 @@ class BroadcastStrategy final : public Strategy {
     for (const auto& b : buckets_)
       if (std::find(owners.begin(), owners.end(), b.owner) == owners.end()) owners.push_back(b.owner);
     groups_.resize(static_cast<size_t>(env.plan.trainer_ranks()));
-    ref_comms_.assign(static_cast<size_t>(env.plan.trainer_ranks()), MPI_COMM_NULL);
+    control_groups_.resize(groups_.size());
     for (int owner : owners) {
       std::vector<int> members{owner};
       for (int i = 0; i < env.ranks.inference; ++i) members.push_back(env.ranks.world_of_inference(i));
       groups_[static_cast<size_t>(owner)] = env.transport.make_group(members);
-      const bool in = env.world_rank == owner || !env.is_trainer();
-      WXFER_CHECK_MPI(MPI_Comm_split(MPI_COMM_WORLD, in ? 0 : MPI_UNDEFINED, env.world_rank == owner ? 0 : 1 + env.world_rank,
-                                     &ref_comms_[static_cast<size_t>(owner)]));
+      control_groups_[static_cast<size_t>(owner)] = env.control.make_group(members);
     }
     if (env.is_trainer())
       source_ = std::make_unique<SegmentSource>(*whole_, *env.shards, env.transport, env.ranks, env.world_rank, env.recorder,
                                                  env.options.offloaded);
     else
       copy_out_.emplace(env.plan, env.ranks.inference_index(env.world_rank));
-    share_pieces(env);
+    share_pieces(env, env.deadline());
     // Receivers take whole buckets; an owner stages only the runs it cannot send in place,
     // packed back to back (with fsdp bf16 shards, kilobytes instead of two buckets).
     uint64_t staged = 0;
@@ -71,11 +60,6 @@ class BroadcastStrategy final : public Strategy {
     const uint64_t buffer = env.is_trainer() ? staged : largest_bucket_;
     if (buffer > 0)
       for (auto& b : buffers_) b = HostBuffer(buffer);
-  }
-
-  ~BroadcastStrategy() override {
-    for (auto& c : ref_comms_)
-      if (c != MPI_COMM_NULL) MPI_Comm_free(&c);
   }
 
   void update(StrategyEnv& env, uint32_t) override {
@@ -114,22 +98,11 @@ class BroadcastStrategy final : public Strategy {
     if (env.is_trainer()) source_->finish_contributions(deadline);
   }
 
-  double reference_seconds(StrategyEnv& env) override {
-    // The same broadcasts with plain blocking MPI_Bcast: no packing, no copy-out.
-    // Kept between steps: a buffer freed after every step is given back to the host by a VM
-    // that reports free pages, stalling the steps after it (docs/pipeline.md).
-    reference_scratch_.reserve(std::max<size_t>(largest_bucket_, 1));
-    HostBuffer& scratch = reference_scratch_;
-    WXFER_CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
-    const double t0 = now_seconds();
-    for (const auto& b : buckets_) {
-      MPI_Comm c = ref_comms_[static_cast<size_t>(b.owner)];
-      if (c == MPI_COMM_NULL) continue;
-      for_each_piece(b.bytes, [&](size_t off, int n) { WXFER_CHECK_MPI(MPI_Bcast(scratch.data() + off, n, MPI_BYTE, 0, c)); });
-    }
-    WXFER_CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
-    (void)env;
-    return now_seconds() - t0;
+  void close(StrategyEnv&, const Deadline& deadline) override {
+    for (auto& g : groups_)
+      if (g) g->close(deadline);
+    for (auto& g : control_groups_)
+      if (g) g->close(deadline);
   }
 
   nlohmann::json params() const override { return {{"bucket_bytes", bucket_bytes_}, {"buckets", buckets_.size()}}; }
@@ -145,12 +118,12 @@ class BroadcastStrategy final : public Strategy {
   };
 
   // The owner finds its buckets' pieces and tells the receivers their boundaries (set-up).
-  void share_pieces(StrategyEnv& env) {
+  void share_pieces(StrategyEnv& env, const Deadline& deadline) {
     pieces_.assign(buckets_.size(), {});
     for (size_t k = 0; k < buckets_.size(); ++k) {
       const Bucket& b = buckets_[k];
-      MPI_Comm comm = ref_comms_[static_cast<size_t>(b.owner)];
-      if (comm == MPI_COMM_NULL) continue;
+      const ControlGroup* group = control_groups_[static_cast<size_t>(b.owner)].get();
+      if (group == nullptr) continue;
       std::vector<Piece>& pieces = pieces_[k];
       std::vector<uint64_t> bounds;  // at, bytes, at, bytes, ...
       if (env.world_rank == b.owner) {
@@ -167,10 +140,7 @@ class BroadcastStrategy final : public Strategy {
         }
         for (const Piece& p : pieces) bounds.insert(bounds.end(), {p.at, p.bytes});
       }
-      uint64_t count = bounds.size();
-      WXFER_CHECK_MPI(MPI_Bcast(&count, 1, MPI_UINT64_T, 0, comm));
-      bounds.resize(count);
-      WXFER_CHECK_MPI(MPI_Bcast(bounds.data(), static_cast<int>(count), MPI_UINT64_T, 0, comm));
+      bounds = group->broadcast(std::move(bounds), b.owner, deadline);
       if (env.world_rank != b.owner)
         for (size_t i = 0; i + 1 < bounds.size(); i += 2) pieces.push_back({bounds[i], bounds[i + 1], nullptr});
     }
@@ -249,10 +219,9 @@ class BroadcastStrategy final : public Strategy {
   std::vector<Bucket> buckets_;
   uint64_t largest_bucket_ = 0;
   std::vector<std::unique_ptr<Group>> groups_;
-  std::vector<MPI_Comm> ref_comms_;
+  std::vector<std::unique_ptr<ControlGroup>> control_groups_;  // per owner, like groups_
   std::vector<std::vector<Piece>> pieces_;  // per bucket; empty on ranks outside its group
   HostBuffer buffers_[2];
-  HostBuffer reference_scratch_;
   double t_posted_[2] = {0, 0};
   struct InFlight {
     int32_t bucket = -1;

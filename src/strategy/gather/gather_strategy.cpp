@@ -1,7 +1,5 @@
 #include "strategy/gather/gather_strategy.hpp"
 
-#include <mpi.h>
-
 #include <algorithm>
 #include <cstring>
 #include <optional>
@@ -18,30 +16,15 @@ constexpr int kToRoot = 4201;
 constexpr int kToInference = 4202;
 constexpr int kRoot = 0;
 
-// Whole tensors, in order, grouped so that a round stays under the chunk size.
-struct Round {
-  std::vector<uint32_t> tensors;
-  std::vector<uint64_t> tensor_offset;  // in the round buffer
-  uint64_t bytes = 0;
-};
-
 class GatherStrategy final : public Strategy {
  public:
   void setup(StrategyEnv& env) override {
     whole_.emplace(whole_model_plan(env.plan));
     const Plan& w = *whole_;
-    segments_of_.resize(w.dest().size());
-    for (uint32_t i = 0; i < w.segments().size(); ++i) segments_of_[w.slices()[w.segments()[i].slice].tensor].push_back(i);
+    segments_of_ = segments_by_tensor(w);
+    rounds_ = gather_rounds(w, env.options.chunk_bytes);
     uint64_t largest = 0;
-    for (uint32_t t = 0; t < w.dest().size(); ++t) {
-      const uint64_t b = w.dest_tensor(t).bytes();
-      if (rounds_.empty() || (rounds_.back().bytes + b > env.options.chunk_bytes && !rounds_.back().tensors.empty()))
-        rounds_.emplace_back();
-      rounds_.back().tensors.push_back(t);
-      rounds_.back().tensor_offset.push_back(rounds_.back().bytes);
-      rounds_.back().bytes += b;
-      largest = std::max(largest, rounds_.back().bytes);
-    }
+    for (const GatherRound& r : rounds_) largest = std::max(largest, r.bytes);
     if (env.world_rank == kRoot || !env.is_trainer())
       for (auto& b : buffers_) b = HostBuffer(largest);
     if (env.is_trainer()) {
@@ -66,46 +49,11 @@ class GatherStrategy final : public Strategy {
     if (env.is_trainer()) source_->finish_contributions(deadline);
   }
 
-  double reference_seconds(StrategyEnv& env) override {
-    // Plain blocking gather-and-send of the same bytes: no packing, no overlap, no copy-out.
-    const Plan& w = *whole_;
-    // Kept between steps: a buffer freed after every step is given back to the host by a VM
-    // that reports free pages, stalling the steps after it (docs/pipeline.md).
-    reference_scratch_.reserve(std::max<size_t>(buffers_[0].size(), 1));
-    HostBuffer& scratch = reference_scratch_;
-    WXFER_CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
-    const double t0 = now_seconds();
-    for (const Round& r : rounds_) {
-      for (size_t i = 0; i < r.tensors.size(); ++i)
-        for (uint32_t s : segments_of_[r.tensors[i]]) {
-          const Segment& seg = w.segments()[s];
-          const int owner = w.source_rank(seg, 0);
-          if (owner == kRoot) continue;
-          if (env.world_rank == owner) send_blocking(scratch.data(), seg.bytes, kRoot, kToRoot);
-          if (env.world_rank == kRoot) recv_blocking(scratch.data() + r.tensor_offset[i] + seg.offset, seg.bytes, owner, kToRoot);
-        }
-      for (int dst = 0; dst < env.ranks.inference; ++dst) {
-        const int world = env.ranks.world_of_inference(dst);
-        if (env.world_rank == kRoot) send_blocking(scratch.data(), r.bytes, world, kToInference);
-        if (env.world_rank == world) recv_blocking(scratch.data(), r.bytes, kRoot, kToInference);
-      }
-    }
-    WXFER_CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
-    return now_seconds() - t0;
-  }
+  void close(StrategyEnv&, const Deadline&) override {}  // nothing collective to release
 
   nlohmann::json params() const override { return {{"rounds", rounds_.size()}}; }
 
  private:
-  static void send_blocking(const uint8_t* p, uint64_t n, int peer, int tag) {
-    for (uint64_t off = 0; off < n; off += uint64_t{1} << 30)
-      WXFER_CHECK_MPI(MPI_Send(p + off, static_cast<int>(std::min<uint64_t>(n - off, uint64_t{1} << 30)), MPI_BYTE, peer, tag, MPI_COMM_WORLD));
-  }
-  static void recv_blocking(uint8_t* p, uint64_t n, int peer, int tag) {
-    for (uint64_t off = 0; off < n; off += uint64_t{1} << 30)
-      WXFER_CHECK_MPI(MPI_Recv(p + off, static_cast<int>(std::min<uint64_t>(n - off, uint64_t{1} << 30)), MPI_BYTE, peer, tag,
-                               MPI_COMM_WORLD, MPI_STATUS_IGNORE));
-  }
   static MemorySpan host(uint8_t* p, uint64_t n) { return {p, n, MemoryKind::host, -1}; }
 
   // Trainer 0: gather round r into a buffer, then send its tensors to every inference rank
@@ -115,7 +63,7 @@ class GatherStrategy final : public Strategy {
     Recorder& rec = env.recorder;
     std::vector<Request> sending[2];
     for (size_t k = 0; k < rounds_.size(); ++k) {
-      const Round& r = rounds_[k];
+      const GatherRound& r = rounds_[k];
       uint8_t* buf = buffers_[k % 2].data();
       drain(env, sending[k % 2], k % 2, deadline);
       const double t0 = rec.now();
@@ -162,7 +110,7 @@ class GatherStrategy final : public Strategy {
     Recorder& rec = env.recorder;
     std::vector<Request> sending[2];
     for (size_t k = 0; k < rounds_.size(); ++k) {
-      const Round& r = rounds_[k];
+      const GatherRound& r = rounds_[k];
       wait_all(sending[k % 2], deadline);
       sending[k % 2].clear();
       if (sent_[k % 2] > 0) rec.record("send", static_cast<int32_t>(k) - 2, kRoot, sent_[k % 2], t_sent_[k % 2], rec.now());
@@ -192,14 +140,14 @@ class GatherStrategy final : public Strategy {
     Recorder& rec = env.recorder;
     std::vector<Request> recvs[2];
     auto post = [&](size_t k) {
-      const Round& r = rounds_[k];
+      const GatherRound& r = rounds_[k];
       for (size_t i = 0; i < r.tensors.size(); ++i)
         recvs[k % 2].push_back(env.transport.irecv(
             kRoot, host(buffers_[k % 2].data() + r.tensor_offset[i], w.dest_tensor(r.tensors[i]).bytes()), kToInference));
     };
     if (!rounds_.empty()) post(0);
     for (size_t k = 0; k < rounds_.size(); ++k) {
-      const Round& r = rounds_[k];
+      const GatherRound& r = rounds_[k];
       const double t0 = rec.now();
       wait_all(recvs[k % 2], deadline);
       recvs[k % 2].clear();
@@ -225,9 +173,8 @@ class GatherStrategy final : public Strategy {
   double t_sent_[2] = {0, 0};
   std::optional<Plan> whole_;
   std::vector<std::vector<uint32_t>> segments_of_;  // whole-plan segments per tensor
-  std::vector<Round> rounds_;
+  std::vector<GatherRound> rounds_;
   HostBuffer buffers_[2];
-  HostBuffer reference_scratch_;
   std::unique_ptr<SegmentSource> source_;
   std::optional<SliceCopyOut> copy_out_;
 };

@@ -1,9 +1,6 @@
 #include "strategy/rdma/rdma_strategy.hpp"
 
-#include <mpi.h>
-
 #include <algorithm>
-#include <limits>
 #include <span>
 #include <tuple>
 
@@ -18,6 +15,7 @@ namespace {
 class RdmaStrategy final : public Strategy {
  public:
   ~RdmaStrategy() override {
+    // A failed run skips close(): the weights must not point into a window about to go.
     if (adopted_ != nullptr) adopted_->use_own_storage();
   }
 
@@ -46,8 +44,7 @@ class RdmaStrategy final : public Strategy {
       adopted_ = env.memory;
     }
     // Every rank learns the most demanding chunk, so that a bound below it fails everywhere alike.
-    uint64_t largest = 0;
-    WXFER_CHECK_MPI(MPI_Allreduce(&need, &largest, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD));
+    const uint64_t largest = env.control.max(need, env.deadline());
     const uint64_t bound = env.options.max_tmp_bytes;
     if (bound > 0 && largest > bound)
       throw_usage("invalid --max-tmp-bytes " + format_bytes(static_cast<double>(bound)) + ": the rdma sender needs " +
@@ -62,8 +59,6 @@ class RdmaStrategy final : public Strategy {
     Recorder& rec = env.recorder;
     pipeline_->run(
         [&](size_t k, const std::vector<SendBytes>& bytes) {
-          // A static schedule ends with its slowest sender: keep the senders spread over the cores.
-          if (env.cores != nullptr) env.cores->rebalance();
           const Chunk& c = chunks_[k];
           const double t_put = rec.now();
           per_destination_.assign(static_cast<size_t>(env.ranks.inference), 0);
@@ -121,7 +116,13 @@ class RdmaStrategy final : public Strategy {
     strided_.clear();
   }
 
-  double reference_seconds(StrategyEnv&) override { return std::numeric_limits<double>::quiet_NaN(); }
+  void close(StrategyEnv&, const Deadline& deadline) override {
+    if (adopted_ != nullptr) {
+      adopted_->use_own_storage();
+      adopted_ = nullptr;
+    }
+    if (window_) window_->close(deadline);
+  }
 
   nlohmann::json params() const override {
     return {{"chunks", chunks_.size()},

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "transport/deadline.hpp"
+#include "common/deadline.hpp"
 
 namespace wxfer {
 

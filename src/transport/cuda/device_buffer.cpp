@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "transport/cuda/cuda_check.hpp"
+#include "common/cuda_check.hpp"
 
 namespace wxfer {
 

@@ -2,27 +2,28 @@
 
 #include "transport/cuda/cuda_device.hpp"
 #include "transport/cuda_ipc/cuda_ipc_window.hpp"
-#include "transport/node_ranks.hpp"
+#include "control/node_ranks.hpp"
 
 namespace wxfer {
 namespace {
 
-int pick_device(const Bootstrap& bootstrap) {
-  const NodeRanks node = node_ranks(bootstrap.comm());
+int pick_device(const Control& control) {
+  const NodeRanks node = node_ranks(control.comm());
   if (!node.single_host)
     throw TransportUnavailable("cuda-ipc needs every rank on one host, but at most " +
-                               std::to_string(node.max_local_size) + " of " + std::to_string(bootstrap.size()) +
+                               std::to_string(node.max_local_size) + " of " + std::to_string(control.size()) +
                                " ranks share one");
   return select_cuda_device(node.local_rank);
 }
 
 class CudaIpcTransport final : public Transport {
  public:
-  explicit CudaIpcTransport(const Bootstrap& bootstrap)
-      : rank_(bootstrap.rank()), size_(bootstrap.size()), device_(pick_device(bootstrap)) {
-    WXFER_CHECK_MPI(MPI_Comm_dup(bootstrap.comm(), &comm_));
+  explicit CudaIpcTransport(const Control& control)
+      : rank_(control.rank()), size_(control.size()), device_(pick_device(control)) {
+    MPI_Comm dup = MPI_COMM_NULL;
+    WXFER_CHECK_MPI(MPI_Comm_dup(control.comm(), &dup));
+    comm_ = MpiComm(dup);
   }
-  ~CudaIpcTransport() override { MPI_Comm_free(&comm_); }
   CudaIpcTransport(const CudaIpcTransport&) = delete;
   CudaIpcTransport& operator=(const CudaIpcTransport&) = delete;
 
@@ -37,14 +38,15 @@ class CudaIpcTransport final : public Transport {
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   std::unique_ptr<Window> expose(MemorySpan local) override {
-    return std::make_unique<CudaIpcWindow>(local, comm_, stream_.get());
+    return std::make_unique<CudaIpcWindow>(local, comm_.get(), stream_.get());
   }
+  void close(const Deadline& deadline) override { comm_.close(deadline); }
 
  private:
   int rank_;
   int size_;
   int device_;  // selected before the stream is created on it
-  MPI_Comm comm_ = MPI_COMM_NULL;
+  MpiComm comm_;
   CudaStream stream_;
 };
 
@@ -52,8 +54,8 @@ class CudaIpcTransport final : public Transport {
 
 std::optional<std::string> cuda_ipc_unavailable() { return cuda_unavailable(); }
 
-std::unique_ptr<Transport> make_cuda_ipc_transport(const Bootstrap& bootstrap) {
-  return std::make_unique<CudaIpcTransport>(bootstrap);
+std::unique_ptr<Transport> make_cuda_ipc_transport(const Control& control) {
+  return std::make_unique<CudaIpcTransport>(control);
 }
 
 }  // namespace wxfer

@@ -2,7 +2,8 @@
 
 #include <cstring>
 
-#include "transport/cuda/cuda_check.hpp"
+#include "common/cuda_check.hpp"
+#include "control/mpi_comm.hpp"
 #include "transport/window_bounds.hpp"
 
 namespace wxfer {
@@ -43,11 +44,18 @@ CudaIpcWindow::CudaIpcWindow(MemorySpan local, MPI_Comm comm, cudaStream_t strea
   }
 }
 
+void CudaIpcWindow::close(const Deadline& deadline) {
+  flush(deadline);
+  barrier_before(comm_, "unmap a CUDA IPC window", deadline);
+  for (size_t r = 0; r < peer_base_.size(); ++r)
+    if (opened_[r]) WXFER_CHECK_CUDA(cudaIpcCloseMemHandle(peer_base_[r]));
+  opened_.assign(opened_.size(), false);
+}
+
 CudaIpcWindow::~CudaIpcWindow() {
   cudaStreamSynchronize(stream_);  // no copy may still target memory we unmap
   for (size_t r = 0; r < peer_base_.size(); ++r)
     if (opened_[r]) cudaIpcCloseMemHandle(peer_base_[r]);
-  MPI_Barrier(comm_);
 }
 
 void CudaIpcWindow::put(int peer, uint64_t offset, const void* src, size_t bytes) {

@@ -17,6 +17,8 @@ class CudaIpcWindow final : public Window {
   CudaIpcWindow(MemorySpan local, MPI_Comm comm, cudaStream_t stream);
   // Collective: unmaps the peers' memory, then waits for every rank to have done the same
   // so that no rank frees memory another still maps.
+  // Collective: every peer's copies into this memory are done before any rank unmaps.
+  void close(const Deadline& deadline) override;
   ~CudaIpcWindow() override;
   CudaIpcWindow(const CudaIpcWindow&) = delete;
   CudaIpcWindow& operator=(const CudaIpcWindow&) = delete;

@@ -4,8 +4,8 @@
 
 #include "common/error.hpp"
 #include "common/process.hpp"
-#include "transport/mpi/mpi_requests.hpp"
-#include "transport/node_ranks.hpp"
+#include "control/mpi_requests.hpp"
+#include "control/node_ranks.hpp"
 
 namespace wxfer {
 namespace {
@@ -17,8 +17,8 @@ class MpiGroup final : public Group {
  public:
   MpiGroup(std::vector<int> members, MPI_Comm comm, bool flat_broadcast)
       : Group(std::move(members)), comm_(comm), flat_broadcast_(flat_broadcast) {}
-  ~MpiGroup() override { MPI_Comm_free(&comm_); }
-  MPI_Comm comm() const { return comm_; }
+  void close(const Deadline& deadline) override { comm_.close(deadline); }
+  MPI_Comm comm() const { return comm_.get(); }
   bool flat_broadcast() const { return flat_broadcast_; }
   int local_rank(int world_rank) const {
     const auto it = std::find(members().begin(), members().end(), world_rank);
@@ -27,7 +27,7 @@ class MpiGroup final : public Group {
   }
 
  private:
-  MPI_Comm comm_;
+  MpiComm comm_;
   bool flat_broadcast_;
 };
 
@@ -39,11 +39,13 @@ void require_host(const MemorySpan& s) {
 
 }  // namespace
 
-MpiTransport::MpiTransport(const Bootstrap& bootstrap) : broadcast_tree_(broadcast_tree_from_environment()) {
-  WXFER_CHECK_MPI(MPI_Comm_dup(bootstrap.comm(), &comm_));
-  WXFER_CHECK_MPI(MPI_Comm_rank(comm_, &rank_));
-  WXFER_CHECK_MPI(MPI_Comm_size(comm_, &size_));
-  single_host_ = node_ranks(comm_).single_host;
+MpiTransport::MpiTransport(const Control& control) : broadcast_tree_(broadcast_tree_from_environment()) {
+  MPI_Comm dup = MPI_COMM_NULL;
+  WXFER_CHECK_MPI(MPI_Comm_dup(control.comm(), &dup));
+  comm_ = MpiComm(dup);
+  rank_ = control.rank();
+  size_ = control.size();
+  single_host_ = control.node().single_host;
 }
 
 std::map<std::string, std::string> MpiTransport::settings() const {
@@ -60,9 +62,7 @@ MpiBroadcastTree broadcast_tree_from_environment() {
   return value == "flat" ? MpiBroadcastTree::flat : value == "mpi" ? MpiBroadcastTree::mpi : MpiBroadcastTree::automatic;
 }
 
-MpiTransport::~MpiTransport() {
-  if (comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
-}
+void MpiTransport::close(const Deadline& deadline) { comm_.close(deadline); }
 
 TransportCapabilities MpiTransport::capabilities() const {
   TransportCapabilities c;
@@ -76,7 +76,7 @@ Request MpiTransport::isend(int peer, MemorySpan data, int tag) {
   require_host(data);
   auto op = std::make_unique<MpiRequests>(describe_bytes("send", data.bytes, "to", peer) + " (tag " + std::to_string(tag) + ")");
   for_each_piece(data.bytes, [&](size_t off, int n) {
-    WXFER_CHECK_MPI(MPI_Isend(bytes_of(data) + off, n, MPI_BYTE, peer, tag, comm_, &op->handles().emplace_back()));
+    WXFER_CHECK_MPI(MPI_Isend(bytes_of(data) + off, n, MPI_BYTE, peer, tag, comm_.get(), &op->handles().emplace_back()));
   });
   return Request(std::move(op));
 }
@@ -86,7 +86,7 @@ Request MpiTransport::irecv(int peer, MemorySpan data, int tag) {
   auto op = std::make_unique<MpiRequests>(describe_bytes("receive", data.bytes, "from", peer) + " (tag " + std::to_string(tag) + ")",
                                           MpiRequests::OnAbandon::cancel);
   for_each_piece(data.bytes, [&](size_t off, int n) {
-    WXFER_CHECK_MPI(MPI_Irecv(bytes_of(data) + off, n, MPI_BYTE, peer, tag, comm_, &op->handles().emplace_back()));
+    WXFER_CHECK_MPI(MPI_Irecv(bytes_of(data) + off, n, MPI_BYTE, peer, tag, comm_.get(), &op->handles().emplace_back()));
   });
   return Request(std::move(op));
 }
@@ -96,7 +96,7 @@ std::unique_ptr<Group> MpiTransport::make_group(const std::vector<int>& members)
   // Key by position in `members` so that group rank i is members[i].
   const int key = in ? static_cast<int>(std::find(members.begin(), members.end(), rank_) - members.begin()) : 0;
   MPI_Comm sub = MPI_COMM_NULL;
-  WXFER_CHECK_MPI(MPI_Comm_split(comm_, in ? 0 : MPI_UNDEFINED, key, &sub));
+  WXFER_CHECK_MPI(MPI_Comm_split(comm_.get(), in ? 0 : MPI_UNDEFINED, key, &sub));
   if (!in) return nullptr;
   // Automatic: flat where the group shares one host (known without asking when the whole
   // job does; every member takes the same branch, as node_ranks is collective over `sub`).
@@ -138,12 +138,12 @@ Request MpiTransport::ibroadcast(Group& group, int root, MemorySpan data) {
 
 Request MpiTransport::ibarrier() {
   auto op = std::make_unique<MpiRequests>("a barrier of all " + std::to_string(size_) + " ranks");
-  WXFER_CHECK_MPI(MPI_Ibarrier(comm_, &op->handles().emplace_back()));
+  WXFER_CHECK_MPI(MPI_Ibarrier(comm_.get(), &op->handles().emplace_back()));
   return Request(std::move(op));
 }
 
-std::unique_ptr<Transport> make_mpi_transport(const Bootstrap& bootstrap) {
-  return std::make_unique<MpiTransport>(bootstrap);
+std::unique_ptr<Transport> make_mpi_transport(const Control& control) {
+  return std::make_unique<MpiTransport>(control);
 }
 
 }  // namespace wxfer

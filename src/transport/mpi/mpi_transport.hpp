@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "transport/bootstrap.hpp"
+#include "control/control.hpp"
 #include "transport/transport.hpp"
 
 namespace wxfer {
@@ -20,8 +20,7 @@ MpiBroadcastTree broadcast_tree_from_environment();
 
 class MpiTransport : public Transport {
  public:
-  explicit MpiTransport(const Bootstrap& bootstrap);
-  ~MpiTransport() override;
+  explicit MpiTransport(const Control& control);
   std::string_view name() const override { return "mpi"; }
   TransportCapabilities capabilities() const override;
   int rank() const override { return rank_; }
@@ -36,19 +35,20 @@ class MpiTransport : public Transport {
   Request ibarrier() override;
   // "broadcast": flat, MPI_Ibcast, or (automatic across hosts) which one where.
   std::map<std::string, std::string> settings() const override;
+  void close(const Deadline& deadline) override;
 
  protected:
-  MPI_Comm comm() const { return comm_; }
+  MPI_Comm comm() const { return comm_.get(); }
   bool single_host() const { return single_host_; }
 
  private:
   MpiBroadcastTree broadcast_tree_;  // read first: a bad setting throws before anything is made
-  MPI_Comm comm_ = MPI_COMM_NULL;    // a private duplicate: our tags never meet anyone else's
+  MpiComm comm_;                     // a private duplicate: our tags never meet anyone else's
   int rank_ = 0;
   int size_ = 1;
   bool single_host_ = true;  // every rank on this host
 };
 
-std::unique_ptr<Transport> make_mpi_transport(const Bootstrap& bootstrap);
+std::unique_ptr<Transport> make_mpi_transport(const Control& control);
 
 }  // namespace wxfer

@@ -5,8 +5,8 @@
 
 #include "common/error.hpp"
 #include "common/process.hpp"
-#include "transport/mpi/mpi_requests.hpp"
-#include "transport/node_ranks.hpp"
+#include "control/mpi_requests.hpp"
+#include "control/node_ranks.hpp"
 #include "transport/window_bounds.hpp"
 
 namespace wxfer {
@@ -37,24 +37,29 @@ class MpiWindow final : public Window {
   // Over memory the caller owns (MPI_Win_create).
   MpiWindow(MemorySpan local, MPI_Comm comm) : local_(local) {
     MpiInfo info;
-    WXFER_CHECK_MPI(MPI_Win_create(local.data, static_cast<MPI_Aint>(local.bytes), 1, info.get(), comm, &win_));
-    WXFER_CHECK_MPI(MPI_Win_set_errhandler(win_, MPI_ERRORS_RETURN));  // as allocate_window's
+    MPI_Win win = MPI_WIN_NULL;
+    WXFER_CHECK_MPI(MPI_Win_create(local.data, static_cast<MPI_Aint>(local.bytes), 1, info.get(), comm, &win));
+    win_ = MpiWin(win, comm);
+    WXFER_CHECK_MPI(MPI_Win_set_errhandler(win, MPI_ERRORS_RETURN));  // as allocate_window's
     start(comm);
   }
   // Over memory MPI allocates (allocate_window).
   MpiWindow(uint64_t bytes, MPI_Comm comm, bool shared) {
-    local_ = {allocate_window(comm, bytes, shared, &win_), bytes, MemoryKind::host, -1};
+    MPI_Win win = MPI_WIN_NULL;
+    local_ = {allocate_window(comm, bytes, shared, &win), bytes, MemoryKind::host, -1};
+    win_ = MpiWin(win, comm);
     start(comm);
   }
-  ~MpiWindow() override {
-    MPI_Win_unlock_all(win_);
-    MPI_Win_free(&win_);
+  void close(const Deadline& deadline) override {
+    if (!win_.open()) return;
+    WXFER_CHECK_MPI(MPI_Win_unlock_all(win_.get()));
+    win_.close(deadline);
   }
   void put(int peer, uint64_t offset, const void* src, size_t bytes) override {
     check_put_fits(peer, offset, bytes, peer_bytes_, "mpi-rma");
     const auto* base = static_cast<const uint8_t*>(src);
     for_each_piece(bytes, [&](size_t off, int n) {
-      WXFER_CHECK_MPI(MPI_Put(base + off, n, MPI_BYTE, peer, static_cast<MPI_Aint>(offset + off), n, MPI_BYTE, win_));
+      WXFER_CHECK_MPI(MPI_Put(base + off, n, MPI_BYTE, peer, static_cast<MPI_Aint>(offset + off), n, MPI_BYTE, win_.get()));
     });
   }
   void put_strided(int peer, uint64_t offset, const void* src, size_t rows, size_t row_bytes, size_t src_stride) override {
@@ -69,7 +74,7 @@ class MpiWindow final : public Window {
     WXFER_CHECK_MPI(MPI_Type_create_hvector(static_cast<int>(rows), static_cast<int>(row_bytes),
                                             static_cast<MPI_Aint>(src_stride), MPI_BYTE, &box.type));
     WXFER_CHECK_MPI(MPI_Type_commit(&box.type));
-    WXFER_CHECK_MPI(MPI_Put(src, 1, box.type, peer, static_cast<MPI_Aint>(offset), static_cast<int>(rows * row_bytes), MPI_BYTE, win_));
+    WXFER_CHECK_MPI(MPI_Put(src, 1, box.type, peer, static_cast<MPI_Aint>(offset), static_cast<int>(rows * row_bytes), MPI_BYTE, win_.get()));
   }
   // ~10^6 rows a step: one bounds check per box and MPI_Put straight from the loop.
   void put_interleaved(std::span<const StridedBox> boxes) override {
@@ -86,13 +91,13 @@ class MpiWindow final : public Window {
       for (const StridedBox& b : boxes) {
         const int n = static_cast<int>(b.row_bytes);
         WXFER_CHECK_MPI(MPI_Put(static_cast<const uint8_t*>(b.src) + r * b.src_stride, n, MPI_BYTE, b.peer,
-                                static_cast<MPI_Aint>(b.offset + r * b.row_bytes), n, MPI_BYTE, win_));
+                                static_cast<MPI_Aint>(b.offset + r * b.row_bytes), n, MPI_BYTE, win_.get()));
       }
   }
   void flush(const Deadline&) override {
     // MPI has no non-blocking flush; it completes without the target's help (or, on
     // software RMA, with the help of targets that poll MPI, as ours do while they wait).
-    WXFER_CHECK_MPI(MPI_Win_flush_all(win_));
+    WXFER_CHECK_MPI(MPI_Win_flush_all(win_.get()));
   }
   MemorySpan local() const override { return local_; }
 
@@ -108,7 +113,7 @@ class MpiWindow final : public Window {
     MPI_Datatype type = MPI_DATATYPE_NULL;
   };
   void start(MPI_Comm comm) {
-    WXFER_CHECK_MPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, win_));
+    WXFER_CHECK_MPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, win_.get()));
     // Every rank's size, so that a put past the end is our error, not a fatal MPI one.
     int n = 0;
     WXFER_CHECK_MPI(MPI_Comm_size(comm, &n));
@@ -118,7 +123,7 @@ class MpiWindow final : public Window {
   }
 
   MemorySpan local_;
-  MPI_Win win_ = MPI_WIN_NULL;
+  MpiWin win_;
   std::vector<uint64_t> peer_bytes_;
 };
 
@@ -143,8 +148,7 @@ void* allocate_window(MPI_Comm comm, uint64_t bytes, bool shared, MPI_Win* win) 
   void* base = nullptr;
   if (shared) {
     // osc/sm: a put is the same memcpy as under MPI_Win_allocate (osc/rdma maps a node's
-    // windows shared too) behind less CPU per call (perf, the default model's rdma step:
-    // 9-12% of both cores in Open MPI's put path against 16%), and a step makes ~10^6.
+    // windows shared too) behind less CPU per call, which matters at a put per row.
     info.set("alloc_shared_noncontig", "true");  // each rank's part page-aligned
     WXFER_CHECK_MPI(MPI_Win_allocate_shared(static_cast<MPI_Aint>(bytes), 1, info.get(), comm, &base, win));
   } else {
@@ -156,7 +160,7 @@ void* allocate_window(MPI_Comm comm, uint64_t bytes, bool shared, MPI_Win* win) 
   return base;
 }
 
-MpiRmaTransport::MpiRmaTransport(const Bootstrap& bootstrap) : MpiTransport(bootstrap), shared_windows_(use_shared_windows(single_host())) {}
+MpiRmaTransport::MpiRmaTransport(const Control& control) : MpiTransport(control), shared_windows_(use_shared_windows(single_host())) {}
 
 std::map<std::string, std::string> MpiRmaTransport::settings() const {
   auto s = MpiTransport::settings();
@@ -180,8 +184,8 @@ std::unique_ptr<Window> MpiRmaTransport::expose(MemorySpan local) {
 
 std::unique_ptr<Window> MpiRmaTransport::expose_new(uint64_t bytes) { return std::make_unique<MpiWindow>(bytes, comm(), shared_windows_); }
 
-std::unique_ptr<Transport> make_mpi_rma_transport(const Bootstrap& bootstrap) {
-  return std::make_unique<MpiRmaTransport>(bootstrap);
+std::unique_ptr<Transport> make_mpi_rma_transport(const Control& control) {
+  return std::make_unique<MpiRmaTransport>(control);
 }
 
 }  // namespace wxfer

@@ -27,7 +27,7 @@ void* allocate_window(MPI_Comm comm, uint64_t bytes, bool shared, MPI_Win* win);
 
 class MpiRmaTransport final : public MpiTransport {
  public:
-  explicit MpiRmaTransport(const Bootstrap& bootstrap);
+  explicit MpiRmaTransport(const Control& control);
   std::string_view name() const override { return "mpi-rma"; }
   TransportCapabilities capabilities() const override;
   std::unique_ptr<Window> expose(MemorySpan local) override;
@@ -41,6 +41,6 @@ class MpiRmaTransport final : public MpiTransport {
   bool shared_windows_ = false;
 };
 
-std::unique_ptr<Transport> make_mpi_rma_transport(const Bootstrap& bootstrap);
+std::unique_ptr<Transport> make_mpi_rma_transport(const Control& control);
 
 }  // namespace wxfer

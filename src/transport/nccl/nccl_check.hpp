@@ -1,4 +1,4 @@
-// NCCL calls under the project's error policy (see cuda_check.hpp).
+// WXFER_CHECK_NCCL(call): the check-macro family of common/error.hpp for NCCL calls.
 #pragma once
 
 #include <nccl.h>
@@ -7,10 +7,11 @@
 
 #include "common/error.hpp"
 
-#define WXFER_CHECK_NCCL(call)                                                                          \
-  do {                                                                                                  \
-    const ncclResult_t wxfer_nccl_rc_ = (call);                                                         \
-    if (wxfer_nccl_rc_ != ncclSuccess)                                                                  \
-      ::wxfer::throw_system_error(#call, std::string(ncclGetErrorString(wxfer_nccl_rc_)) + " (" +       \
-                                             ncclGetLastError(nullptr) + ")");                          \
-  } while (0)
+namespace wxfer {
+inline bool nccl_ok(ncclResult_t code) { return code == ncclSuccess; }
+inline std::string nccl_error_string(ncclResult_t code) {
+  return std::string(ncclGetErrorString(code)) + " (" + ncclGetLastError(nullptr) + ")";
+}
+}  // namespace wxfer
+
+#define WXFER_CHECK_NCCL(call) WXFER_CHECK_CALL(call, #call, ::wxfer::nccl_ok, ::wxfer::nccl_error_string)

@@ -18,18 +18,15 @@ void NcclLaunch::launch(cudaStream_t stream) {
   calls.clear();
 }
 
-NcclComm::~NcclComm() {
+void NcclComm::close(const Deadline& deadline) {
   if (comm_ == nullptr) return;
-  bool idle = true;
-  try {
-    idle = last_ == nullptr || !last_->launched || last_->done.query();
-  } catch (...) {
-    idle = false;  // a CUDA error on the stream: do not wait on it either
-  }
-  if (idle)
-    ncclCommDestroy(comm_);
-  else
-    ncclCommAbort(comm_);
+  if (last_ != nullptr && last_->launched) last_->done.wait(deadline, "the last NCCL launch before closing a communicator");
+  WXFER_CHECK_NCCL(ncclCommDestroy(comm_));
+  comm_ = nullptr;
+}
+
+NcclComm::~NcclComm() {
+  if (comm_ != nullptr) ncclCommAbort(comm_);
 }
 
 }  // namespace wxfer

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "common/deadline.hpp"
 #include "transport/cuda/cuda_device.hpp"
 
 namespace wxfer {
@@ -25,8 +26,10 @@ struct NcclLaunch {
 class NcclComm {
  public:
   explicit NcclComm(ncclComm_t comm) : comm_(comm) {}
-  // Destroys the communicator when its work has finished; aborts it when work is still
-  // pending (a request timed out): ncclCommDestroy would wait for it forever.
+  // The normal path: waits (within the deadline) for the last launch, then destroys the
+  // communicator.
+  void close(const Deadline& deadline);
+  // A communicator still open here belongs to a failed run: aborted, which waits for no peer.
   ~NcclComm();
   NcclComm(const NcclComm&) = delete;
   NcclComm& operator=(const NcclComm&) = delete;

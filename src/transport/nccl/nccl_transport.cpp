@@ -8,7 +8,7 @@
 #include "transport/cuda/device_buffer.hpp"
 #include "transport/nccl/nccl_check.hpp"
 #include "transport/nccl/nccl_comm.hpp"
-#include "transport/node_ranks.hpp"
+#include "control/node_ranks.hpp"
 
 namespace wxfer {
 namespace {
@@ -24,28 +24,28 @@ std::string describe(const char* verb, size_t bytes, const char* preposition, in
 }
 
 // One GPU per rank: NCCL refuses two ranks of a communicator on one device.
-int pick_device(const Bootstrap& bootstrap) {
-  const NodeRanks node = node_ranks(bootstrap.comm());
+int pick_device(const Control& control) {
+  const NodeRanks node = node_ranks(control.comm());
   const int count = cuda_device_count();
   int fits = node.local_size <= count ? 1 : 0;
-  WXFER_CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, &fits, 1, MPI_INT, MPI_LAND, bootstrap.comm()));
+  WXFER_CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, &fits, 1, MPI_INT, MPI_LAND, control.comm()));
   if (fits == 0)
     throw TransportUnavailable("nccl needs one GPU per rank, but up to " + std::to_string(node.max_local_size) +
                                " ranks share a host and this host has " + std::to_string(count) + " CUDA device(s)");
   return select_cuda_device(node.local_rank);
 }
 
-ncclComm_t init_world(const Bootstrap& bootstrap) {
+ncclComm_t init_world(const Control& control) {
   ncclUniqueId id{};
   std::vector<uint8_t> bytes(sizeof id);
-  if (bootstrap.rank() == 0) {
+  if (control.rank() == 0) {
     WXFER_CHECK_NCCL(ncclGetUniqueId(&id));
     std::memcpy(bytes.data(), &id, sizeof id);
   }
-  bytes = bootstrap.broadcast(std::move(bytes), 0);
+  bytes = control.broadcast(std::move(bytes), 0);
   std::memcpy(&id, bytes.data(), sizeof id);
   ncclComm_t comm = nullptr;
-  WXFER_CHECK_NCCL(ncclCommInitRank(&comm, bootstrap.size(), id, bootstrap.rank()));
+  WXFER_CHECK_NCCL(ncclCommInitRank(&comm, control.size(), id, control.rank()));
   return comm;
 }
 
@@ -53,6 +53,7 @@ class NcclGroup final : public Group {
  public:
   NcclGroup(std::vector<int> members, ncclComm_t comm) : Group(std::move(members)), comm_(comm) {}
   NcclComm& comm() { return comm_; }
+  void close(const Deadline& deadline) override { comm_.close(deadline); }
   int local_rank(int world_rank) const {
     const auto it = std::find(members().begin(), members().end(), world_rank);
     if (it == members().end())
@@ -82,9 +83,9 @@ class NcclRequest final : public PendingOperation {
 
 class NcclTransport final : public Transport {
  public:
-  explicit NcclTransport(const Bootstrap& bootstrap)
-      : rank_(bootstrap.rank()), size_(bootstrap.size()), device_(pick_device(bootstrap)), scratch_(sizeof(float)),
-        world_(init_world(bootstrap)) {}
+  explicit NcclTransport(const Control& control)
+      : rank_(control.rank()), size_(control.size()), device_(pick_device(control)), scratch_(sizeof(float)),
+        world_(init_world(control)) {}
 
   std::string_view name() const override { return "nccl"; }
   TransportCapabilities capabilities() const override {
@@ -97,6 +98,7 @@ class NcclTransport final : public Transport {
   }
   int rank() const override { return rank_; }
   int size() const override { return size_; }
+  void close(const Deadline& deadline) override { world_.close(deadline); }
   // This rank's GPU and the NCCL library it runs (run files record rank 0's).
   std::map<std::string, std::string> settings() const override {
     int version = 0;
@@ -199,8 +201,8 @@ bool NcclRequest::test() {
 
 std::optional<std::string> nccl_unavailable() { return cuda_unavailable(); }
 
-std::unique_ptr<Transport> make_nccl_transport(const Bootstrap& bootstrap) {
-  return std::make_unique<NcclTransport>(bootstrap);
+std::unique_ptr<Transport> make_nccl_transport(const Control& control) {
+  return std::make_unique<NcclTransport>(control);
 }
 
 }  // namespace wxfer

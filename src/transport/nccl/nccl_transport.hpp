@@ -6,12 +6,12 @@
 #include <optional>
 #include <string>
 
-#include "transport/bootstrap.hpp"
+#include "control/control.hpp"
 #include "transport/transport.hpp"
 
 namespace wxfer {
 
 std::optional<std::string> nccl_unavailable();
-std::unique_ptr<Transport> make_nccl_transport(const Bootstrap& bootstrap);
+std::unique_ptr<Transport> make_nccl_transport(const Control& control);
 
 }  // namespace wxfer

@@ -44,8 +44,8 @@ uint32_t initial_psn(int rank, int peer) {
 
 }  // namespace
 
-VerbsEndpoint::VerbsEndpoint(const Bootstrap& bootstrap, const VerbsOptions& options)
-    : options_(options), rank_(bootstrap.rank()), context_(open_device(options)) {
+VerbsEndpoint::VerbsEndpoint(const Control& control, const VerbsOptions& options)
+    : options_(options), rank_(control.rank()), context_(open_device(options)) {
   WXFER_CHECK_VERBS(ibv_query_port(context_.get(), static_cast<uint8_t>(options_.port), &port_));
   if (port_.state != IBV_PORT_ACTIVE)
     throw_system_error("ibv_query_port", "port " + std::to_string(options_.port) + " of " +
@@ -56,9 +56,9 @@ VerbsEndpoint::VerbsEndpoint(const Bootstrap& bootstrap, const VerbsOptions& opt
   // Keep a signalled request in every half queue, so room is always reclaimed.
   options_.signal_every = std::clamp(options_.signal_every, 1, std::max(1, options_.queue_depth / 2));
   pd_.reset(WXFER_CHECK_VERBS_PTR(ibv_alloc_pd(context_.get())));
-  const int cq_entries = std::min(device.max_cqe, options_.queue_depth * bootstrap.size());
+  const int cq_entries = std::min(device.max_cqe, options_.queue_depth * control.size());
   cq_.reset(WXFER_CHECK_VERBS_PTR(ibv_create_cq(context_.get(), cq_entries, nullptr, nullptr, 0)));
-  connect(bootstrap);
+  connect(control);
 }
 
 bool VerbsEndpoint::global_addressing() const {
@@ -75,8 +75,8 @@ std::map<std::string, std::string> VerbsEndpoint::settings() const {
           {"signal_every", std::to_string(options_.signal_every)}};
 }
 
-void VerbsEndpoint::connect(const Bootstrap& bootstrap) {
-  const auto n = static_cast<size_t>(bootstrap.size());
+void VerbsEndpoint::connect(const Control& control) {
+  const auto n = static_cast<size_t>(control.size());
   const bool global = global_addressing();
   const int gid_index = std::max(options_.gid_index, 0);
   ibv_gid gid{};
@@ -100,7 +100,7 @@ void VerbsEndpoint::connect(const Bootstrap& bootstrap) {
   }
   std::vector<uint8_t> bytes(n * sizeof(QpAddress));
   std::memcpy(bytes.data(), mine.data(), bytes.size());
-  const auto all = bootstrap.all_gather(bytes);
+  const auto all = control.all_gather(bytes);
 
   for (size_t p = 0; p < n; ++p) {
     QpAddress remote{};  // peer p's queue pair meant for us
@@ -144,7 +144,7 @@ void VerbsEndpoint::connect(const Bootstrap& bootstrap) {
                                         IBV_QP_SQ_PSN | IBV_QP_MAX_QP_RD_ATOMIC));
   }
   // No rank may write before every peer's queue pair is ready to receive.
-  bootstrap.barrier();
+  control.barrier();
 }
 
 size_t VerbsEndpoint::max_write_bytes() const {

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "transport/bootstrap.hpp"
-#include "transport/deadline.hpp"
+#include "control/control.hpp"
+#include "common/deadline.hpp"
 #include "transport/verbs/verbs_handles.hpp"
 #include "transport/verbs/verbs_options.hpp"
 
@@ -18,8 +18,8 @@ namespace wxfer {
 
 class VerbsEndpoint {
  public:
-  // Collective over the bootstrap: queue-pair addresses travel through it.
-  VerbsEndpoint(const Bootstrap& bootstrap, const VerbsOptions& options);
+  // Collective over the control: queue-pair addresses travel through it.
+  VerbsEndpoint(const Control& control, const VerbsOptions& options);
 
   ibv_pd* protection_domain() const { return pd_.get(); }
   // The largest single RDMA WRITE the port accepts.
@@ -43,7 +43,7 @@ class VerbsEndpoint {
   bool global_addressing() const;
   void post(int peer, ibv_send_wr& wr);
   void poll();  // retires what the completion queue reports; throws on a failed completion
-  void connect(const Bootstrap& bootstrap);
+  void connect(const Control& control);
 
   VerbsOptions options_;
   int rank_;

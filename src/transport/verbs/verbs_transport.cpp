@@ -7,18 +7,18 @@
 namespace wxfer {
 namespace {
 
-MPI_Comm duplicate(MPI_Comm comm) {
+MpiComm duplicate(MPI_Comm comm) {
   MPI_Comm dup = MPI_COMM_NULL;
   WXFER_CHECK_MPI(MPI_Comm_dup(comm, &dup));
-  return dup;
+  return MpiComm(dup);
 }
 
 class VerbsTransport final : public Transport {
  public:
-  explicit VerbsTransport(const Bootstrap& bootstrap)
-      : comm_(duplicate(bootstrap.comm())),
-        bootstrap_(comm_),
-        endpoint_(bootstrap_, verbs_options_from_environment()),
+  explicit VerbsTransport(const Control& control)
+      : comm_(duplicate(control.comm())),
+        control_(comm_.get()),
+        endpoint_(control_, verbs_options_from_environment()),
         sources_(endpoint_.protection_domain()) {}
   // Windows must be gone already; source regions go before the endpoint's protection domain.
   ~VerbsTransport() override = default;
@@ -33,30 +33,25 @@ class VerbsTransport final : public Transport {
     c.device_memory = true;
     return c;
   }
-  int rank() const override { return bootstrap_.rank(); }
-  int size() const override { return bootstrap_.size(); }
+  int rank() const override { return control_.rank(); }
+  int size() const override { return control_.size(); }
   std::unique_ptr<Window> expose(MemorySpan local) override {
-    return std::make_unique<VerbsWindow>(local, bootstrap_, endpoint_, sources_);
+    return std::make_unique<VerbsWindow>(local, control_, endpoint_, sources_);
   }
   std::map<std::string, std::string> settings() const override { return endpoint_.settings(); }
+  void close(const Deadline& deadline) override { comm_.close(deadline); }
 
  private:
-  // Frees the duplicate last, after everything that might still use it.
-  struct CommOwner {
-    MPI_Comm comm;
-    ~CommOwner() { MPI_Comm_free(&comm); }
-    operator MPI_Comm() const { return comm; }  // NOLINT: a thin owner
-  };
-  CommOwner comm_;
-  Bootstrap bootstrap_;
+  MpiComm comm_;  // a private duplicate for the set-up exchanges
+  Control control_;
   VerbsEndpoint endpoint_;
   VerbsSourceRegions sources_;
 };
 
 }  // namespace
 
-std::unique_ptr<Transport> make_verbs_transport(const Bootstrap& bootstrap) {
-  return std::make_unique<VerbsTransport>(bootstrap);
+std::unique_ptr<Transport> make_verbs_transport(const Control& control) {
+  return std::make_unique<VerbsTransport>(control);
 }
 
 }  // namespace wxfer

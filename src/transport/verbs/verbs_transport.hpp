@@ -7,12 +7,12 @@
 #include <optional>
 #include <string>
 
-#include "transport/bootstrap.hpp"
+#include "control/control.hpp"
 #include "transport/transport.hpp"
 #include "transport/verbs/verbs_options.hpp"
 
 namespace wxfer {
 
-std::unique_ptr<Transport> make_verbs_transport(const Bootstrap& bootstrap);
+std::unique_ptr<Transport> make_verbs_transport(const Control& control);
 
 }  // namespace wxfer

@@ -2,14 +2,15 @@
 
 #include <cstring>
 
-#include "transport/pieces.hpp"
+#include "common/pieces.hpp"
+#include "control/mpi_comm.hpp"
 #include "transport/window_bounds.hpp"
 
 namespace wxfer {
 
-VerbsWindow::VerbsWindow(MemorySpan local, const Bootstrap& bootstrap, VerbsEndpoint& endpoint,
+VerbsWindow::VerbsWindow(MemorySpan local, const Control& control, VerbsEndpoint& endpoint,
                          VerbsSourceRegions& sources)
-    : local_(local), comm_(bootstrap.comm()), endpoint_(endpoint), sources_(sources) {
+    : local_(local), comm_(control.comm()), endpoint_(endpoint), sources_(sources) {
   Remote mine{reinterpret_cast<uintptr_t>(local.data), local.bytes, 0, 0};
   if (local.bytes != 0) {
     region_ = register_memory(endpoint.protection_domain(), local.data, local.bytes,
@@ -18,7 +19,7 @@ VerbsWindow::VerbsWindow(MemorySpan local, const Bootstrap& bootstrap, VerbsEndp
   }
   std::vector<uint8_t> bytes(sizeof mine);
   std::memcpy(bytes.data(), &mine, sizeof mine);
-  for (const auto& theirs : bootstrap.all_gather(bytes)) {
+  for (const auto& theirs : control.all_gather(bytes)) {
     Remote r{};
     std::memcpy(&r, theirs.data(), sizeof r);
     remotes_.push_back(r);
@@ -26,7 +27,11 @@ VerbsWindow::VerbsWindow(MemorySpan local, const Bootstrap& bootstrap, VerbsEndp
   }
 }
 
-VerbsWindow::~VerbsWindow() { MPI_Barrier(comm_); }
+// Peers may still be writing until every rank is here: only then is the region released.
+void VerbsWindow::close(const Deadline& deadline) {
+  barrier_before(comm_, "deregister a window", deadline);
+  region_.reset();
+}
 
 void VerbsWindow::put(int peer, uint64_t offset, const void* src, size_t bytes) {
   check_put_fits(peer, offset, bytes, remote_bytes_, "verbs");

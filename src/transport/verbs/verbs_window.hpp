@@ -14,10 +14,10 @@ namespace wxfer {
 
 class VerbsWindow final : public Window {
  public:
-  // Collective over `bootstrap`: registers `local` and exchanges where it is and its key.
-  VerbsWindow(MemorySpan local, const Bootstrap& bootstrap, VerbsEndpoint& endpoint, VerbsSourceRegions& sources);
+  // Collective over `control`: registers `local` and exchanges where it is and its key.
+  VerbsWindow(MemorySpan local, const Control& control, VerbsEndpoint& endpoint, VerbsSourceRegions& sources);
   // Collective: every rank stops writing into this window before any deregisters it.
-  ~VerbsWindow() override;
+  void close(const Deadline& deadline) override;
   VerbsWindow(const VerbsWindow&) = delete;
   VerbsWindow& operator=(const VerbsWindow&) = delete;
 

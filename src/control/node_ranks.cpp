@@ -1,4 +1,4 @@
-#include "transport/node_ranks.hpp"
+#include "control/node_ranks.hpp"
 
 #include "common/error.hpp"
 

@@ -1,4 +1,4 @@
-#include "transport/request.hpp"
+#include "common/request.hpp"
 
 #include <sched.h>
 #include <time.h>

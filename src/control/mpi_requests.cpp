@@ -1,4 +1,4 @@
-#include "transport/mpi/mpi_requests.hpp"
+#include "control/mpi_requests.hpp"
 
 #include "common/error.hpp"
 #include "common/units.hpp"

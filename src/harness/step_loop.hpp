@@ -1,11 +1,13 @@
-// The harness's loop around one strategy: set-up, warm-up, timed steps with a commit
-// barrier, verification after each step (not timed), the raw reference loop, and the
-// gathering of every rank's events. The strategy supplies only setup() and update().
+// The harness's loop around one strategy: set-up, warm-up, timed steps with the "go" and the
+// commit barrier, verification after each step (not timed), the reference baseline right
+// after each step, explicit teardown, and the gathering of every rank's events. The strategy
+// supplies only setup(), update() and close().
 #pragma once
 
 #include <cstdint>
 #include <functional>
 
+#include "harness/core_spreader.hpp"
 #include "record/run_record.hpp"
 #include "strategy/strategy.hpp"
 
@@ -15,14 +17,17 @@ struct StepLoopSettings {
   int32_t steps = 5;
   int32_t warmup = 1;
   bool verify = true;
-  int32_t reference_repeats = 5;  // at most one after each measured step
+  int32_t reference_repeats = 5;  // at most one baseline pass after each measured step
   // Called on rank 0 after each measured step (progress lines).
   void (*on_step)(const std::string& label, const StepRecord& step, int32_t steps) = nullptr;
   // Collective, before each measured step: that step's lower bound (seconds), measured on
   // the machine as it is right then; the run's bound is their median. A shared machine's
-  // speed drifts by tens of percent between minutes, so a bound measured once at start-up
-  // does not describe steps taken later. Empty: the caller sets the bound.
+  // speed drifts between minutes, so a bound measured once at start-up does not describe
+  // steps taken later. Empty: the caller sets the bound.
   std::function<double()> bound_seconds;
+  // Keeps this rank's update spread over the node's cores while it runs (nullptr: leave
+  // placement to the kernel).
+  CoreSpreader* cores = nullptr;
 };
 
 // Collective over all ranks. `version` numbers the weight versions across strategies so

@@ -5,8 +5,8 @@
 #include <utility>
 #include <vector>
 
-#include "transport/mpi/mpi_requests.hpp"
-#include "transport/pieces.hpp"
+#include "control/mpi_requests.hpp"
+#include "common/pieces.hpp"
 
 namespace wxfer {
 namespace {

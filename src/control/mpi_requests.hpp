@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "transport/pieces.hpp"
-#include "transport/request.hpp"
+#include "common/pieces.hpp"
+#include "common/request.hpp"
 
 namespace wxfer {
 

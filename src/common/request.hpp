@@ -5,7 +5,7 @@
 #include <span>
 #include <string>
 
-#include "transport/deadline.hpp"
+#include "common/deadline.hpp"
 
 namespace wxfer {
 

@@ -1,0 +1,112 @@
+#include "harness/step_loop.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <vector>
+
+#include "common/error.hpp"
+#include "common/stats.hpp"
+
+namespace wxfer {
+
+StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const StepLoopSettings& settings,
+                         uint32_t& version) {
+  Recorder& rec = env.recorder;
+  const Control& control = env.control;
+  auto strategy = entry.make();
+  StrategyRun out;
+  out.label = entry.name;
+  out.strategy = entry.name;
+  out.transport = std::string(env.transport.name());
+  out.bytes_per_step = env.plan.stats().total_bytes;
+
+  rec.clear();
+  rec.set_step(-1);
+  double t0 = rec.now();
+  strategy->setup(env);
+  control.barrier(env.deadline());
+  rec.record("setup", -1, -1, 0, t0, rec.now());
+
+  std::unique_ptr<Baseline> baseline;
+  if (settings.reference_repeats > 0 && entry.make_baseline != nullptr) {
+    baseline = entry.make_baseline();
+    baseline->setup({env.plan, env.ranks, control.comm(), env.world_rank, env.options.chunk_bytes}, strategy->params());
+  }
+
+  std::vector<double> bounds, refs;
+  for (int32_t i = 0; i < settings.warmup + settings.steps; ++i) {
+    const bool measured = i >= settings.warmup;
+    const int32_t step = i - settings.warmup;  // warm-up steps are negative and dropped
+    const uint32_t v = ++version;
+    const double bound = measured && settings.bound_seconds ? settings.bound_seconds() : 0.0;
+    if (bound > 0) bounds.push_back(bound);
+    if (env.is_trainer()) env.shards->fill(v);  // the training step's output: not timed
+    control.barrier(env.deadline());            // the "go"
+    rec.set_step(step);
+    const double go = rec.now();
+    if (settings.cores != nullptr) settings.cores->busy();
+    strategy->update(env, v);
+    if (settings.cores != nullptr) settings.cores->idle();
+    const double t_commit = rec.now();
+    // Receivers of a one-sided update wait here for all of it: they nap rather than yield.
+    control.barrier(env.deadline(), Waiting::patient);
+    const double done = rec.now();
+    rec.record("commit", -1, -1, 0, t_commit, done);
+    // Ranks see the commit up to a nap apart; one that verifies (a CPU-heavy pass) before the
+    // others have seen it takes their cores and delays their `done`. Verification waits
+    // until every rank is done.
+    control.barrier(env.deadline(), Waiting::patient);
+
+    if (settings.verify) {
+      std::optional<std::string> failure;
+      if (!env.is_trainer()) {
+        const double tv = rec.now();
+        if (auto bad = env.memory->verify(v)) failure = bad->describe(v);
+        rec.record("verify", -1, -1, env.memory->bytes(), tv, rec.now());
+      }
+      if (auto first = control.first_failure(failure, env.deadline())) throw VerificationFailed(*first);
+    }
+
+    // Update time on the aligned clock: first "go" to the last rank's commit.
+    const double t_begin = -control.max(-rec.aligned(go), env.deadline());
+    const double t_end = control.max(rec.aligned(done), env.deadline());
+    if (!measured) {
+      rec.clear();
+      continue;
+    }
+    StepRecord s;
+    s.step = step;
+    s.t_begin = t_begin;
+    s.t_end = t_end;
+    s.seconds = s.t_end - s.t_begin;
+    s.bytes_landed = out.bytes_per_step;
+    s.verified = settings.verify ? 1 : 0;
+    s.bound_seconds = bound;
+    out.steps.push_back(s);
+    if (env.world_rank == 0 && settings.on_step != nullptr) settings.on_step(out.label, s, settings.steps);
+
+    // The baseline right after the step (up to reference_repeats times), so that it meets
+    // the machine in the same state as the step it is compared with.
+    if (baseline && static_cast<int32_t>(refs.size()) < settings.reference_repeats) {
+      const double slowest = control.max(baseline->run_once(), env.deadline());
+      refs.push_back(slowest);
+      out.steps.back().reference_seconds = slowest;
+    }
+  }
+  const Deadline teardown = env.deadline();
+  if (baseline) baseline->close(teardown);
+  strategy->close(env, teardown);
+  if (!refs.empty()) out.metrics["reference_seconds"] = median(refs);
+  if (!bounds.empty()) {
+    out.lower_bound_seconds = median(bounds);
+    out.metrics["bound_samples"] = static_cast<double>(bounds.size());
+    out.metrics["bound_min_seconds"] = *std::min_element(bounds.begin(), bounds.end());
+    out.metrics["bound_max_seconds"] = *std::max_element(bounds.begin(), bounds.end());
+  }
+  out.params = strategy->params();
+  out.params["transport_settings"] = env.transport.settings();
+  out.events = rec.gather_to_root(control.comm());
+  return out;
+}
+
+}  // namespace wxfer
