@@ -27,8 +27,24 @@ struct ReportArgs {
   bool json = false;
 };
 
-std::vector<report::RunStats> stats_of(const std::string& path) {
-  return report::compute_file_stats(read_run_file(path), path);
+// Each file's machine, as the table's footnote and the JSON's "machines".
+struct Machines {
+  nlohmann::json json = nlohmann::json::array();
+  std::string text;
+  void add(const std::string& path, const nlohmann::json& m) {
+    if (m.empty()) return;
+    json.push_back({{"file", path}, {"machine", m}});
+    text += "measured on " + m.value("host", std::string("?")) + ": " + m.value("cpu_model", std::string("?")) + ", " +
+            m.value("cpus", std::string("?")) + " CPUs, " + m.value("memory_gib", std::string("?")) + " GiB, " +
+            m.value("kernel", std::string("?")) + (m.value("virtualized", std::string()) == "yes" ? ", virtual machine" : "") +
+            " (" + path + ")\n";
+  }
+};
+
+std::vector<report::RunStats> stats_of(const std::string& path, Machines& machines) {
+  const RunFile file = read_run_file(path);
+  machines.add(path, file.machine);
+  return report::compute_file_stats(file, path);
 }
 
 void run_report(const ReportArgs& a) {
@@ -44,24 +60,27 @@ void run_report(const ReportArgs& a) {
   }
   std::vector<report::RunStats> all;
   std::vector<report::RunStats> base;
+  Machines machines;
   if (!a.baseline.empty()) {
-    base = stats_of(a.baseline);
+    base = stats_of(a.baseline, machines);
     all = base;
   }
+  std::vector<report::RunStats> newest;
   for (const auto& f : a.files) {
-    auto runs = stats_of(f);
+    auto runs = stats_of(f, machines);
+    if (newest.empty()) newest = runs;
     all.insert(all.end(), runs.begin(), runs.end());
   }
-  nlohmann::json j = {{"runs", nlohmann::json::array()}};
+  nlohmann::json j = {{"runs", nlohmann::json::array()}, {"machines", machines.json}};
   for (const auto& s : all) j["runs"].push_back(report::run_json(s));
   std::string failure;
   if (!a.baseline.empty()) {
-    const auto gate = report::compare_runs(base, stats_of(a.files.front()), allowance);
+    const auto gate = report::compare_runs(base, newest, allowance);
     failure = gate.failure_line(a.fail_on_missing);
     if (a.json) j["gate"] = report::gate_json(gate, a.fail_on_missing);
-    else std::cout << report::markdown_report(all) << report::gate_markdown(gate);
+    else std::cout << report::markdown_report(all) << machines.text << report::gate_markdown(gate);
   } else if (!a.json) {
-    std::cout << report::markdown_report(all);
+    std::cout << report::markdown_report(all) << machines.text;
   }
   if (a.json) std::cout << j.dump(2) << "\n";
   std::cout.flush();

@@ -231,6 +231,7 @@ void run_job(const RunArgs& a) {
     file.ranks.push_back(info);
   }
   file.hosts.assign(distinct.begin(), distinct.end());
+  file.machine = machine_description();
   file.config = {{"model", plan.trainer_model().name},
                  {"trainers", ranks.trainers},
                  {"inference", ranks.inference},

@@ -31,6 +31,7 @@ struct SimArgs {
   int flows_per_rank = 0;
   int max_sim_chunks = 0;
   std::string out;
+  std::string label_suffix;  // run groups are named <label>@<suffix> (files to merge)
   bool json = false;
 };
 
@@ -70,6 +71,8 @@ void run_sim(const SimArgs& a) {
   if (!a.inference_gpus.empty()) req.inference_gpus = parse_counts(a.inference_gpus);
   const Model model = load_model(a.model, DType::bf16);
   SimResult r = simulate(model, req);
+  if (!a.label_suffix.empty())
+    for (auto& run : r.file.runs) run.label += "@" + a.label_suffix;
   r.file.config = {{"command", "sim"},          {"cluster", req.cluster.name}, {"model", a.model},
                    {"trainer_layout", a.trainer_layout}, {"inference_layout", a.inference_layout},
                    {"inference_dtype", a.inference_dtype}, {"strategy", a.strategy},
@@ -108,6 +111,7 @@ void add_sim_command(CLI::App& app) {
   cmd->add_option("--flows-per-rank", args->flows_per_rank, "Override the cluster's concurrent flows per rank");
   cmd->add_option("--max-sim-chunks", args->max_sim_chunks, "Override the cluster's pipeline steps per rank");
   cmd->add_option("--out", args->out, "Write the simulated timelines to this HDF5 file");
+  cmd->add_option("--label-suffix", args->label_suffix, "Run groups are named <strategy>@<suffix> (to merge files)");
   cmd->add_flag("--json", args->json, "Print one JSON object");
   cmd->callback([args] { run_sim(*args); });
 }

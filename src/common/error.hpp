@@ -47,6 +47,8 @@ class VerificationFailed : public std::runtime_error {
 // rank and host. Each library's macro is this one with its success test and error text:
 // WXFER_CHECK_MPI below, WXFER_CHECK_CUDA (common/cuda_check.hpp), WXFER_CHECK_NCCL
 // (transport/nccl/nccl_check.hpp), WXFER_CHECK_VERBS (transport/verbs/verbs_check.hpp).
+// WXFER_CHECK_H5 (record/h5.hpp) is the value-returning member: an HDF5 call's result is
+// the handle the caller keeps, and its error carries HDF5's innermost reason.
 #define WXFER_CHECK_CALL(call, text, ok, describe)                                       \
   do {                                                                                    \
     const auto wxfer_rc_ = (call);                                                        \

@@ -1,9 +1,12 @@
 #include "common/process.hpp"
 
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 
 #include "common/error.hpp"
 
@@ -58,6 +61,30 @@ std::string environment_choice(const char* name, std::initializer_list<std::stri
     ++i;
   }
   throw_usage("invalid " + std::string(name) + " '" + value + "': expected " + expected);
+}
+
+std::map<std::string, std::string> machine_description() {
+  std::map<std::string, std::string> m;
+  m["host"] = host_name();
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  bool hypervisor = false;
+  for (std::string line; std::getline(cpuinfo, line);) {
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    const std::string key = line.substr(0, line.find_last_not_of(" \t", colon - 1) + 1);
+    const std::string value = colon + 2 <= line.size() ? line.substr(colon + 2) : "";
+    if (key == "model name" && !m.contains("cpu_model")) m["cpu_model"] = value;
+    if (key == "flags" && value.find(" hypervisor") != std::string::npos) hypervisor = true;
+  }
+  m["cpus"] = std::to_string(sysconf(_SC_NPROCESSORS_ONLN));
+  char gib[32];
+  std::snprintf(gib, sizeof(gib), "%.1f",
+                static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1 << 30));
+  m["memory_gib"] = gib;
+  utsname u{};
+  if (uname(&u) == 0) m["kernel"] = std::string(u.sysname) + " " + u.release + " " + u.machine;
+  m["virtualized"] = hypervisor ? "yes" : "no";
+  return m;
 }
 
 }  // namespace wxfer

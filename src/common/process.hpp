@@ -23,5 +23,8 @@ std::map<std::string, std::string> environment_with_prefix(std::string_view pref
 // empty reads as the first (the default). Any other value is a UsageError naming it:
 // "invalid NAME 'value': expected a, b or c".
 std::string environment_choice(const char* name, std::initializer_list<std::string_view> choices);
+// This host, as a results file describes the machine that measured it: host, cpu_model,
+// cpus (online), memory_gib, kernel, virtualized ("yes"/"no": the CPU's hypervisor flag).
+std::map<std::string, std::string> machine_description();
 
 }  // namespace wxfer

@@ -9,8 +9,8 @@
 
 namespace wxfer {
 
-// The window of measure_window (and of calibrate's put probe): many scheduler time slices
-// of 8 ranks on 2 cores.
+// The window of measure_window (and of calibrate's put probe): many scheduler time slices,
+// even with several ranks per core.
 inline constexpr double kCopyWindowSeconds = 0.08;
 
 // Buffers allocated (and touched) once, for measuring again and again during a run without
@@ -22,7 +22,7 @@ class CopyBandwidthProbe {
   // `window_seconds` agreed on rank 0's clock (`clock_offset`: this rank's offset to it);
   // the aggregate is what all ranks copied inside the window over its length, median of
   // `repeats`. Timing a fixed amount per rank to the slowest instead counts the end, when
-  // the cores idle beside the last ranks still copying: 12-20% less with 8 ranks on 2 cores.
+  // the cores idle beside the last ranks still copying, and understates the bandwidth.
   double measure_window(MPI_Comm comm, double clock_offset, int repeats, double window_seconds = kCopyWindowSeconds);
 
  private:

@@ -26,8 +26,8 @@ constexpr int kRounds = 4;
 // A probe's wait on the transport: generous, as `wxfer run --timeout`'s default.
 constexpr double kProbeDeadlineSeconds = 300;
 // Put sources start 64 bytes into a page, off the page offset of their targets (MPI-allocated
-// windows, page-aligned): a copy between equal page offsets runs ~4x slower on some CPUs (rep
-// movsb on AMD Zen 4: 3.2 against 12-13 GB/s; see kCopySourceOffset).
+// windows, page-aligned): a copy between equal page offsets runs several times slower on
+// some CPUs (glibc's rep movsb path; see kCopySourceOffset).
 constexpr size_t kSourceOffset = 64;
 
 struct Comm {

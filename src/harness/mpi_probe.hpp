@@ -24,7 +24,7 @@ LinkProbe probe_put(MPI_Comm comm, size_t bytes, int repeats);
 // window of `window_seconds` (`clock_offset`: this rank's offset to rank 0's clock); the
 // upper half waits asleep, as the run's receivers do. Aggregate bytes/s flushed inside the
 // window (median of `repeats`). Timing fixed bytes to the slowest sender instead counts the
-// cores idling once the first senders are done (a third less than the run's puts here).
+// cores idling once the first senders are done, and understates the rate.
 double probe_put_all_to_all(MPI_Comm comm, size_t bytes, double clock_offset, int repeats, double window_seconds);
 // As the rdma strategy writes a chunk on a CPU: every rank of the lower half writes `bytes`
 // in chunk-sized pieces to the upper half, each chunk's `1 - share` as contiguous puts (one

@@ -1,3 +1,4 @@
+#include "record/stages.hpp"
 #include "harness/recorder.hpp"
 
 #include <algorithm>
@@ -32,7 +33,7 @@ double measure_record_seconds() {
     const double t0 = now_seconds();
     for (int i = 0; i < kEvents; ++i) {
       const double begin = scratch.now();
-      scratch.record("transfer", i, 1, 4096, begin, scratch.now());
+      scratch.record(stage::transfer, i, 1, 4096, begin, scratch.now());
     }
     batches.push_back((now_seconds() - t0) / kEvents);
   }

@@ -1,3 +1,4 @@
+#include "record/stages.hpp"
 #include "harness/step_loop.hpp"
 
 #include <algorithm>
@@ -25,7 +26,7 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const Ste
   double t0 = rec.now();
   strategy->setup(env);
   control.barrier(env.deadline());
-  rec.record("setup", -1, -1, 0, t0, rec.now());
+  rec.record(stage::setup, -1, -1, 0, t0, rec.now());
 
   std::unique_ptr<Baseline> baseline;
   if (settings.reference_repeats > 0 && entry.make_baseline != nullptr) {
@@ -51,7 +52,7 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const Ste
     // Receivers of a one-sided update wait here for all of it: they nap rather than yield.
     control.barrier(env.deadline(), Waiting::patient);
     const double done = rec.now();
-    rec.record("commit", -1, -1, 0, t_commit, done);
+    rec.record(stage::commit, -1, -1, 0, t_commit, done);
     // Ranks see the commit up to a nap apart; one that verifies (a CPU-heavy pass) before the
     // others have seen it takes their cores and delays their `done`. Verification waits
     // until every rank is done.
@@ -62,7 +63,7 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const Ste
       if (!env.is_trainer()) {
         const double tv = rec.now();
         if (auto bad = env.memory->verify(v)) failure = bad->describe(v);
-        rec.record("verify", -1, -1, env.memory->bytes(), tv, rec.now());
+        rec.record(stage::verify, -1, -1, env.memory->bytes(), tv, rec.now());
       }
       if (auto first = control.first_failure(failure, env.deadline())) throw VerificationFailed(*first);
     }

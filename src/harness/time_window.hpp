@@ -1,6 +1,6 @@
 // Bandwidth probes that count bytes moved inside one interval shared by every rank, rather
 // than timing fixed bytes to the slowest rank (which counts the cores idling once the first
-// ranks are done: 12-20% less than the run's copies, a third less than its puts, here).
+// ranks are done, and understates the rate).
 #pragma once
 
 #include <mpi.h>

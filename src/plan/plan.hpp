@@ -21,9 +21,8 @@ enum class Conversion : uint8_t {
 
 // Below this a cut is gathered on one sender rather than written on its own. A gather costs
 // every byte of the cut two or three more copies (pack, MPI, assembly); a write of its own
-// costs ~1 us of overhead (MPI_Put, an RDMA WRITE work request), which at ~10 GB/s is the
-// time of ~10 KiB. Measured (docs/pipeline.md): rdma on kimi-k2-mini 4 -> 4 takes about as
-// long with 0 and 16 KiB, and 1.4x (fp8) to 1.6x (bf16) as long with 64-256 KiB.
+// costs about a microsecond of overhead (MPI_Put, an RDMA WRITE work request), the time of
+// some KiB at memory or link speed; much larger thresholds make the gathers dominate.
 inline constexpr const char* kDefaultMinSegment = "16KiB";
 
 struct PlanOptions {

@@ -49,6 +49,7 @@ RunFile merged_root(const std::vector<RunFile>& files, const std::vector<std::st
   }
   root.hosts.assign(hosts.begin(), hosts.end());
   root.ranks = files.front().ranks;
+  root.machine = files.front().machine;
   return root;
 }
 

@@ -95,6 +95,7 @@ RunFile read_contents(hid_t file, const std::string& path) {
   data.command_line = h5::read_string_attribute(file, "command_line");
   data.created = h5::read_string_attribute(file, "created");
   data.config = parse_json_attribute(file, "config");
+  if (h5::has_attribute(file, "machine")) data.machine = parse_json_attribute(file, "machine");  // absent before it was added
   const nlohmann::json hosts = parse_json_attribute(file, "hosts");
   if (hosts.is_array())
     for (const auto& h : hosts) data.hosts.push_back(h.get<std::string>());

@@ -9,6 +9,7 @@
 #include "record/run_file.hpp"
 #include "record/run_file_parts.hpp"
 #include "record/run_file_types.hpp"
+#include "record/stages.hpp"
 
 namespace wxfer {
 namespace {
@@ -70,6 +71,11 @@ h5::Group write_file_root(hid_t file, const RunFile& data) {
   h5::write_string_attribute(file, "created", data.created);
   h5::write_string_attribute(file, "config", data.config.dump());
   h5::write_string_attribute(file, "hosts", nlohmann::json(data.hosts).dump());
+  h5::write_string_attribute(file, "machine", data.machine.dump());
+  // The stage table (record/stages.hpp), so that readers in other languages share it.
+  nlohmann::json stages = nlohmann::json::array();
+  for (const StageInfo& s : stage_table()) stages.push_back({{"name", s.name}, {"meaning", s.meaning}, {"wire", s.wire}});
+  h5::write_string_attribute(file, "stages", stages.dump());
   h5::write_double_attribute(file, "clock_error_seconds", data.clock_error);
   write_ranks(file, data.ranks);
   // Track creation order so readers list runs in the order they were measured.

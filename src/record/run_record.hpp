@@ -15,7 +15,7 @@ namespace wxfer {
 struct Event {
   int32_t rank = 0;
   int32_t step = 0;     // -1 for set-up work outside steps
-  char stage[16] = {};  // "stage_in", "gather", "fuse", "quantize", "transfer", "bcast", "copy_out", "commit", ...
+  char stage[16] = {};  // a name from the stage table (record/stages.hpp)
   int32_t bucket = -1;  // bucket or chunk index, -1 if none
   int32_t peer = -1;    // other rank involved, -1 if none
   uint64_t bytes = 0;
@@ -71,6 +71,8 @@ struct RunFile {
   std::string created;       // ISO 8601 UTC
   nlohmann::json config = nlohmann::json::object();  // the full configuration
   std::vector<std::string> hosts;
+  // What measured it: rank 0's host (CPU model, cores, memory, kernel, ...); empty for sims.
+  nlohmann::json machine = nlohmann::json::object();
   double clock_error = 0;    // worst estimated clock-alignment error over ranks
   std::vector<RankInfo> ranks;
   std::vector<StrategyRun> runs;

@@ -8,11 +8,6 @@
 
 namespace wxfer::report {
 
-const std::set<std::string>& wire_stages() {
-  static const std::set<std::string> stages{"gather", "transfer", "bcast", "send", "write", "put"};
-  return stages;
-}
-
 long median_step_index(const std::vector<StepRecord>& steps) {
   if (steps.empty()) return -1;
   std::vector<size_t> order(steps.size());

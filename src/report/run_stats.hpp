@@ -15,8 +15,6 @@
 
 namespace wxfer::report {
 
-// Stages whose `bytes` crossed a link (the sender records them; see docs/report.md).
-const std::set<std::string>& wire_stages();
 
 // One stage within the median step.
 struct StageStats {

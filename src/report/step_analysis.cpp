@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 
+#include "record/stages.hpp"
 #include "report/intervals.hpp"
 
 namespace wxfer::report {
@@ -138,7 +139,7 @@ void analyze_step(const std::vector<Event>& events, const StepRecord& step, cons
     rank_intervals[e->rank].push_back({e->t_begin, e->t_end});
     stage_rank_intervals[{name, e->rank}].push_back({e->t_begin, e->t_end});
     if (e->t_end > last->t_end || (e->t_end == last->t_end && e->rank < last->rank)) last = e;
-    if (!wire_stages().contains(name)) continue;
+    if (!is_wire_stage(name)) continue;
     const auto bytes = static_cast<double>(e->bytes);
     if (e->peer >= 0 && e->peer != e->rank) {  // point-to-point: recorded by the sender
       sent[e->rank] += bytes;

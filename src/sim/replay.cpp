@@ -1,3 +1,4 @@
+#include "record/stages.hpp"
 #include "sim/replay.hpp"
 
 #include <algorithm>
@@ -366,7 +367,7 @@ Replay replay_rdma(const SimPlatform& p, const RankMap& m, const std::vector<std
     spawn(p, gpu, "stage_in", [=, &rec, &c, &p] {
       for (int32_t k = 0; k < n; ++k) {
         credits->acquire();
-        timed(p, gpu, rec, r, k, "stage_in", (*mine)[static_cast<size_t>(k)].stage_in, c.h2d_bandwidth);
+        timed(p, gpu, rec, r, k, stage::stage_in, (*mine)[static_cast<size_t>(k)].stage_in, c.h2d_bandwidth);
         ready[0]->release();
       }
     });
@@ -386,7 +387,7 @@ Replay replay_rdma(const SimPlatform& p, const RankMap& m, const std::vector<std
           const double t = rec.now();
           run_flows(p, in, std::max(1, c.flows_per_rank / 2), out.flows);
           copy(p, gpu, ch.gathered, c.gather_rate);
-          rec.add(r, k, "gather", bytes, t);
+          rec.add(r, k, stage::gather, bytes, t);
         }
         ready[1]->release();
       }
@@ -395,8 +396,8 @@ Replay replay_rdma(const SimPlatform& p, const RankMap& m, const std::vector<std
       for (int32_t k = 0; k < n; ++k) {
         ready[1]->acquire();
         const SimChunk& ch = (*mine)[static_cast<size_t>(k)];
-        timed(p, gpu, rec, r, k, "fuse", ch.fuse, c.fusion_rate);
-        timed(p, gpu, rec, r, k, "quantize", ch.quantize, c.quantization_rate);
+        timed(p, gpu, rec, r, k, stage::fuse, ch.fuse, c.fusion_rate);
+        timed(p, gpu, rec, r, k, stage::quantize, ch.quantize, c.quantization_rate);
         ready[2]->release();
       }
     });
@@ -409,7 +410,7 @@ Replay replay_rdma(const SimPlatform& p, const RankMap& m, const std::vector<std
         if (!writes.empty())
           std::rotate(writes.begin(), writes.begin() + static_cast<long>(static_cast<size_t>(r) % writes.size()),
                       writes.end());
-        run_flows(p, writes, c.flows_per_rank, out.flows, {&rec, r, k, "transfer"});
+        run_flows(p, writes, c.flows_per_rank, out.flows, {&rec, r, k, stage::transfer});
         ready[3]->release();
       }
     });
@@ -418,7 +419,7 @@ Replay replay_rdma(const SimPlatform& p, const RankMap& m, const std::vector<std
         ready[3]->acquire();
         const double t = rec.now();
         sg4::this_actor::sleep_for(c.barrier_latency);
-        rec.add(r, k, "commit", 0, t);
+        rec.add(r, k, stage::commit, 0, t);
         credits->release();
       }
     });
@@ -463,10 +464,10 @@ Replay replay_broadcast(const SimPlatform& p, const RankMap& m, const std::vecto
           const double t = rec.now();
           run_flows(p, in, c.flows_per_rank, out.flows);
           copy(p, owner, b.work.gathered, c.gather_rate);
-          rec.add(b.owner, k, "gather", bytes, t);
+          rec.add(b.owner, k, stage::gather, bytes, t);
         }
-        timed(p, owner, rec, b.owner, k, "stage_in", b.work.stage_in, c.h2d_bandwidth);
-        timed(p, owner, rec, b.owner, k, "quantize", b.work.quantize, c.quantization_rate);
+        timed(p, owner, rec, b.owner, k, stage::stage_in, b.work.stage_in, c.h2d_bandwidth);
+        timed(p, owner, rec, b.owner, k, stage::quantize, b.work.quantize, c.quantization_rate);
         staged[static_cast<size_t>(k)]->release();
       }
     });
@@ -488,10 +489,10 @@ Replay replay_broadcast(const SimPlatform& p, const RankMap& m, const std::vecto
         t_landed[i] = rec.now();
         landed[i]->release();
       });
-      rec.add(b.owner, k, "bcast", b.work.bytes, t);
+      rec.add(b.owner, k, stage::bcast, b.work.bytes, t);
       // A collective: every receiver records its own side (as `wxfer run` does).
       for (int32_t i = 0; i < m.inference; ++i)
-        rec.add_span(m.inference_job_rank(i), k, "bcast", b.work.bytes, t, t_landed[static_cast<size_t>(i)]);
+        rec.add_span(m.inference_job_rank(i), k, stage::bcast, b.work.bytes, t, t_landed[static_cast<size_t>(i)]);
       staging[b.owner]->release();
     }
   });
@@ -503,7 +504,7 @@ Replay replay_broadcast(const SimPlatform& p, const RankMap& m, const std::vecto
         const auto mine = static_cast<uint64_t>(f * static_cast<double>(buckets[static_cast<size_t>(k)].work.bytes));
         const double t = rec.now();
         copy(p, m.inference_gpu(i), mine, c.device_copy_bandwidth);
-        rec.add(m.inference_job_rank(i), k, "copy_out", mine, t);
+        rec.add(m.inference_job_rank(i), k, stage::copy_out, mine, t);
         if (++copied[static_cast<size_t>(k)] == m.inference) buffers->release();
       }
     });
@@ -531,7 +532,7 @@ Replay replay_gather(const SimPlatform& p, const RankMap& m, const std::vector<S
       for (int32_t k = 0; k < n; ++k) {
         sem->acquire();
         const auto mine = static_cast<uint64_t>(f * static_cast<double>(chunks[static_cast<size_t>(k)].bytes));
-        timed(p, m.inference_gpu(i), rec, m.inference_job_rank(i), k, "copy_out", mine, c.device_copy_bandwidth);
+        timed(p, m.inference_gpu(i), rec, m.inference_job_rank(i), k, stage::copy_out, mine, c.device_copy_bandwidth);
       }
     });
   }
@@ -554,9 +555,9 @@ Replay replay_gather(const SimPlatform& p, const RankMap& m, const std::vector<S
       const double t = rec.now();
       run_flows(p, in, c.flows_per_rank, out.flows);
       copy(p, root, ch.gathered, c.gather_rate);
-      rec.add(0, k, "gather", bytes, t);
-      timed(p, root, rec, 0, k, "stage_in", ch.stage_in, c.h2d_bandwidth);
-      timed(p, root, rec, 0, k, "quantize", ch.quantize, c.quantization_rate);
+      rec.add(0, k, stage::gather, bytes, t);
+      timed(p, root, rec, 0, k, stage::stage_in, ch.stage_in, c.h2d_bandwidth);
+      timed(p, root, rec, 0, k, stage::quantize, ch.quantize, c.quantization_rate);
       ready->release();
     }
   });
@@ -567,7 +568,7 @@ Replay replay_gather(const SimPlatform& p, const RankMap& m, const std::vector<S
       std::vector<Flow> sends;
       for (int32_t i = 0; i < m.inference; ++i)
         sends.push_back({root, m.inference_gpu(i), inflate(ch.bytes, c.p2p_efficiency), m.inference_job_rank(i), ch.bytes});
-      run_flows(p, sends, c.flows_per_rank, out.flows, {&rec, 0, k, "transfer", &on_landed});
+      run_flows(p, sends, c.flows_per_rank, out.flows, {&rec, 0, k, stage::transfer, &on_landed});
       credits->release();
     }
   });

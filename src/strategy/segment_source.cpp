@@ -1,3 +1,4 @@
+#include "record/stages.hpp"
 #include "strategy/segment_source.hpp"
 
 #include <cstring>
@@ -114,7 +115,7 @@ void SegmentSource::post_contributions() {
     sends_.push_back(transport_.isend(c.owner, {const_cast<uint8_t*>(src), n, MemoryKind::host, -1}, kGatherTag));
     bytes += n;
   }
-  if (!contributions_.empty()) recorder_.record("contribute", -1, -1, bytes, t0, recorder_.now());
+  if (!contributions_.empty()) recorder_.record(stage::contribute, -1, -1, bytes, t0, recorder_.now());
 }
 
 void SegmentSource::progress_contributions() {
@@ -147,7 +148,7 @@ const uint8_t* SegmentSource::materialize(uint32_t segment, uint8_t* staging, in
     std::vector<Request> receives;
     post_gather_into(w, staging, scratch_.data(), receives);
     wait_all(receives, deadline);
-    recorder_.record("gather", chunk, -1, 0, t0, recorder_.now());
+    recorder_.record(stage::gather, chunk, -1, 0, t0, recorder_.now());
   }
   WXFER_ASSERT(!w.strided);
   return prepare_into(segment, w, staging, scratch_.data(), chunk).data;
@@ -160,7 +161,7 @@ SendBytes SegmentSource::prepare_into(uint32_t segment, const Work& w, uint8_t* 
   if (w.staged) {
     const double t0 = recorder_.now();
     shards_.copy_box(w.tensor, w.rows, w.cols, scratch + w.box_at);
-    recorder_.record("stage_in", chunk, -1, w.box, t0, recorder_.now());
+    recorder_.record(stage::stage_in, chunk, -1, w.box, t0, recorder_.now());
   }
   if (w.conversion != Conversion::copy) {
     quantize(segment, w, out, scratch, chunk);
@@ -179,7 +180,7 @@ SendBytes SegmentSource::prepare_into(uint32_t segment, const Work& w, uint8_t* 
   // memory is an offload buffer.
   const double t0 = recorder_.now();
   shards_.copy_box(w.tensor, w.rows, w.cols, out);
-  recorder_.record("stage_in", chunk, -1, seg.bytes, t0, recorder_.now());
+  recorder_.record(stage::stage_in, chunk, -1, seg.bytes, t0, recorder_.now());
   return packed;
 }
 
@@ -189,7 +190,7 @@ void SegmentSource::quantize(uint32_t segment, const Work& w, uint8_t* out, uint
   const double t0 = recorder_.now();
   const auto scale_row = static_cast<uint64_t>(s.cols.size()) * sizeof(float);
   if (w.conversion == Conversion::fp8_scale && memo_get(w.tensor, seg.rows.lo, s.cols.lo, seg.rows.size(), s.cols.size(), out, scale_row)) {
-    recorder_.record("quantize", chunk, -1, seg.bytes, t0, recorder_.now());  // computed with the weight
+    recorder_.record(stage::quantize, chunk, -1, seg.bytes, t0, recorder_.now());  // computed with the weight
     return;
   }
   quant::Bf16Region src{nullptr, w.rows.size(), w.cols.size(), w.cols.size()};
@@ -223,7 +224,7 @@ void SegmentSource::quantize(uint32_t segment, const Work& w, uint8_t* out, uint
     scales_.put(w.tensor, w.rows.lo / kFp8Block, w.cols.lo / kFp8Block, quant::scale_rows(w.rows.size()), grid_cols, scales,
                 grid_cols);
   }
-  recorder_.record("quantize", chunk, -1, seg.bytes, t0, recorder_.now());
+  recorder_.record(stage::quantize, chunk, -1, seg.bytes, t0, recorder_.now());
 }
 
 bool SegmentSource::memo_get(uint32_t tensor, int64_t row_block, int64_t col_block, int64_t rows, int64_t cols, uint8_t* out,
@@ -283,7 +284,7 @@ void SegmentSource::assemble_gather(const Work& w, uint8_t* out, uint8_t* scratc
       std::memcpy(dst + static_cast<uint64_t>(r) * row_bytes, piece + static_cast<uint64_t>(r) * piece_row, piece_row);
     scatter_at += in.bytes;
   }
-  recorder_.record("gather", chunk, -1, received, t0, recorder_.now());
+  recorder_.record(stage::gather, chunk, -1, received, t0, recorder_.now());
 }
 
 }  // namespace wxfer

@@ -20,8 +20,7 @@ struct MemorySpan {
 // Where the source of a CPU copy starts in its page, for host memory we lay out ourselves
 // (trainer shards, the copy-bandwidth probe): targets (windows, inference memory, buffers)
 // start on page boundaries, and a copy between addresses at the same offset in their pages
-// runs 3-4x slower on x86 (4K aliasing between its loads and stores: MPI_Put measured
-// 2.1 GB/s against 8-12 GB/s at other offsets; plain copies 7% slower with 8 ranks on 2 cores).
+// runs several times slower on x86 (4K aliasing between its loads and stores).
 inline constexpr size_t kCopySourceOffset = 2048 + 64;
 
 // Page-aligned, first-touched host memory (so that timing never includes page faults).

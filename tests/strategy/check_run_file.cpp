@@ -14,6 +14,7 @@
 #include "common/stats.hpp"
 #include "common/process.hpp"
 #include "record/run_file.hpp"
+#include "record/stages.hpp"
 
 int main(int argc, char** argv) {
   if (argc < 5) {
@@ -39,6 +40,15 @@ int main(int argc, char** argv) {
   expect(f.kind == "run", "kind is " + f.kind);
   expect(static_cast<int>(f.ranks.size()) == ranks, "ranks table has " + std::to_string(f.ranks.size()) + " rows");
   expect(!f.command_line.empty() && f.config.contains("model"), "configuration attributes missing");
+  for (const char* key : {"host", "cpu_model", "cpus", "memory_gib", "kernel"})
+    expect(f.machine.contains(key), std::string("machine description lacks ") + key);
+  // Every stage recorded is in the one table (record/stages.hpp).
+  for (const auto& run : f.runs)
+    for (const auto& e : run.events)
+      if (const std::string_view name(e.stage, strnlen(e.stage, sizeof e.stage)); wxfer::find_stage(name) == nullptr) {
+        expect(false, run.label + ": stage '" + std::string(name) + "' is not in the stage table");
+        break;
+      }
   // The run's WXFER_ settings are recorded; ctest gives this check the run's environment.
   const auto recorded = f.config.value("environment", nlohmann::json::object());
   expect(recorded.is_object(), "config.environment is not an object");

@@ -1,3 +1,4 @@
+#include "record/stages.hpp"
 #include "strategy/broadcast/broadcast_strategy.hpp"
 
 #include <unistd.h>
@@ -160,7 +161,7 @@ class BroadcastStrategy final : public Strategy {
       }
       at += n;
     }
-    if (packed > 0) rec.record("pack", static_cast<int32_t>(k), -1, packed, t0, rec.now());
+    if (packed > 0) rec.record(stage::pack, static_cast<int32_t>(k), -1, packed, t0, rec.now());
   }
 
   // The piece of bucket k that holds the bucket's byte `at`.
@@ -184,7 +185,7 @@ class BroadcastStrategy final : public Strategy {
     if (sending_[slot].bucket < 0) return;
     wait_all(reqs, deadline);
     reqs.clear();
-    rec.record("bcast", sending_[slot].bucket, -1, sending_[slot].bytes, sending_[slot].t_posted, rec.now());
+    rec.record(stage::bcast, sending_[slot].bucket, -1, sending_[slot].bytes, sending_[slot].t_posted, rec.now());
     sending_[slot].bucket = -1;
   }
 
@@ -198,7 +199,7 @@ class BroadcastStrategy final : public Strategy {
     wait_all(reqs, deadline);
     reqs.clear();
     const double t1 = rec.now();
-    rec.record("bcast", static_cast<int32_t>(k), -1, b.bytes, t_posted, t1);
+    rec.record(stage::bcast, static_cast<int32_t>(k), -1, b.bytes, t_posted, t1);
     const uint8_t* buf = buffers_[k % 2].data();
     constexpr uint64_t kTestEvery = uint64_t{1} << 20;
     uint64_t at = 0, kept = 0, tested_at = 0;
@@ -211,7 +212,7 @@ class BroadcastStrategy final : public Strategy {
         tested_at = at;
       }
     }
-    rec.record("copy_out", static_cast<int32_t>(k), b.owner, kept, t1, rec.now());
+    rec.record(stage::copy_out, static_cast<int32_t>(k), b.owner, kept, t1, rec.now());
   }
 
   std::optional<Plan> whole_;

@@ -1,3 +1,4 @@
+#include "record/stages.hpp"
 #include "strategy/gather/gather_strategy.hpp"
 
 #include <algorithm>
@@ -82,7 +83,7 @@ class GatherStrategy final : public Strategy {
         }
       wait_all(recvs, deadline);
       const double t1 = rec.now();
-      rec.record("collect", static_cast<int32_t>(k), -1, r.bytes, t0, t1);
+      rec.record(stage::collect, static_cast<int32_t>(k), -1, r.bytes, t0, t1);
       posted_[k % 2] = {static_cast<int32_t>(k), t1, r.bytes};
       for (int dst = 0; dst < env.ranks.inference; ++dst)
         for (size_t i = 0; i < r.tensors.size(); ++i)
@@ -100,7 +101,7 @@ class GatherStrategy final : public Strategy {
     if (posted_[slot].round < 0) return;
     const double t1 = env.recorder.now();
     for (int dst = 0; dst < env.ranks.inference; ++dst)
-      env.recorder.record("send", posted_[slot].round, env.ranks.world_of_inference(dst), posted_[slot].bytes,
+      env.recorder.record(stage::send, posted_[slot].round, env.ranks.world_of_inference(dst), posted_[slot].bytes,
                           posted_[slot].t_posted, t1);
     posted_[slot].round = -1;
   }
@@ -113,7 +114,7 @@ class GatherStrategy final : public Strategy {
       const GatherRound& r = rounds_[k];
       wait_all(sending[k % 2], deadline);
       sending[k % 2].clear();
-      if (sent_[k % 2] > 0) rec.record("send", static_cast<int32_t>(k) - 2, kRoot, sent_[k % 2], t_sent_[k % 2], rec.now());
+      if (sent_[k % 2] > 0) rec.record(stage::send, static_cast<int32_t>(k) - 2, kRoot, sent_[k % 2], t_sent_[k % 2], rec.now());
       sent_[k % 2] = 0;
       uint8_t* staging = buffers_[k % 2].data();
       uint64_t used = 0;
@@ -130,7 +131,7 @@ class GatherStrategy final : public Strategy {
     }
     for (size_t slot = 0; slot < 2; ++slot) {
       wait_all(sending[slot], deadline);
-      if (sent_[slot] > 0) rec.record("send", -1, kRoot, sent_[slot], t_sent_[slot], rec.now());
+      if (sent_[slot] > 0) rec.record(stage::send, -1, kRoot, sent_[slot], t_sent_[slot], rec.now());
       sent_[slot] = 0;
     }
   }
@@ -152,14 +153,14 @@ class GatherStrategy final : public Strategy {
       wait_all(recvs[k % 2], deadline);
       recvs[k % 2].clear();
       const double t1 = rec.now();
-      rec.record("receive", static_cast<int32_t>(k), kRoot, r.bytes, t0, t1);
+      rec.record(stage::receive, static_cast<int32_t>(k), kRoot, r.bytes, t0, t1);
       if (k + 1 < rounds_.size()) post(k + 1);
       uint64_t kept = 0;
       for (size_t i = 0; i < r.tensors.size(); ++i) {
         const Tensor& t = w.dest_tensor(r.tensors[i]);
         kept += copy_out_->copy(r.tensors[i], {0, t.rows}, buffers_[k % 2].data() + r.tensor_offset[i], *env.memory);
       }
-      rec.record("copy_out", static_cast<int32_t>(k), kRoot, kept, t1, rec.now());
+      rec.record(stage::copy_out, static_cast<int32_t>(k), kRoot, kept, t1, rec.now());
     }
   }
 

@@ -1,3 +1,4 @@
+#include "record/stages.hpp"
 #include "strategy/pipeline/sender_pipeline.hpp"
 
 #include <algorithm>
@@ -73,7 +74,7 @@ void SenderPipeline::run(const Send& send, const Deadline& deadline) {
 
   // Each segment goes to the prepare thread as soon as its own pieces are in (at once when it
   // gathers nothing), so that it starts with the step instead of waiting for a whole chunk's
-  // receives (measured: 9-35 ms into an fp8 step before the first quantization).
+  // receives.
   auto hand_over = [&](size_t j, bool test) {
     const ChunkTmp& c = chunks_[j];
     for (size_t i = 0; i < c.segments.size(); ++i) {
@@ -149,7 +150,7 @@ void SenderPipeline::run(const Send& send, const Deadline& deadline) {
     if (waiting[k] > 0) {  // nothing else to send: chunk k still waits for a peer's piece
       const double t0 = recorder_.now();
       wait_all(receives_[k], deadline);
-      recorder_.record("gather", static_cast<int32_t>(k), -1, 0, t0, recorder_.now());
+      recorder_.record(stage::gather, static_cast<int32_t>(k), -1, 0, t0, recorder_.now());
       hand_over(k, true);
     }
     // While chunk k is prepared, keep handing over the pieces that arrive for later chunks,

@@ -1,3 +1,4 @@
+#include "record/stages.hpp"
 #include "strategy/rdma/rdma_strategy.hpp"
 
 #include <algorithm>
@@ -85,7 +86,7 @@ class RdmaStrategy final : public Strategy {
           const double t_done = rec.now();
           for (int32_t d = 0; d < env.ranks.inference; ++d)
             if (per_destination_[static_cast<size_t>(d)] > 0)
-              rec.record("transfer", static_cast<int32_t>(k), env.ranks.world_of_inference(d),
+              rec.record(stage::transfer, static_cast<int32_t>(k), env.ranks.world_of_inference(d),
                          per_destination_[static_cast<size_t>(d)], t_put, t_done);
         },
         deadline);
@@ -94,7 +95,7 @@ class RdmaStrategy final : public Strategy {
 
   // Where puts are CPU copies, column boxes of the same held rows (the inference cut splits
   // them along dim 1) go out row by row across the boxes, so that trainer memory is read in
-  // order: one box alone reads a fraction of every row, which streams from memory ~2x slower
+  // order: one box alone reads a fraction of every row, which streams from memory much slower
   // than reading the rows whole. Elsewhere each box is one strided put.
   void put_strided_sends() {
     auto src = [](const StridedBox& b) { return static_cast<const uint8_t*>(b.src); };
