@@ -4,8 +4,8 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
-#include <csignal>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <fstream>
 
@@ -49,14 +49,15 @@ ChildExit run_child(const std::vector<std::string>& argv, const std::string& log
   posix_spawn_file_actions_destroy(&actions);
   int status = 0, wait_errno = 0;
   if (rc == 0)
-    while (waitpid(pid, &status, 0) < 0 && (wait_errno = errno) == EINTR) {
-    }
+    while (waitpid(pid, &status, 0) < 0 && (wait_errno = errno) == EINTR) {}
   sigaction(SIGINT, &previous, nullptr);
   if (rc != 0) throw_system_error("posix_spawnp(" + argv[0] + ")", std::strerror(rc));
   if (wait_errno != 0 && wait_errno != EINTR) throw_system_error("waitpid(" + argv[0] + ")", std::strerror(wait_errno));
   ChildExit out;
-  if (WIFSIGNALED(status)) out.signal = WTERMSIG(status);
-  else out.code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status))
+    out.signal = WTERMSIG(status);
+  else
+    out.code = WEXITSTATUS(status);
   return out;
 }
 

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "common/stats.hpp"
 #include "common/error.hpp"
+#include "common/stats.hpp"
 #include "common/units.hpp"
 #include "quant/bf16.hpp"
 #include "quant/block_quant.hpp"
@@ -54,8 +54,8 @@ void run_bench_quant(const BenchQuantArgs& a) {
   const double quant_s = median_seconds(a.repeat, [&] { quant::quantize(region, out); });
 
   const double memcpy_bw = bytes / memcpy_s, quant_bw = bytes / quant_s;
-  std::cout << "source: " << a.rows << " x " << a.cols << " bf16 (" << format_bytes(bytes) << "), median of "
-            << a.repeat << " runs, one core\n"
+  std::cout << "source: " << a.rows << " x " << a.cols << " bf16 (" << format_bytes(bytes) << "), median of " << a.repeat
+            << " runs, one core\n"
             << "memcpy:       " << format_bytes(memcpy_bw) << "/s\n"
             << "quantization: " << format_bytes(quant_bw) << "/s of bf16 in\n"
             << "ratio:        " << static_cast<int>(100.0 * quant_bw / memcpy_bw + 0.5) << "% (target >= 50%)\n";

@@ -20,10 +20,10 @@
 #include "harness/copy_bandwidth.hpp"
 #include "harness/mpi_probe.hpp"
 #include "model/model.hpp"
+#include "plan/buckets.hpp"
 #include "plan/plan.hpp"
 #include "sim/cluster.hpp"
 #include "sim/schedule.hpp"
-#include "plan/buckets.hpp"
 #include "strategy/broadcast/broadcast_strategy.hpp"
 #include "transport/mpi_rma/mpi_rma_transport.hpp"
 #endif
@@ -122,7 +122,7 @@ void write_atomically(const std::string& path, const std::string& text) {
 // the bucket size `wxfer run` picks on this node now: default_bucket_bytes).
 struct RunShape {
   uint64_t row = 0;
-  double share = 0;  // of the update's bytes
+  double share = 0;        // of the update's bytes
   double interleaved = 0;  // of the strided bytes: put row by row across boxes of the same rows
   uint64_t bucket = 0;
   uint64_t buckets = 0;
@@ -151,8 +151,7 @@ RunShape run_shape(const std::string& model_name, int ranks) {
 void run_calibrate(const CalibrateArgs& a) {
   const auto [rank, size] = start_mpi_job();  // from here on, only rank 0 prints a usage error
   const uint64_t bytes = parse_bytes(a.message_size, "--message-size");
-  if (bytes < 4096 || bytes > (1u << 30))
-    throw_usage("invalid --message-size '" + a.message_size + "': expected 4KiB to 1GiB");
+  if (bytes < 4096 || bytes > (1u << 30)) throw_usage("invalid --message-size '" + a.message_size + "': expected 4KiB to 1GiB");
   if (a.repeats < 1) throw_usage("invalid --repeats " + std::to_string(a.repeats) + ": must be at least 1");
   if (size < 2) throw_usage("wxfer calibrate needs at least 2 ranks: mpirun -np N build/wxfer calibrate");
 
@@ -208,23 +207,24 @@ void run_calibrate(const CalibrateArgs& a) {
   const double strided_rate = put.concurrent * std::min(1.0, put_strided / strided_put.contiguous);
   const ClusterSpec c = local_cluster(size, copy_all, copy, send, put, strided_rate, fan_out, bcast);
   char header[2048];
-  std::snprintf(header, sizeof header,
-                "# Written by `wxfer calibrate` under mpirun with %d ranks on %s (%s messages, median of %d).\n"
-                "# Measured: copy %.2f GB/s with all ranks copying in one 80 ms window (%d cores: %.2f GB/s each); MPI send\n# %.2f GB/s one pair alone,"
-                " %.2f GB/s all pairs together, latency %.2f us; rank 0 to the upper half %.2f GB/s; MPI_Put\n"
-                "# into %s windows %.2f / %.2f GB/s (one pair / all pairs), %.2f GB/s every sender to every receiver in an 80 ms\n"
-                "# window, %.2f us with flush; strided puts of %llu B rows (%s: %.0f%% of its\n"
-                "# bytes, %.0f%% of them put row by row across boxes)"
-                "\n# in chunks after contiguous puts: %.2f GB/s against %.2f GB/s for the same chunks all contiguous;\n"
-                "# broadcast (%s) of %s to the upper half, %d in a row: %.2f GB/s.\n"
-                "# One node, one \"GPU\" per rank; all flows and copies share node_memory.\n",
-                size, host_name().c_str(), a.message_size.c_str(), a.repeats, copy_all / 1e9, cores, copy / 1e9, send.alone / 1e9,
-                send.concurrent / 1e9, send.latency * 1e6, fan_out / 1e9, shared_windows ? "MPI_Win_allocate_shared" : "MPI_Win_allocate", put.alone / 1e9, put_pairs / 1e9, put_all / 1e9, put.latency * 1e6,
-                static_cast<unsigned long long>(row),
-                a.strided_row != "auto" ? "--strided-row" : ("wxfer run's " + a.model + " rdma plan").c_str(), 100 * strided.share, 100 * strided.interleaved,
-                put_strided / 1e9, strided_put.contiguous / 1e9,
-                bcast.flat ? "flat tree" : "MPI_Ibcast", format_bytes(static_cast<double>(bucket)).c_str(), rounds,
-                bcast.bytes_per_second / 1e9);
+  std::snprintf(
+      header, sizeof header,
+      "# Written by `wxfer calibrate` under mpirun with %d ranks on %s (%s messages, median of %d).\n"
+      "# Measured: copy %.2f GB/s with all ranks copying in one 80 ms window (%d cores: %.2f GB/s each); MPI send\n# %.2f GB/s "
+      "one pair alone,"
+      " %.2f GB/s all pairs together, latency %.2f us; rank 0 to the upper half %.2f GB/s; MPI_Put\n"
+      "# into %s windows %.2f / %.2f GB/s (one pair / all pairs), %.2f GB/s every sender to every receiver in an 80 ms\n"
+      "# window, %.2f us with flush; strided puts of %llu B rows (%s: %.0f%% of its\n"
+      "# bytes, %.0f%% of them put row by row across boxes)"
+      "\n# in chunks after contiguous puts: %.2f GB/s against %.2f GB/s for the same chunks all contiguous;\n"
+      "# broadcast (%s) of %s to the upper half, %d in a row: %.2f GB/s.\n"
+      "# One node, one \"GPU\" per rank; all flows and copies share node_memory.\n",
+      size, host_name().c_str(), a.message_size.c_str(), a.repeats, copy_all / 1e9, cores, copy / 1e9, send.alone / 1e9,
+      send.concurrent / 1e9, send.latency * 1e6, fan_out / 1e9, shared_windows ? "MPI_Win_allocate_shared" : "MPI_Win_allocate",
+      put.alone / 1e9, put_pairs / 1e9, put_all / 1e9, put.latency * 1e6, static_cast<unsigned long long>(row),
+      a.strided_row != "auto" ? "--strided-row" : ("wxfer run's " + a.model + " rdma plan").c_str(), 100 * strided.share,
+      100 * strided.interleaved, put_strided / 1e9, strided_put.contiguous / 1e9, bcast.flat ? "flat tree" : "MPI_Ibcast",
+      format_bytes(static_cast<double>(bucket)).c_str(), rounds, bcast.bytes_per_second / 1e9);
   write_atomically(a.out, cluster_to_toml(c, header));
   std::printf("%swrote %s\n", header, a.out.c_str());
 }
@@ -242,9 +242,11 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_option("--repeats", args->repeats, "Measurements per figure (the median is kept)")->capture_default_str();
   cmd->add_option("--model", args->model, "Model of the wxfer run whose strided put rows are probed")->capture_default_str();
   cmd->add_option("--broadcast-size", args->broadcast_size,
-                  "Message of the broadcast probe (auto: the run's mean bucket, at most 256 MiB)")->capture_default_str();
+                  "Message of the broadcast probe (auto: the run's mean bucket, at most 256 MiB)")
+      ->capture_default_str();
   cmd->add_option("--strided-row", args->strided_row,
-                  "Row of the strided put probe (auto: the mean row of the run's strided puts)")->capture_default_str();
+                  "Row of the strided put probe (auto: the mean row of the run's strided puts)")
+      ->capture_default_str();
   cmd->callback([args] { run_calibrate(*args); });
 }
 

@@ -54,8 +54,7 @@ void run_plan(const PlanArgs& a) {
 void add_plan_command(CLI::App& app) {
   auto args = std::make_shared<PlanArgs>();
   auto* cmd = app.add_subcommand("plan", "Print a model's inventory and the static transfer plan for two layouts");
-  cmd->add_option("--model", args->model, "Built-in model name or path to a Hugging Face config.json")
-      ->capture_default_str();
+  cmd->add_option("--model", args->model, "Built-in model name or path to a Hugging Face config.json")->capture_default_str();
   cmd->add_option("--dtype", args->dtype, "Inventory to print: bf16 (trainer) or fp8 (FP8 checkpoint layout)")
       ->capture_default_str();
   cmd->add_option("--trainer-layout", args->trainer_layout, "e.g. fsdp=256 or tp=8,pp=4,ep=8");
@@ -63,10 +62,8 @@ void add_plan_command(CLI::App& app) {
   cmd->add_option("--inference-dtype", args->inference_dtype, "What lands on inference ranks: bf16 or fp8")
       ->capture_default_str();
   cmd->add_option("--chunk-size", args->chunk_size, "Largest unit a pipeline streams")->capture_default_str();
-  cmd->add_option("--min-segment", args->min_segment, "Smaller cuts are gathered on one sender first")
-      ->capture_default_str();
-  cmd->add_option("--link-bandwidth", args->link_bandwidth, "Per-rank link bandwidth for the lower bound")
-      ->capture_default_str();
+  cmd->add_option("--min-segment", args->min_segment, "Smaller cuts are gathered on one sender first")->capture_default_str();
+  cmd->add_option("--link-bandwidth", args->link_bandwidth, "Per-rank link bandwidth for the lower bound")->capture_default_str();
   cmd->add_flag("--json", args->json, "Print one JSON object");
   cmd->callback([args] { run_plan(*args); });
 }

@@ -55,8 +55,7 @@ void run_report(const ReportArgs& a) {
   double allowance = 0.1;
   if (!a.max_slowdown.empty()) {
     allowance = parse_fraction(a.max_slowdown, "--max-slowdown");
-    if (allowance >= 1.0)
-      throw_usage("invalid --max-slowdown '" + a.max_slowdown + "': must be below 100% (1.0)");
+    if (allowance >= 1.0) throw_usage("invalid --max-slowdown '" + a.max_slowdown + "': must be below 100% (1.0)");
   }
   std::vector<report::RunStats> all;
   std::vector<report::RunStats> base;
@@ -77,8 +76,10 @@ void run_report(const ReportArgs& a) {
   if (!a.baseline.empty()) {
     const auto gate = report::compare_runs(base, newest, allowance);
     failure = gate.failure_line(a.fail_on_missing);
-    if (a.json) j["gate"] = report::gate_json(gate, a.fail_on_missing);
-    else std::cout << report::markdown_report(all) << machines.text << report::gate_markdown(gate);
+    if (a.json)
+      j["gate"] = report::gate_json(gate, a.fail_on_missing);
+    else
+      std::cout << report::markdown_report(all) << machines.text << report::gate_markdown(gate);
   } else if (!a.json) {
     std::cout << report::markdown_report(all) << machines.text;
   }

@@ -12,19 +12,19 @@
 #include <set>
 
 #include "commands.hpp"
-#include "common/stats.hpp"
 #include "common/build_info.hpp"
 #include "common/error.hpp"
 #include "common/process.hpp"
+#include "common/stats.hpp"
 #include "common/units.hpp"
 #include "harness/copy_bandwidth.hpp"
 #include "harness/core_spreader.hpp"
 #include "harness/memory_settle.hpp"
 #include "harness/recorder.hpp"
+#include "harness/step_loop.hpp"
 #include "record/run_file.hpp"
 #include "report/report_format.hpp"
 #include "report/run_stats.hpp"
-#include "harness/step_loop.hpp"
 #include "transport/registry.hpp"
 
 namespace wxfer::cli {
@@ -61,9 +61,10 @@ std::string utc_now() {
 }
 
 void print_step(const std::string& label, const StepRecord& s, int32_t steps) {
-  const std::string bound = s.bound_seconds > 0 ? " (bound before it " + format_seconds(s.bound_seconds) + ": " +
-                                                      std::to_string(static_cast<int>(100 * s.bound_seconds / s.seconds + 0.5)) + "%)"
-                                                : "";
+  const std::string bound = s.bound_seconds > 0
+                                ? " (bound before it " + format_seconds(s.bound_seconds) + ": " +
+                                      std::to_string(static_cast<int>(100 * s.bound_seconds / s.seconds + 0.5)) + "%)"
+                                : "";
   std::printf("[%-9s] step %d/%d: %s%s, %.2f GB/s landed%s\n", label.c_str(), s.step + 1, steps,
               format_seconds(s.seconds).c_str(), bound.c_str(), static_cast<double>(s.bytes_landed) / s.seconds / 1e9,
               s.verified ? ", every byte verified" : "");
@@ -98,7 +99,8 @@ void run_job(const RunArgs& a) {
   const auto [rank, size] = start_mpi_job();
 
   // Validate everything before any rank allocates or communicates.
-  if (size < 2) throw_usage("wxfer run needs at least 2 MPI ranks (got " + std::to_string(size) + "); start it with mpirun -np N");
+  if (size < 2)
+    throw_usage("wxfer run needs at least 2 MPI ranks (got " + std::to_string(size) + "); start it with mpirun -np N");
   RankLayout ranks;
   ranks.trainers = a.trainers > 0 ? a.trainers : size / 2;
   ranks.inference = size - ranks.trainers;
@@ -111,9 +113,11 @@ void run_job(const RunArgs& a) {
   options.chunk_bytes = parse_bytes(a.chunk_size, "--chunk-size");
   if (options.chunk_bytes == 0) throw_usage("invalid --chunk-size '" + a.chunk_size + "': must be positive");
   options.bucket_bytes = a.bucket_size == "auto" ? 0 : parse_bytes(a.bucket_size, "--bucket-size");
-  if (a.bucket_size != "auto" && options.bucket_bytes == 0) throw_usage("invalid --bucket-size '" + a.bucket_size + "': must be positive");
+  if (a.bucket_size != "auto" && options.bucket_bytes == 0)
+    throw_usage("invalid --bucket-size '" + a.bucket_size + "': must be positive");
   options.max_tmp_bytes = a.max_tmp == "auto" ? 0 : parse_bytes(a.max_tmp, "--max-tmp-bytes");
-  if (a.max_tmp != "auto" && options.max_tmp_bytes == 0) throw_usage("invalid --max-tmp-bytes '" + a.max_tmp + "': must be positive");
+  if (a.max_tmp != "auto" && options.max_tmp_bytes == 0)
+    throw_usage("invalid --max-tmp-bytes '" + a.max_tmp + "': must be positive");
   options.timeout_seconds = parse_seconds(a.timeout, "--timeout");
   options.offloaded = a.offloaded;
   // Machine workarounds for crowded or ballooned VMs, off on an ordinary cluster node.
@@ -124,15 +128,15 @@ void run_job(const RunArgs& a) {
 
   Model model = load_model(a.model, DType::bf16);
   const TrainerLayout trainer = a.trainer_layout.empty() ? parse_trainer_layout("fsdp=" + std::to_string(ranks.trainers))
-                                                          : parse_trainer_layout(a.trainer_layout);
+                                                         : parse_trainer_layout(a.trainer_layout);
   const InferenceLayout inference = a.inference_layout.empty() ? default_inference_layout(ranks.inference, model.config)
-                                                              : parse_inference_layout(a.inference_layout);
+                                                               : parse_inference_layout(a.inference_layout);
   if (trainer.ranks() != ranks.trainers)
     throw_usage("trainer layout '" + trainer.to_string() + "' needs " + std::to_string(trainer.ranks()) + " ranks, but " +
                 std::to_string(ranks.trainers) + " ranks train (--trainers)");
   if (inference.ranks() != ranks.inference)
-    throw_usage("inference layout '" + inference.to_string() + "' needs " + std::to_string(inference.ranks()) +
-                " ranks, but " + std::to_string(ranks.inference) + " ranks serve inference");
+    throw_usage("inference layout '" + inference.to_string() + "' needs " + std::to_string(inference.ranks()) + " ranks, but " +
+                std::to_string(ranks.inference) + " ranks serve inference");
   PlanOptions plan_options;
   plan_options.inference_dtype = parse_inventory_dtype(a.inference_dtype, "--inference-dtype");
   plan_options.chunk_bytes = options.chunk_bytes;
@@ -149,9 +153,9 @@ void run_job(const RunArgs& a) {
   const double bound = landed / copy_bw;
   const double record_seconds = control.max(measure_record_seconds(), control.deadline());  // the slowest rank's cost per event
   if (rank == 0) {
-    std::printf("wxfer run: %s, %d trainer ranks (%s) -> %d inference ranks (%s), %s per update\n", plan.trainer_model().name.c_str(),
-                ranks.trainers, trainer.to_string().c_str(), ranks.inference, inference.to_string().c_str(),
-                format_bytes(static_cast<double>(plan.stats().total_bytes)).c_str());
+    std::printf("wxfer run: %s, %d trainer ranks (%s) -> %d inference ranks (%s), %s per update\n",
+                plan.trainer_model().name.c_str(), ranks.trainers, trainer.to_string().c_str(), ranks.inference,
+                inference.to_string().c_str(), format_bytes(static_cast<double>(plan.stats().total_bytes)).c_str());
     std::printf("bound: %s at the measured aggregate copy bandwidth of %.2f GB/s (%d ranks; measured again before every step)\n",
                 format_seconds(bound).c_str(), copy_bw / 1e9, size);
     std::fflush(stdout);
@@ -160,8 +164,10 @@ void run_job(const RunArgs& a) {
   const bool trainer_rank = ranks.is_trainer(rank);
   std::unique_ptr<TrainerShards> shards;
   std::unique_ptr<InferenceMemory> memory;
-  if (trainer_rank) shards = std::make_unique<TrainerShards>(plan, rank);
-  else memory = std::make_unique<InferenceMemory>(plan, ranks.inference_index(rank));
+  if (trainer_rank)
+    shards = std::make_unique<TrainerShards>(plan, rank);
+  else
+    memory = std::make_unique<InferenceMemory>(plan, ranks.inference_index(rank));
   Recorder recorder(rank, clock.offset);
   CoreSpreader cores(MPI_COMM_WORLD, spreading);
   if (rank == 0) std::printf("core spreading: %s\n", cores.describe().c_str());

@@ -73,17 +73,22 @@ void run_sim(const SimArgs& a) {
   SimResult r = simulate(model, req);
   if (!a.label_suffix.empty())
     for (auto& run : r.file.runs) run.label += "@" + a.label_suffix;
-  r.file.config = {{"command", "sim"},          {"cluster", req.cluster.name}, {"model", a.model},
-                   {"trainer_layout", a.trainer_layout}, {"inference_layout", a.inference_layout},
-                   {"inference_dtype", a.inference_dtype}, {"strategy", a.strategy},
-                   {"bucket_bytes", req.bucket_bytes},   {"chunk_bytes", req.plan.chunk_bytes},
+  r.file.config = {{"command", "sim"},
+                   {"cluster", req.cluster.name},
+                   {"model", a.model},
+                   {"trainer_layout", a.trainer_layout},
+                   {"inference_layout", a.inference_layout},
+                   {"inference_dtype", a.inference_dtype},
+                   {"strategy", a.strategy},
+                   {"bucket_bytes", req.bucket_bytes},
+                   {"chunk_bytes", req.plan.chunk_bytes},
                    {"inference_gpus", a.inference_gpus}};
   if (!a.out.empty()) write_sim_file(r.file, a.out);
   if (a.json)
     std::cout << sim_json(r).dump(2) << "\n";
   else
-    std::cout << "cluster " << req.cluster.name << ", " << a.model << " " << a.trainer_layout << " -> "
-              << a.inference_layout << " (" << a.inference_dtype << ")\n"
+    std::cout << "cluster " << req.cluster.name << ", " << a.model << " " << a.trainer_layout << " -> " << a.inference_layout
+              << " (" << a.inference_dtype << ")\n"
               << sim_table(r);
 }
 #else
@@ -97,8 +102,7 @@ void add_sim_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("sim", "Simulate the strategies on a modelled cluster (SimGrid)");
   cmd->add_option("--cluster", args->cluster, "Built-in cluster (h100-ib400, h800-ib, h20-ib) or a TOML file")
       ->capture_default_str();
-  cmd->add_option("--model", args->model, "Built-in model name or path to a Hugging Face config.json")
-      ->capture_default_str();
+  cmd->add_option("--model", args->model, "Built-in model name or path to a Hugging Face config.json")->capture_default_str();
   cmd->add_option("--trainer-layout", args->trainer_layout, "e.g. fsdp=256");
   cmd->add_option("--inference-layout", args->inference_layout, "e.g. tp=16,replicas=8");
   cmd->add_option("--inference-dtype", args->inference_dtype, "bf16 or fp8")->capture_default_str();
@@ -106,8 +110,7 @@ void add_sim_command(CLI::App& app) {
   cmd->add_option("--bucket-size", args->bucket_size, "Broadcast bucket")->capture_default_str();
   cmd->add_option("--chunk-size", args->chunk_size, "Pipeline chunk")->capture_default_str();
   cmd->add_option("--min-segment", args->min_segment, "Smaller cuts are gathered first")->capture_default_str();
-  cmd->add_option("--inference-gpus", args->inference_gpus,
-                  "Sweep: inference rank counts, e.g. 16,32,64 (replicas = n / tp)");
+  cmd->add_option("--inference-gpus", args->inference_gpus, "Sweep: inference rank counts, e.g. 16,32,64 (replicas = n / tp)");
   cmd->add_option("--flows-per-rank", args->flows_per_rank, "Override the cluster's concurrent flows per rank");
   cmd->add_option("--max-sim-chunks", args->max_sim_chunks, "Override the cluster's pipeline steps per rank");
   cmd->add_option("--out", args->out, "Write the simulated timelines to this HDF5 file");

@@ -86,8 +86,8 @@ std::vector<std::string> job_command(const SweepArgs& a, const std::string& flag
                                      const std::string& part) {
   std::vector<std::string> argv{a.mpirun, "-np", std::to_string(point.np)};
   for (const auto& f : split_words(flags)) argv.push_back(f);
-  argv.insert(argv.end(), {std::filesystem::read_symlink("/proc/self/exe").string(), "run", "--strategy", a.strategy,
-                           "--out", part, "--label-suffix", point.label()});
+  argv.insert(argv.end(), {std::filesystem::read_symlink("/proc/self/exe").string(), "run", "--strategy", a.strategy, "--out",
+                           part, "--label-suffix", point.label()});
   if (point.bucket_bytes != 0) argv.insert(argv.end(), {"--bucket-size", label_bytes(point.bucket_bytes)});
   if (point.chunk_bytes != 0) argv.insert(argv.end(), {"--chunk-size", label_bytes(point.chunk_bytes)});
   argv.insert(argv.end(), a.run_args.begin(), a.run_args.end());
@@ -151,7 +151,8 @@ void run_sweep(const SweepArgs& a) {
   settings.config = sweep_config(a, lists, flags);
   merge_run_files(part_files, a.out, settings);
   const RunFile merged = read_run_file(a.out);
-  std::cout << "\n" << report::markdown_report(report::compute_file_stats(merged, a.out)) << "\nwrote " << a.out << " ("
+  std::cout << "\n"
+            << report::markdown_report(report::compute_file_stats(merged, a.out)) << "\nwrote " << a.out << " ("
             << merged.runs.size() << " run groups from " << points.size() << " jobs in "
             << static_cast<int>(std::chrono::duration<double>(Clock::now() - started).count() + 0.5) << " s)\n";
 }

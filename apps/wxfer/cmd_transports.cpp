@@ -10,8 +10,8 @@ namespace wxfer::cli {
 namespace {
 
 nlohmann::json capabilities_json(const TransportCapabilities& c) {
-  return {{"two_sided", c.two_sided},     {"tag_matching", c.tag_matching}, {"collectives", c.collectives},
-          {"one_sided", c.one_sided},     {"host_memory", c.host_memory},   {"device_memory", c.device_memory},
+  return {{"two_sided", c.two_sided},        {"tag_matching", c.tag_matching}, {"collectives", c.collectives},
+          {"one_sided", c.one_sided},        {"host_memory", c.host_memory},   {"device_memory", c.device_memory},
           {"cpu_copy_puts", c.cpu_copy_puts}};
 }
 

@@ -8,10 +8,10 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
-#include "config_file.hpp"
 #include "common/build_info.hpp"
 #include "common/error.hpp"
 #include "common/process.hpp"
+#include "config_file.hpp"
 
 namespace {
 
@@ -37,9 +37,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   // Options take their last value, so that the command line overrides a --config file.
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  app.set_version_flag("--version", [] {
-    return "wxfer " + wxfer::version() + "\n" + wxfer::build_features();
-  });
+  app.set_version_flag("--version", [] { return "wxfer " + wxfer::version() + "\n" + wxfer::build_features(); });
   auto& commands = wxfer::cli::command_table();
   std::sort(commands.begin(), commands.end(), [](const auto& a, const auto& b) { return a.order < b.order; });
   for (const auto& c : commands) c.add(app);

@@ -11,8 +11,7 @@ namespace wxfer::cli {
 namespace {
 
 std::string shape(const Tensor& t) {
-  return t.ndim == 1 ? "[" + std::to_string(t.rows) + "]"
-                     : "[" + std::to_string(t.rows) + ", " + std::to_string(t.cols) + "]";
+  return t.ndim == 1 ? "[" + std::to_string(t.rows) + "]" : "[" + std::to_string(t.rows) + ", " + std::to_string(t.cols) + "]";
 }
 
 double mean(const std::vector<uint64_t>& v) {
@@ -84,12 +83,12 @@ std::string plan_text(const Plan& plan, double build_seconds) {
       << plan.inference_layout().to_string() << " (" << plan.inference_ranks() << " inference ranks), "
       << (plan.options().inference_dtype == DType::bf16 ? "bf16" : "fp8") << " on the receivers\n";
   out << line("bytes landed (all ranks)", format_bytes(static_cast<double>(s.total_bytes)));
-  out << line("bytes out per trainer", "max " + format_bytes(static_cast<double>(s.max_bytes_out)) + ", mean " +
-                                           format_bytes(mean(s.bytes_out)));
-  out << line("bytes in per inference rank", "max " + format_bytes(static_cast<double>(s.max_bytes_in)) +
-                                                 ", mean " + format_bytes(mean(s.bytes_in)));
-  out << line("gather bytes per trainer", "max " + format_bytes(static_cast<double>(s.max_gather_bytes_in)) +
-                                              " (full-tensor gathers before sending)");
+  out << line("bytes out per trainer",
+              "max " + format_bytes(static_cast<double>(s.max_bytes_out)) + ", mean " + format_bytes(mean(s.bytes_out)));
+  out << line("bytes in per inference rank",
+              "max " + format_bytes(static_cast<double>(s.max_bytes_in)) + ", mean " + format_bytes(mean(s.bytes_in)));
+  out << line("gather bytes per trainer",
+              "max " + format_bytes(static_cast<double>(s.max_gather_bytes_in)) + " (full-tensor gathers before sending)");
   out << line("segments / transfers", format_count(s.segments) + " / " + format_count(s.transfers) + " (" +
                                           format_count(s.gather_segments) + " segments gathered)");
   char bw[64];

@@ -19,7 +19,7 @@ namespace wxfer {
 struct BaselineEnv {
   const Plan& plan;
   const RankLayout& ranks;
-  MPI_Comm comm;       // every rank of the job, world-ranked
+  MPI_Comm comm;  // every rank of the job, world-ranked
   int world_rank = 0;
   uint64_t chunk_bytes = 0;
 };

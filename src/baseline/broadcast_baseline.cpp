@@ -29,7 +29,8 @@ class BroadcastBaseline final : public Baseline {
       made[static_cast<size_t>(b.owner)] = true;
       const bool in = env.world_rank == b.owner || !env.ranks.is_trainer(env.world_rank);
       MPI_Comm comm = MPI_COMM_NULL;  // the owner is rank 0 of it
-      WXFER_CHECK_MPI(MPI_Comm_split(env.comm, in ? 0 : MPI_UNDEFINED, env.world_rank == b.owner ? 0 : 1 + env.world_rank, &comm));
+      WXFER_CHECK_MPI(
+          MPI_Comm_split(env.comm, in ? 0 : MPI_UNDEFINED, env.world_rank == b.owner ? 0 : 1 + env.world_rank, &comm));
       comms_[static_cast<size_t>(b.owner)] = MpiComm(comm);
     }
     scratch_ = HostBuffer(largest);
@@ -41,7 +42,8 @@ class BroadcastBaseline final : public Baseline {
     for (const Bucket& b : buckets_) {
       const MpiComm& c = comms_[static_cast<size_t>(b.owner)];
       if (!c.open()) continue;
-      for_each_piece(b.bytes, [&](size_t off, int n) { WXFER_CHECK_MPI(MPI_Bcast(scratch_.data() + off, n, MPI_BYTE, 0, c.get())); });
+      for_each_piece(b.bytes,
+                     [&](size_t off, int n) { WXFER_CHECK_MPI(MPI_Bcast(scratch_.data() + off, n, MPI_BYTE, 0, c.get())); });
     }
     WXFER_CHECK_MPI(MPI_Barrier(env_->comm));
     return now_seconds() - t0;

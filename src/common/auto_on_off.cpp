@@ -15,9 +15,12 @@ AutoOnOff parse_auto_on_off(std::string_view text, std::string_view what) {
 
 const char* to_string(AutoOnOff value) {
   switch (value) {
-    case AutoOnOff::automatic: return "auto";
-    case AutoOnOff::on: return "on";
-    case AutoOnOff::off: return "off";
+    case AutoOnOff::automatic:
+      return "auto";
+    case AutoOnOff::on:
+      return "on";
+    case AutoOnOff::off:
+      return "off";
   }
   return "auto";
 }

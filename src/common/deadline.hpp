@@ -10,8 +10,7 @@ class Deadline {
  public:
   using Clock = std::chrono::steady_clock;
   static Deadline after(double seconds) {
-    return Deadline(Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds)),
-                    seconds);
+    return Deadline(Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds)), seconds);
   }
   bool expired() const { return Clock::now() >= at_; }
   double budget_seconds() const { return budget_; }

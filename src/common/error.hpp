@@ -37,8 +37,8 @@ class VerificationFailed : public std::runtime_error {
 [[noreturn]] void throw_usage(std::string message);
 
 // Checks an internal invariant; failure means a bug in wxfer, not bad input.
-#define WXFER_ASSERT(cond)                                                      \
-  do {                                                                          \
+#define WXFER_ASSERT(cond)                                                                      \
+  do {                                                                                          \
     if (!(cond)) ::wxfer::throw_system_error("assert(" #cond ")", "internal invariant broken"); \
   } while (0)
 
@@ -49,10 +49,10 @@ class VerificationFailed : public std::runtime_error {
 // (transport/nccl/nccl_check.hpp), WXFER_CHECK_VERBS (transport/verbs/verbs_check.hpp).
 // WXFER_CHECK_H5 (record/h5.hpp) is the value-returning member: an HDF5 call's result is
 // the handle the caller keeps, and its error carries HDF5's innermost reason.
-#define WXFER_CHECK_CALL(call, text, ok, describe)                                       \
-  do {                                                                                    \
-    const auto wxfer_rc_ = (call);                                                        \
-    if (!(ok(wxfer_rc_))) ::wxfer::throw_system_error(text, describe(wxfer_rc_));         \
+#define WXFER_CHECK_CALL(call, text, ok, describe)                                \
+  do {                                                                            \
+    const auto wxfer_rc_ = (call);                                                \
+    if (!(ok(wxfer_rc_))) ::wxfer::throw_system_error(text, describe(wxfer_rc_)); \
   } while (0)
 
 // MPI calls (errors come back as codes: MPI_ERRORS_RETURN is set on every communicator and window).

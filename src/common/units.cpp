@@ -35,11 +35,24 @@ uint64_t parse_bytes(std::string_view text, std::string_view what) {
   std::string suffix;
   const double value = split_number(s, suffix, what);
   double scale = 0;
-  struct Unit { const char* name; double scale; };
-  static constexpr Unit units[] = {
-      {"", 1}, {"B", 1}, {"K", 1024.0}, {"KiB", 1024.0}, {"KB", 1e3}, {"M", 1048576.0},
-      {"MiB", 1048576.0}, {"MB", 1e6}, {"G", 1073741824.0}, {"GiB", 1073741824.0}, {"GB", 1e9},
-      {"T", 1099511627776.0}, {"TiB", 1099511627776.0}, {"TB", 1e12}};
+  struct Unit {
+    const char* name;
+    double scale;
+  };
+  static constexpr Unit units[] = {{"", 1},
+                                   {"B", 1},
+                                   {"K", 1024.0},
+                                   {"KiB", 1024.0},
+                                   {"KB", 1e3},
+                                   {"M", 1048576.0},
+                                   {"MiB", 1048576.0},
+                                   {"MB", 1e6},
+                                   {"G", 1073741824.0},
+                                   {"GiB", 1073741824.0},
+                                   {"GB", 1e9},
+                                   {"T", 1099511627776.0},
+                                   {"TiB", 1099511627776.0},
+                                   {"TB", 1e12}};
   for (const auto& u : units)
     if (suffix == u.name) scale = u.scale;
   if (scale == 0)
@@ -54,18 +67,19 @@ double parse_bandwidth(std::string_view text, std::string_view what) {
   const std::string s = trim(text);
   std::string suffix;
   const double value = split_number(s, suffix, what);
-  struct Unit { const char* name; double scale; };
-  static constexpr Unit units[] = {{"", 1},          {"B/s", 1},        {"KB/s", 1e3},  {"MB/s", 1e6},
-                                   {"GB/s", 1e9},    {"TB/s", 1e12},    {"Kb/s", 125},  {"Mb/s", 1.25e5},
-                                   {"Gb/s", 1.25e8}, {"Tb/s", 1.25e11}, {"GiB/s", 1073741824.0},
-                                   {"MiB/s", 1048576.0}};
+  struct Unit {
+    const char* name;
+    double scale;
+  };
+  static constexpr Unit units[] = {{"", 1},          {"B/s", 1},        {"KB/s", 1e3},           {"MB/s", 1e6},
+                                   {"GB/s", 1e9},    {"TB/s", 1e12},    {"Kb/s", 125},           {"Mb/s", 1.25e5},
+                                   {"Gb/s", 1.25e8}, {"Tb/s", 1.25e11}, {"GiB/s", 1073741824.0}, {"MiB/s", 1048576.0}};
   for (const auto& u : units)
     if (suffix == u.name) {
       if (value <= 0) throw_usage("invalid " + std::string(what) + " '" + s + "': must be positive");
       return value * u.scale;
     }
-  throw_usage("invalid " + std::string(what) + " '" + s + "': unknown unit '" + suffix +
-              "' (use GB/s, Gb/s, MB/s, GiB/s)");
+  throw_usage("invalid " + std::string(what) + " '" + s + "': unknown unit '" + suffix + "' (use GB/s, Gb/s, MB/s, GiB/s)");
 }
 
 double parse_seconds(std::string_view text, std::string_view what) {
@@ -73,10 +87,14 @@ double parse_seconds(std::string_view text, std::string_view what) {
   std::string suffix;
   const double value = split_number(s, suffix, what);
   double scale = 0;
-  if (suffix.empty() || suffix == "s") scale = 1;
-  else if (suffix == "ms") scale = 1e-3;
-  else if (suffix == "m" || suffix == "min") scale = 60;
-  else if (suffix == "h") scale = 3600;
+  if (suffix.empty() || suffix == "s")
+    scale = 1;
+  else if (suffix == "ms")
+    scale = 1e-3;
+  else if (suffix == "m" || suffix == "min")
+    scale = 60;
+  else if (suffix == "h")
+    scale = 3600;
   if (scale == 0 || value <= 0)
     throw_usage("invalid " + std::string(what) + " '" + s + "': expected a positive duration like 300, 30s, 5m");
   return value * scale;
@@ -105,9 +123,12 @@ std::string format_bytes(double bytes) {
 
 std::string format_seconds(double seconds) {
   char buf[64];
-  if (seconds >= 1.0) std::snprintf(buf, sizeof(buf), "%.3f s", seconds);
-  else if (seconds >= 1e-3) std::snprintf(buf, sizeof(buf), "%.2f ms", seconds * 1e3);
-  else std::snprintf(buf, sizeof(buf), "%.1f us", seconds * 1e6);
+  if (seconds >= 1.0)
+    std::snprintf(buf, sizeof(buf), "%.3f s", seconds);
+  else if (seconds >= 1e-3)
+    std::snprintf(buf, sizeof(buf), "%.2f ms", seconds * 1e3);
+  else
+    std::snprintf(buf, sizeof(buf), "%.1f us", seconds * 1e6);
   return buf;
 }
 

@@ -16,8 +16,8 @@ double parse_seconds(std::string_view text, std::string_view what);
 // "10%", "0.1" -> 0.1
 double parse_fraction(std::string_view text, std::string_view what);
 
-std::string format_bytes(double bytes);     // "1.91 TiB"
-std::string format_seconds(double seconds); // "1.32 s", "850 ms", "12 us"
-std::string format_count(uint64_t n);       // "1,026,470,731,056"
+std::string format_bytes(double bytes);      // "1.91 TiB"
+std::string format_seconds(double seconds);  // "1.32 s", "850 ms", "12 us"
+std::string format_count(uint64_t n);        // "1,026,470,731,056"
 
 }  // namespace wxfer

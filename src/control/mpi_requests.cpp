@@ -23,8 +23,7 @@ bool MpiRequests::test() {
 }
 
 std::string describe_bytes(const char* verb, size_t bytes, const char* preposition, int peer) {
-  return std::string(verb) + " " + format_bytes(static_cast<double>(bytes)) + " " + preposition + " rank " +
-         std::to_string(peer);
+  return std::string(verb) + " " + format_bytes(static_cast<double>(bytes)) + " " + preposition + " rank " + std::to_string(peer);
 }
 
 }  // namespace wxfer

@@ -7,9 +7,7 @@
 
 namespace wxfer {
 
-inline double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+inline double now_seconds() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 struct ClockAlignment {
   double offset = 0;  // add to this rank's now_seconds() to get rank 0's

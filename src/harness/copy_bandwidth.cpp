@@ -4,8 +4,8 @@
 #include <cstring>
 #include <vector>
 
-#include "common/stats.hpp"
 #include "common/error.hpp"
+#include "common/stats.hpp"
 #include "harness/time_window.hpp"
 
 namespace wxfer {

@@ -63,7 +63,8 @@ void CoreSpreader::close(const Deadline& deadline) {
 
 std::string CoreSpreader::describe() const {
   const auto cores = allowed_cores_.size();
-  const std::string placement = std::to_string(local_size_) + " ranks on " + std::to_string(cores) + (cores == 1 ? " core" : " cores");
+  const std::string placement =
+      std::to_string(local_size_) + " ranks on " + std::to_string(cores) + (cores == 1 ? " core" : " cores");
   if (active_) return "on (" + placement + ")";
   if (mode_ == CoreSpreading::off) return "off (WXFER_CORE_SPREADING=off; " + placement + ")";
   if (cores < 2) return "off (each rank bound to one core)";

@@ -10,9 +10,9 @@
 namespace wxfer {
 
 std::string VerifyFailure::describe(uint32_t step) const {
-  return "verification failed at step " + std::to_string(step) + ": " + tensor + " bytes [" + std::to_string(byte_lo) +
-         ", " + std::to_string(byte_hi) + ") on inference rank " + std::to_string(inference_rank) +
-         " (sent by trainer rank " + std::to_string(expected_source) + ") hold stale or wrong data";
+  return "verification failed at step " + std::to_string(step) + ": " + tensor + " bytes [" + std::to_string(byte_lo) + ", " +
+         std::to_string(byte_hi) + ") on inference rank " + std::to_string(inference_rank) + " (sent by trainer rank " +
+         std::to_string(expected_source) + ") hold stale or wrong data";
 }
 
 InferenceMemory::InferenceMemory(const Plan& plan, int32_t inference_rank)
@@ -20,8 +20,8 @@ InferenceMemory::InferenceMemory(const Plan& plan, int32_t inference_rank)
 
 void InferenceMemory::use_storage(MemorySpan storage) {
   if (storage.kind != MemoryKind::host || storage.bytes < bytes_)
-    throw_system_error("InferenceMemory::use_storage", "needs " + std::to_string(bytes_) + " bytes of host memory, got " +
-                                                           std::to_string(storage.bytes));
+    throw_system_error("InferenceMemory::use_storage",
+                       "needs " + std::to_string(bytes_) + " bytes of host memory, got " + std::to_string(storage.bytes));
   data_ = static_cast<uint8_t*>(storage.data);
 }
 

@@ -15,7 +15,7 @@ struct VerifyFailure {
   std::string tensor;
   uint64_t byte_lo = 0, byte_hi = 0;  // within the full tensor, row-major
   int32_t inference_rank = 0;
-  int32_t expected_source = -1;       // the trainer rank the plan names for those bytes
+  int32_t expected_source = -1;  // the trainer rank the plan names for those bytes
   std::string describe(uint32_t step) const;
 };
 
@@ -47,7 +47,7 @@ class InferenceMemory {
   const Plan& plan_;
   int32_t rank_;
   uint64_t bytes_ = 0;
-  HostBuffer memory_;       // own storage
+  HostBuffer memory_;        // own storage
   uint8_t* data_ = nullptr;  // where the weights are now
 };
 

@@ -18,7 +18,7 @@ Settling settling_from_environment() {
 
 namespace {
 
-constexpr int kVirtioBalloonDevice = 5;  // virtio device id of a memory balloon
+constexpr int kVirtioBalloonDevice = 5;     // virtio device id of a memory balloon
 constexpr size_t kReportingFeatureBit = 5;  // VIRTIO_BALLOON_F_REPORTING
 // The kernel reports free pages this long after they were freed (PAGE_REPORTING_DELAY), a
 // bounded batch at a time with the delay between batches, so a strategy's buffers can take

@@ -9,11 +9,12 @@
 #include <thread>
 #include <vector>
 
-#include "common/stats.hpp"
 #include "common/error.hpp"
+#include "common/stats.hpp"
+#include "control/control.hpp"
+#include "control/mpi_comm.hpp"
 #include "harness/clock.hpp"
 #include "harness/time_window.hpp"
-#include "control/control.hpp"
 #include "transport/memory.hpp"
 #include "transport/mpi/mpi_transport.hpp"
 #include "transport/mpi_rma/mpi_rma_transport.hpp"
@@ -51,22 +52,26 @@ class PutProbeMemory {
  public:
   PutProbeMemory(MPI_Comm comm, size_t source_bytes, size_t window_bytes) : source_(source_bytes + kSourceOffset) {
     std::memset(source_.data() + kSourceOffset, 1, source_bytes);
-    void* target = allocate_window(comm, window_bytes, use_shared_windows(comm), &win_);
+    MPI_Win win = MPI_WIN_NULL;
+    void* target = allocate_window(comm, window_bytes, use_shared_windows(comm), &win);
     if (window_bytes > 0) std::memset(target, 0, window_bytes);
-    WXFER_CHECK_MPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, win_));
+    win_ = MpiWin(win, comm);
+    WXFER_CHECK_MPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, win));
   }
-  ~PutProbeMemory() {  // no checks: a destructor must not throw
-    MPI_Win_unlock_all(win_);
-    MPI_Win_free(&win_);
+  // Collective; a probe that failed skips it (no collective call in a destructor).
+  void close() {
+    if (!win_.open()) return;
+    WXFER_CHECK_MPI(MPI_Win_unlock_all(win_.get()));
+    win_.close(Deadline::after(kProbeDeadlineSeconds));
   }
   PutProbeMemory(const PutProbeMemory&) = delete;
   PutProbeMemory& operator=(const PutProbeMemory&) = delete;
   const uint8_t* source() const { return source_.data() + kSourceOffset; }
-  MPI_Win window() const { return win_; }
+  MPI_Win window() const { return win_.get(); }
 
  private:
   HostBuffer source_;
-  MPI_Win win_ = MPI_WIN_NULL;
+  MpiWin win_;
 };
 
 // Median over repeats of the slowest rank's time for `body` (run by every rank at once).
@@ -84,8 +89,7 @@ double median_seconds(const Comm& c, int repeats, const std::function<void()>& b
 }
 
 // `exchange(bytes, active)`: one message from each active sender to its partner.
-LinkProbe probe_pairs(const Comm& c, size_t bytes, int repeats,
-                      const std::function<void(size_t bytes, bool active)>& exchange) {
+LinkProbe probe_pairs(const Comm& c, size_t bytes, int repeats, const std::function<void(size_t bytes, bool active)>& exchange) {
   if (c.size < 2) throw_usage("wxfer calibrate needs at least 2 ranks (run it under mpirun -np N)");
   LinkProbe p;
   // Every pair streams kRounds messages in a row: a window long enough to average the
@@ -129,7 +133,7 @@ LinkProbe probe_send(MPI_Comm comm, size_t bytes, int repeats) {
 
 LinkProbe probe_put(MPI_Comm comm, size_t bytes, int repeats) {
   const Comm c(comm);
-  const PutProbeMemory memory(comm, bytes, bytes);
+  PutProbeMemory memory(comm, bytes, bytes);
   const uint8_t* src = memory.source();
   MPI_Win win = memory.window();
   // The receiver learns of the data by a zero-byte message after the flush, as the rdma
@@ -148,6 +152,7 @@ LinkProbe probe_put(MPI_Comm comm, size_t bytes, int repeats) {
       WXFER_CHECK_MPI(MPI_Recv(nullptr, 0, MPI_BYTE, c.partner(), 8, comm, MPI_STATUS_IGNORE));
     }
   });
+  memory.close();
   return p;
 }
 
@@ -158,7 +163,7 @@ double probe_put_all_to_all(MPI_Comm comm, size_t bytes, double clock_offset, in
   const size_t chunks = std::max<size_t>(1, bytes / kPiece);
   const size_t piece = kPiece / receivers;  // of one chunk, to each receiver
   // Each sender owns `chunks` pieces in every receiver's window.
-  const PutProbeMemory memory(comm, c.sender() ? chunks * kPiece : 0, c.sender() ? 0 : piece * chunks * static_cast<size_t>(c.half()));
+  PutProbeMemory memory(comm, c.sender() ? chunks * kPiece : 0, c.sender() ? 0 : piece * chunks * static_cast<size_t>(c.half()));
   const uint8_t* src = memory.source();
   MPI_Win win = memory.window();
   std::vector<double> rates;
@@ -182,6 +187,7 @@ double probe_put_all_to_all(MPI_Comm comm, size_t bytes, double clock_offset, in
     WXFER_CHECK_MPI(MPI_Allreduce(&moved, &total, 1, MPI_DOUBLE, MPI_SUM, comm));
     rates.push_back(total / window_seconds);
   }
+  memory.close();
   return median(rates);
 }
 
@@ -196,12 +202,13 @@ StridedPutProbe probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes,
   const auto contiguous = static_cast<size_t>(static_cast<double>(per_receiver) * (1 - share)) / 64 * 64;
   const size_t rows = std::max<size_t>(1, (per_receiver - contiguous) / row_bytes);
   const size_t row = row_bytes * receivers;  // one held row, all its boxes
-  const PutProbeMemory memory(comm, c.sender() ? chunks * kPiece : 0,
-                              c.rank >= c.half() ? per_receiver * chunks * static_cast<size_t>(c.half()) : 0);
+  PutProbeMemory memory(comm, c.sender() ? chunks * kPiece : 0,
+                        c.rank >= c.half() ? per_receiver * chunks * static_cast<size_t>(c.half()) : 0);
   const uint8_t* src = memory.source();
   MPI_Win win = memory.window();
   auto put = [&](const uint8_t* from, size_t n, int peer, size_t at) {
-    WXFER_CHECK_MPI(MPI_Put(from, static_cast<int>(n), MPI_BYTE, peer, static_cast<MPI_Aint>(at), static_cast<int>(n), MPI_BYTE, win));
+    WXFER_CHECK_MPI(
+        MPI_Put(from, static_cast<int>(n), MPI_BYTE, peer, static_cast<MPI_Aint>(at), static_cast<int>(n), MPI_BYTE, win));
   };
   // One pass: every chunk as the rdma strategy writes it, then a flush; then the commit.
   auto pass = [&](bool with_strided) {
@@ -219,7 +226,8 @@ StridedPutProbe probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes,
         }
         WXFER_CHECK_MPI(MPI_Win_flush_all(win));
       }
-      for (size_t j = 0; j < receivers; ++j) WXFER_CHECK_MPI(MPI_Send(nullptr, 0, MPI_BYTE, c.half() + static_cast<int>(j), 10, comm));
+      for (size_t j = 0; j < receivers; ++j)
+        WXFER_CHECK_MPI(MPI_Send(nullptr, 0, MPI_BYTE, c.half() + static_cast<int>(j), 10, comm));
     } else if (c.rank >= c.half()) {
       for (int s = 0; s < c.half(); ++s) WXFER_CHECK_MPI(MPI_Recv(nullptr, 0, MPI_BYTE, s, 10, comm, MPI_STATUS_IGNORE));
     }
@@ -243,6 +251,7 @@ StridedPutProbe probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes,
     strided_ratio.push_back(extra > mix_strided / rate ? mix_strided / extra / rate : 1.0);
   }
   const double median_rate = median(contiguous_rate);
+  memory.close();
   return {median_rate, median_rate * median(strided_ratio)};
 }
 

@@ -1,12 +1,12 @@
-#include "record/stages.hpp"
 #include "harness/recorder.hpp"
+#include "record/stages.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <type_traits>
 
-#include "common/stats.hpp"
 #include "common/error.hpp"
+#include "common/stats.hpp"
 
 namespace wxfer {
 

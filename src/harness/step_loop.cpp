@@ -1,5 +1,5 @@
-#include "record/stages.hpp"
 #include "harness/step_loop.hpp"
+#include "record/stages.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -10,8 +10,7 @@
 
 namespace wxfer {
 
-StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const StepLoopSettings& settings,
-                         uint32_t& version) {
+StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const StepLoopSettings& settings, uint32_t& version) {
   Recorder& rec = env.recorder;
   const Control& control = env.control;
   auto strategy = entry.make();

@@ -33,7 +33,6 @@ struct StepLoopSettings {
 // Collective over all ranks. `version` numbers the weight versions across strategies so
 // that no strategy can pass on bytes a previous one left behind. Rank 0 gets the filled
 // StrategyRun (steps, events, params, metrics); other ranks get steps only.
-StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const StepLoopSettings& settings,
-                         uint32_t& version);
+StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const StepLoopSettings& settings, uint32_t& version);
 
 }  // namespace wxfer

@@ -29,9 +29,8 @@ std::vector<KeyValue> parse_pairs(std::string_view text, std::string_view what) 
     int64_t value = 0;
     const auto [end, ec] = std::from_chars(value_text.data(), value_text.data() + value_text.size(), value);
     if (ec != std::errc() || end != value_text.data() + value_text.size() || value <= 0 || value > 1000000)
-      throw_usage("invalid " + std::string(what) + " '" + std::string(text) + "': value of '" +
-                  std::string(item.substr(0, eq)) + "' must be a positive integer, got '" + std::string(value_text) +
-                  "'");
+      throw_usage("invalid " + std::string(what) + " '" + std::string(text) + "': value of '" + std::string(item.substr(0, eq)) +
+                  "' must be a positive integer, got '" + std::string(value_text) + "'");
     std::string key(item.substr(0, eq));
     for (const auto& kv : out)
       if (kv.key == key) throw_usage("invalid " + std::string(what) + " '" + std::string(text) + "': '" + key + "' given twice");
@@ -56,13 +55,16 @@ TrainerLayout parse_trainer_layout(std::string_view text) {
   TrainerLayout l;
   bool megatron = false;
   for (const auto& [key, value] : parse_pairs(text, "trainer layout")) {
-    if (key == "fsdp") l.fsdp = value;
-    else if (key == "tp") l.tp = value, megatron = true;
-    else if (key == "pp") l.pp = value, megatron = true;
-    else if (key == "ep") l.ep = value, megatron = true;
+    if (key == "fsdp")
+      l.fsdp = value;
+    else if (key == "tp")
+      l.tp = value, megatron = true;
+    else if (key == "pp")
+      l.pp = value, megatron = true;
+    else if (key == "ep")
+      l.ep = value, megatron = true;
     else
-      throw_usage("invalid trainer layout '" + std::string(text) + "': unknown key '" + key +
-                  "' (use fsdp, or tp, pp, ep)");
+      throw_usage("invalid trainer layout '" + std::string(text) + "': unknown key '" + key + "' (use fsdp, or tp, pp, ep)");
   }
   if (l.fsdp > 0 && megatron)
     throw_usage("invalid trainer layout '" + std::string(text) + "': fsdp cannot be combined with tp, pp or ep");
@@ -72,12 +74,14 @@ TrainerLayout parse_trainer_layout(std::string_view text) {
 InferenceLayout parse_inference_layout(std::string_view text) {
   InferenceLayout l;
   for (const auto& [key, value] : parse_pairs(text, "inference layout")) {
-    if (key == "tp") l.tp = value;
-    else if (key == "ep") l.ep = value;
-    else if (key == "replicas") l.replicas = value;
+    if (key == "tp")
+      l.tp = value;
+    else if (key == "ep")
+      l.ep = value;
+    else if (key == "replicas")
+      l.replicas = value;
     else
-      throw_usage("invalid inference layout '" + std::string(text) + "': unknown key '" + key +
-                  "' (use tp, ep, replicas)");
+      throw_usage("invalid inference layout '" + std::string(text) + "': unknown key '" + key + "' (use tp, ep, replicas)");
   }
   if (l.tp % l.ep != 0)
     throw_usage("invalid inference layout '" + std::string(text) + "': ep=" + std::to_string(l.ep) +

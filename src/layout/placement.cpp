@@ -7,18 +7,16 @@
 namespace wxfer {
 namespace {
 
-void require_divides(int64_t parts, int64_t extent, const std::string& what, const std::string& layout_text,
-                     const char* key) {
+void require_divides(int64_t parts, int64_t extent, const std::string& what, const std::string& layout_text, const char* key) {
   if (extent % parts != 0)
-    throw_usage("layout " + layout_text + ": " + key + "=" + std::to_string(parts) + " does not divide " + what +
-                " (" + std::to_string(extent) + ")");
+    throw_usage("layout " + layout_text + ": " + key + "=" + std::to_string(parts) + " does not divide " + what + " (" +
+                std::to_string(extent) + ")");
 }
 
 // The common checks: heads and experts must split evenly among tp / ep ranks.
 void check_model_divisible(const ModelConfig& c, int32_t tp, int32_t ep, const std::string& text) {
   require_divides(tp, c.num_attention_heads, "num_attention_heads", text, "tp");
-  if (c.q_lora_rank == 0 && c.kv_lora_rank == 0)
-    require_divides(tp, c.num_key_value_heads, "num_key_value_heads", text, "tp");
+  if (c.q_lora_rank == 0 && c.kv_lora_rank == 0) require_divides(tp, c.num_key_value_heads, "num_key_value_heads", text, "tp");
   require_divides(tp, c.vocab_size, "vocab_size", text, "tp");
   if (ep > 1) {
     if (c.n_routed_experts == 0)
@@ -28,8 +26,7 @@ void check_model_divisible(const ModelConfig& c, int32_t tp, int32_t ep, const s
 }
 
 void check_tensor_divisible(const Tensor& t, const Placement& p, const std::string& text, const char* key) {
-  if (p.parts > 1)
-    require_divides(p.parts, p.extent(t), t.name + (p.dim == Split::cols ? " dim 1" : " dim 0"), text, key);
+  if (p.parts > 1) require_divides(p.parts, p.extent(t), t.name + (p.dim == Split::cols ? " dim 1" : " dim 0"), text, key);
 }
 
 }  // namespace

@@ -39,7 +39,8 @@ struct Placement {
   int32_t copy_of(int32_t r) const {
     for (int32_t c = 0; c < copies; ++c) {
       const int32_t offset = r - base - c * copy_stride;
-      if (offset >= 0 && offset < parts * std::max(part_stride, 1) && (part_stride == 0 ? offset == 0 : offset % part_stride == 0))
+      if (offset >= 0 && offset < parts * std::max(part_stride, 1) &&
+          (part_stride == 0 ? offset == 0 : offset % part_stride == 0))
         return c;
     }
     return 0;

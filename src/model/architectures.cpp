@@ -19,21 +19,19 @@ void add_embedding_and_head_start(const ModelConfig& c, std::vector<Tensor>& out
 
 void add_final_norm_and_head(const ModelConfig& c, std::vector<Tensor>& out) {
   add_tensor(out, "model.norm.weight", c.hidden_size, kVector, Split::replicated, false);
-  if (!c.tie_word_embeddings)
-    add_tensor(out, "lm_head.weight", c.vocab_size, c.hidden_size, Split::rows, false);
+  if (!c.tie_word_embeddings) add_tensor(out, "lm_head.weight", c.vocab_size, c.hidden_size, Split::rows, false);
 }
 
 // gate/up column-parallel, down row-parallel; `expert` marks routed experts.
-void add_mlp(std::vector<Tensor>& out, const std::string& prefix, int64_t hidden, int64_t inter,
-             int32_t layer, int32_t expert) {
+void add_mlp(std::vector<Tensor>& out, const std::string& prefix, int64_t hidden, int64_t inter, int32_t layer, int32_t expert) {
   add_tensor(out, prefix + "gate_proj.weight", inter, hidden, Split::rows, true, layer, expert);
   add_tensor(out, prefix + "up_proj.weight", inter, hidden, Split::rows, true, layer, expert);
   add_tensor(out, prefix + "down_proj.weight", hidden, inter, Split::cols, true, layer, expert);
 }
 
 // Grouped-query attention with q/k/v/o projections (Llama, Qwen).
-void add_gqa_attention(const ModelConfig& c, std::vector<Tensor>& out, const std::string& p,
-                       int32_t layer, bool qkv_bias, bool qk_norm) {
+void add_gqa_attention(const ModelConfig& c, std::vector<Tensor>& out, const std::string& p, int32_t layer, bool qkv_bias,
+                       bool qk_norm) {
   const int64_t q = c.num_attention_heads * c.head_dim;
   const int64_t kv = c.num_key_value_heads * c.head_dim;
   add_tensor(out, p + "self_attn.q_proj.weight", q, c.hidden_size, Split::rows, true, layer);
@@ -43,8 +41,7 @@ void add_gqa_attention(const ModelConfig& c, std::vector<Tensor>& out, const std
   add_tensor(out, p + "self_attn.v_proj.weight", kv, c.hidden_size, Split::rows, true, layer);
   if (qkv_bias) add_tensor(out, p + "self_attn.v_proj.bias", kv, kVector, Split::rows, false, layer);
   add_tensor(out, p + "self_attn.o_proj.weight", c.hidden_size, q, Split::cols, true, layer);
-  if (c.attention_bias)
-    add_tensor(out, p + "self_attn.o_proj.bias", c.hidden_size, kVector, Split::replicated, false, layer);
+  if (c.attention_bias) add_tensor(out, p + "self_attn.o_proj.bias", c.hidden_size, kVector, Split::replicated, false, layer);
   if (qk_norm) {
     add_tensor(out, p + "self_attn.q_norm.weight", c.head_dim, kVector, Split::replicated, false, layer);
     add_tensor(out, p + "self_attn.k_norm.weight", c.head_dim, kVector, Split::replicated, false, layer);
@@ -53,8 +50,7 @@ void add_gqa_attention(const ModelConfig& c, std::vector<Tensor>& out, const std
 
 void add_layer_norms(const ModelConfig& c, std::vector<Tensor>& out, const std::string& p, int32_t layer) {
   add_tensor(out, p + "input_layernorm.weight", c.hidden_size, kVector, Split::replicated, false, layer);
-  add_tensor(out, p + "post_attention_layernorm.weight", c.hidden_size, kVector, Split::replicated, false,
-             layer);
+  add_tensor(out, p + "post_attention_layernorm.weight", c.hidden_size, kVector, Split::replicated, false, layer);
 }
 
 void build_llama_like(const ModelConfig& c, std::vector<Tensor>& out, bool qkv_bias, bool qk_norm) {
@@ -69,13 +65,9 @@ void build_llama_like(const ModelConfig& c, std::vector<Tensor>& out, bool qkv_b
   add_final_norm_and_head(c, out);
 }
 
-void build_llama(const ModelConfig& c, std::vector<Tensor>& out) {
-  build_llama_like(c, out, c.attention_bias, false);
-}
+void build_llama(const ModelConfig& c, std::vector<Tensor>& out) { build_llama_like(c, out, c.attention_bias, false); }
 void build_qwen2(const ModelConfig& c, std::vector<Tensor>& out) { build_llama_like(c, out, true, false); }
-void build_qwen3(const ModelConfig& c, std::vector<Tensor>& out) {
-  build_llama_like(c, out, c.attention_bias, true);
-}
+void build_qwen3(const ModelConfig& c, std::vector<Tensor>& out) { build_llama_like(c, out, c.attention_bias, true); }
 
 void add_routed_experts(const ModelConfig& c, std::vector<Tensor>& out, const std::string& p, int32_t layer) {
   for (int64_t e = 0; e < c.n_routed_experts; ++e)
@@ -115,17 +107,17 @@ void add_mla_attention(const ModelConfig& c, std::vector<Tensor>& out, const std
   } else {
     add_tensor(out, p + "self_attn.q_proj.weight", heads * qk_head, c.hidden_size, Split::rows, true, layer);
   }
-  add_tensor(out, p + "self_attn.kv_a_proj_with_mqa.weight", c.kv_lora_rank + c.qk_rope_head_dim, c.hidden_size,
-             Split::rows, true, layer);
+  add_tensor(out, p + "self_attn.kv_a_proj_with_mqa.weight", c.kv_lora_rank + c.qk_rope_head_dim, c.hidden_size, Split::rows,
+             true, layer);
   add_tensor(out, p + "self_attn.kv_a_layernorm.weight", c.kv_lora_rank, kVector, Split::replicated, false, layer);
-  add_tensor(out, p + "self_attn.kv_b_proj.weight", heads * (c.qk_nope_head_dim + c.v_head_dim), c.kv_lora_rank,
-             Split::rows, true, layer);
+  add_tensor(out, p + "self_attn.kv_b_proj.weight", heads * (c.qk_nope_head_dim + c.v_head_dim), c.kv_lora_rank, Split::rows,
+             true, layer);
   add_tensor(out, p + "self_attn.o_proj.weight", c.hidden_size, heads * c.v_head_dim, Split::cols, true, layer);
   if (stored_inv_freq) {
     // Kimi-K2's checkpoint stores the rotary buffer with 56 entries (hidden_size / 128),
     // bf16, as published; it is a buffer, so a trainer never sends it.
-    auto& inv = add_tensor(out, p + "self_attn.rotary_emb.inv_freq", c.hidden_size / kFp8Block, kVector,
-                           Split::replicated, false, layer);
+    auto& inv =
+        add_tensor(out, p + "self_attn.rotary_emb.inv_freq", c.hidden_size / kFp8Block, kVector, Split::replicated, false, layer);
     inv.buffer = true;
   }
 }
@@ -142,8 +134,8 @@ void add_deepseek_layer(const ModelConfig& c, std::vector<Tensor>& out, int64_t 
   }
   add_tensor(out, p + "mlp.gate.weight", c.n_routed_experts, c.hidden_size, Split::replicated, false, layer);
   if (c.router_bias) {
-    auto& bias = add_tensor(out, p + "mlp.gate.e_score_correction_bias", c.n_routed_experts, kVector,
-                            Split::replicated, false, layer);
+    auto& bias =
+        add_tensor(out, p + "mlp.gate.e_score_correction_bias", c.n_routed_experts, kVector, Split::replicated, false, layer);
     bias.dtype = DType::f32;  // kept in float32 by the model code and the checkpoint
   }
   add_routed_experts(c, out, p, layer);
@@ -153,9 +145,9 @@ void add_deepseek_layer(const ModelConfig& c, std::vector<Tensor>& out, int64_t 
 
 void build_deepseek_v3(const ModelConfig& c, std::vector<Tensor>& out) {
   const std::pair<const char*, int64_t> required[] = {{"kv_lora_rank", c.kv_lora_rank},
-                                                       {"qk_nope_head_dim", c.qk_nope_head_dim},
-                                                       {"qk_rope_head_dim", c.qk_rope_head_dim},
-                                                       {"v_head_dim", c.v_head_dim}};
+                                                      {"qk_nope_head_dim", c.qk_nope_head_dim},
+                                                      {"qk_rope_head_dim", c.qk_rope_head_dim},
+                                                      {"v_head_dim", c.v_head_dim}};
   for (const auto& [field, value] : required)
     if (value <= 0)
       throw_usage(std::string("model config: field '") + field + "' is missing or not positive for " + c.architecture);

@@ -56,8 +56,7 @@ ModelConfig parse_model_config(const nlohmann::json& j, const std::string& sourc
   ModelConfig c;
   if (!j.contains("architectures")) f.fail("architectures", "is missing");
   const auto& arch = j.at("architectures");
-  if (!arch.is_array() || arch.empty() || !arch[0].is_string())
-    f.fail("architectures", "must be a non-empty list of names");
+  if (!arch.is_array() || arch.empty() || !arch[0].is_string()) f.fail("architectures", "must be a non-empty list of names");
   c.architecture = arch[0].get<std::string>();
   c.model_type = f.text_or("model_type", "");
   c.hidden_size = f.positive("hidden_size");

@@ -8,18 +8,24 @@ namespace wxfer {
 
 size_t dtype_size(DType t) {
   switch (t) {
-    case DType::bf16: return 2;
-    case DType::f32: return 4;
-    case DType::fp8_e4m3: return 1;
+    case DType::bf16:
+      return 2;
+    case DType::f32:
+      return 4;
+    case DType::fp8_e4m3:
+      return 1;
   }
   return 0;
 }
 
 std::string_view dtype_name(DType t) {
   switch (t) {
-    case DType::bf16: return "bf16";
-    case DType::f32: return "f32";
-    case DType::fp8_e4m3: return "fp8_e4m3";
+    case DType::bf16:
+      return "bf16";
+    case DType::f32:
+      return "f32";
+    case DType::fp8_e4m3:
+      return "fp8_e4m3";
   }
   return "?";
 }

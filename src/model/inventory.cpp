@@ -4,8 +4,8 @@
 
 namespace wxfer {
 
-Tensor& add_tensor(std::vector<Tensor>& out, std::string name, int64_t rows, int64_t cols, Split split,
-                   bool quantizable, int32_t layer, int32_t expert) {
+Tensor& add_tensor(std::vector<Tensor>& out, std::string name, int64_t rows, int64_t cols, Split split, bool quantizable,
+                   int32_t layer, int32_t expert) {
   Tensor t;
   t.name = std::move(name);
   t.rows = rows;

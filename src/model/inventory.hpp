@@ -13,7 +13,7 @@ namespace wxfer {
 using ArchitectureBuilder = void (*)(const ModelConfig&, std::vector<Tensor>&);
 
 struct ArchitectureEntry {
-  const char* name;         // Hugging Face `architectures[0]`
+  const char* name;  // Hugging Face `architectures[0]`
   const char* description;
   ArchitectureBuilder build;
 };
@@ -25,7 +25,7 @@ const std::vector<ArchitectureEntry>& architectures();
 std::vector<Tensor> build_inventory(const ModelConfig& config, DType dtype);
 
 // Adds a tensor; small helper shared by the architecture builders.
-Tensor& add_tensor(std::vector<Tensor>& out, std::string name, int64_t rows, int64_t cols,
-                   Split split, bool quantizable, int32_t layer = -1, int32_t expert = -1);
+Tensor& add_tensor(std::vector<Tensor>& out, std::string name, int64_t rows, int64_t cols, Split split, bool quantizable,
+                   int32_t layer = -1, int32_t expert = -1);
 
 }  // namespace wxfer

@@ -62,8 +62,7 @@ Model load_model(std::string_view spec, DType dtype) {
       if (!std::filesystem::is_regular_file(path, ec)) {
         std::string names;
         for (const auto& n : builtin_model_names()) names += (names.empty() ? "" : ", ") + n;
-        throw_usage("unknown model '" + std::string(spec) + "': not a built-in name (" + names +
-                    ") nor a readable config.json");
+        throw_usage("unknown model '" + std::string(spec) + "': not a built-in name (" + names + ") nor a readable config.json");
       }
       std::ifstream in(path);
       std::stringstream text;

@@ -22,9 +22,9 @@ struct Tensor {
   uint8_t ndim = 1;
   DType dtype = DType::bf16;
   Split split = Split::replicated;
-  int32_t layer = -1;     // decoder layer, -1 for embeddings, final norm, lm_head
-  int32_t expert = -1;    // routed expert index, -1 otherwise
-  int32_t scale_of = -1;  // weight_scale_inv: index of its weight in the same inventory
+  int32_t layer = -1;        // decoder layer, -1 for embeddings, final norm, lm_head
+  int32_t expert = -1;       // routed expert index, -1 otherwise
+  int32_t scale_of = -1;     // weight_scale_inv: index of its weight in the same inventory
   bool quantizable = false;  // a linear weight stored as fp8 blocks in the FP8 layout
   bool buffer = false;       // stored in the checkpoint but not a parameter (rotary inv_freq)
   bool mtp = false;          // multi-token-prediction layer, outside the main model

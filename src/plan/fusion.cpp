@@ -43,7 +43,8 @@ void Plan::group_fused_pieces() {
     fusion_groups_.push_back({std::move(name), pieces});
   };
   const int64_t experts = std::max<int64_t>(trainer_model_.config.n_routed_experts, 0);
-  for (int64_t layer = 0; layer < trainer_model_.config.num_hidden_layers + trainer_model_.config.num_nextn_predict_layers; ++layer) {
+  for (int64_t layer = 0; layer < trainer_model_.config.num_hidden_layers + trainer_model_.config.num_nextn_predict_layers;
+       ++layer) {
     const std::string prefix = "model.layers." + std::to_string(layer) + ".";
     for (const auto& rule : rules) {
       const bool per_expert = rule.pieces.front().find("{e}") != std::string_view::npos;
@@ -65,8 +66,8 @@ void Plan::group_fused_pieces() {
         const Placement& p = dest_placement(t);
         const bool whole = p.parts == 1;
         same_split = same_split && (rule.split == quant::FusedSplit::replicated ? whole
-                                    : rule.split == quant::FusedSplit::rows    ? whole || p.dim == Split::rows
-                                                                               : whole || p.dim == Split::cols);
+                                    : rule.split == quant::FusedSplit::rows     ? whole || p.dim == Split::rows
+                                                                                : whole || p.dim == Split::cols);
       }
       if (!same_split) continue;
       // fp8: the weights fuse, and their scale grids fuse the same way.

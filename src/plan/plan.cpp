@@ -8,12 +8,8 @@
 namespace wxfer {
 
 Plan::Plan(Model trainer_model, TrainerLayout trainer, InferenceLayout inference, PlanOptions options)
-    : trainer_model_(std::move(trainer_model)),
-      trainer_layout_(trainer),
-      inference_layout_(inference),
-      options_(options) {
-  if (trainer_model_.dtype != DType::bf16)
-    throw_usage("the trainer holds bf16 weights: build the plan from the bf16 inventory");
+    : trainer_model_(std::move(trainer_model)), trainer_layout_(trainer), inference_layout_(inference), options_(options) {
+  if (trainer_model_.dtype != DType::bf16) throw_usage("the trainer holds bf16 weights: build the plan from the bf16 inventory");
   if (options_.chunk_bytes == 0) throw_usage("invalid chunk size 0: must be at least one byte");
   if (!(options_.link_bandwidth > 0)) throw_usage("invalid link bandwidth: must be positive");
   trainer_placement_ = place_trainer(trainer_model_, trainer_layout_);
@@ -132,8 +128,7 @@ void Plan::source_box(const Slice& s, Range dest_rows, Range& src_rows, Range& s
     case Conversion::quantize_fp8:
       src_rows = {dest_rows.lo / kFp8Block * kFp8Block,
                   std::min(src.rows, (dest_rows.hi + kFp8Block - 1) / kFp8Block * kFp8Block)};
-      src_cols = {s.cols.lo / kFp8Block * kFp8Block,
-                  std::min(src.cols, (s.cols.hi + kFp8Block - 1) / kFp8Block * kFp8Block)};
+      src_cols = {s.cols.lo / kFp8Block * kFp8Block, std::min(src.cols, (s.cols.hi + kFp8Block - 1) / kFp8Block * kFp8Block)};
       return;
     case Conversion::fp8_scale:
       src_rows = {dest_rows.lo * kFp8Block, std::min(src.rows, dest_rows.hi * kFp8Block)};

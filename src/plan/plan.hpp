@@ -26,10 +26,10 @@ enum class Conversion : uint8_t {
 inline constexpr const char* kDefaultMinSegment = "16KiB";
 
 struct PlanOptions {
-  DType inference_dtype = DType::bf16;     // bf16 or fp8_e4m3 (the FP8 checkpoint layout)
-  uint64_t chunk_bytes = 64ull << 20;      // largest unit a pipeline streams
+  DType inference_dtype = DType::bf16;    // bf16 or fp8_e4m3 (the FP8 checkpoint layout)
+  uint64_t chunk_bytes = 64ull << 20;     // largest unit a pipeline streams
   uint64_t min_segment_bytes = 16 << 10;  // smaller cuts are gathered on one sender first (kDefaultMinSegment)
-  double link_bandwidth = 50e9;            // bytes/s per rank (one 400 Gb/s NIC per GPU)
+  double link_bandwidth = 50e9;           // bytes/s per rank (one 400 Gb/s NIC per GPU)
   // Lay out inference memory so that the pieces of each projection the engine fuses
   // (src/quant/fusion_table.cpp: qkv_proj, gate_up_proj, w13, ...) are adjacent, in fusion
   // order: the fused tensor is then one contiguous region, written in place (plan/fusion.cpp).
@@ -38,10 +38,10 @@ struct PlanOptions {
 
 // A fused engine tensor in one inference rank's memory: its pieces' slices back to back.
 struct FusedTensor {
-  std::string name;             // e.g. model.layers.0.self_attn.qkv_proj.weight
-  std::vector<uint32_t> pieces; // destination tensors, in fusion order
+  std::string name;              // e.g. model.layers.0.self_attn.qkv_proj.weight
+  std::vector<uint32_t> pieces;  // destination tensors, in fusion order
   uint64_t offset = 0, bytes = 0;
-  int64_t rows = 0, cols = 0;   // this rank's shard (expert slabs flattened into rows)
+  int64_t rows = 0, cols = 0;  // this rank's shard (expert slabs flattened into rows)
   DType dtype = DType::bf16;
 };
 
@@ -56,7 +56,7 @@ struct DestTensor {
 struct Slice {
   uint32_t tensor = 0;  // destination tensor
   int32_t part = 0;
-  Range rows, cols;     // box in destination-tensor coordinates
+  Range rows, cols;  // box in destination-tensor coordinates
   uint64_t bytes = 0;
 };
 
@@ -68,7 +68,7 @@ struct Segment {
   Range rows;           // destination rows
   uint64_t offset = 0;  // bytes from the start of the slice
   uint64_t bytes = 0;
-  int32_t part = -1;    // trainer part that holds it (held segments)
+  int32_t part = -1;  // trainer part that holds it (held segments)
   bool gather = false;
   uint32_t first_source = 0;  // into Plan::sources, one per destination copy
 };
@@ -100,7 +100,7 @@ struct PlanStats {
   uint64_t total_bytes = 0;               // landed on all inference ranks
   uint64_t max_bytes_out = 0, max_bytes_in = 0, max_gather_bytes_in = 0;
   uint64_t segments = 0, transfers = 0, gather_segments = 0;
-  double lower_bound_seconds = 0;         // busiest link's bytes / link bandwidth
+  double lower_bound_seconds = 0;  // busiest link's bytes / link bandwidth
 };
 
 class Plan {
@@ -124,9 +124,7 @@ class Plan {
   const PlanStats& stats() const { return stats_; }
 
   // Placement of a destination tensor (that of its source tensor).
-  const Placement& dest_placement(uint32_t dest_tensor) const {
-    return inference_placement_[dest_[dest_tensor].source];
-  }
+  const Placement& dest_placement(uint32_t dest_tensor) const { return inference_placement_[dest_[dest_tensor].source]; }
   const Tensor& dest_tensor(uint32_t i) const { return dest_model_.tensors[i]; }
   // Destination copies of a slice: replicas x placement copies.
   uint32_t copies(const Slice& s) const;
@@ -166,9 +164,7 @@ class Plan {
   // Pipeline order for a trainer rank: its transfers, cut into chunks.
   std::vector<Chunk> chunks_of(int32_t trainer_rank) const;
   const std::vector<Transfer>& transfers() const { return transfers_; }
-  Range transfers_of(int32_t trainer_rank) const {
-    return {transfer_begin_[trainer_rank], transfer_begin_[trainer_rank + 1]};
-  }
+  Range transfers_of(int32_t trainer_rank) const { return {transfer_begin_[trainer_rank], transfer_begin_[trainer_rank + 1]}; }
 
  private:
   int32_t position(int32_t rank) const { return rank % inference_layout_.tp; }

@@ -128,8 +128,7 @@ void Plan::compute_stats() {
   st.max_gather_bytes_in = *std::max_element(st.gather_bytes_in.begin(), st.gather_bytes_in.end());
   st.segments = segments_.size();
   st.transfers = transfers_.size();
-  st.lower_bound_seconds =
-      static_cast<double>(std::max(st.max_bytes_out, st.max_bytes_in)) / options_.link_bandwidth;
+  st.lower_bound_seconds = static_cast<double>(std::max(st.max_bytes_out, st.max_bytes_in)) / options_.link_bandwidth;
 }
 
 }  // namespace wxfer

@@ -15,17 +15,23 @@ struct RowMap {
 
   int64_t lo(int64_t d) const {
     switch (conversion) {
-      case Conversion::copy: return d;
-      case Conversion::quantize_fp8: return d / kFp8Block * kFp8Block;
-      case Conversion::fp8_scale: return d * kFp8Block;
+      case Conversion::copy:
+        return d;
+      case Conversion::quantize_fp8:
+        return d / kFp8Block * kFp8Block;
+      case Conversion::fp8_scale:
+        return d * kFp8Block;
     }
     return d;
   }
   int64_t hi(int64_t d) const {
     switch (conversion) {
-      case Conversion::copy: return d + 1;
-      case Conversion::quantize_fp8: return std::min(source_rows, (d / kFp8Block + 1) * kFp8Block);
-      case Conversion::fp8_scale: return std::min(source_rows, (d + 1) * kFp8Block);
+      case Conversion::copy:
+        return d + 1;
+      case Conversion::quantize_fp8:
+        return std::min(source_rows, (d / kFp8Block + 1) * kFp8Block);
+      case Conversion::fp8_scale:
+        return std::min(source_rows, (d + 1) * kFp8Block);
     }
     return d + 1;
   }
@@ -34,9 +40,12 @@ struct RowMap {
   // End of the destination rows whose source rows all lie below `source_row`.
   int64_t end_within(int64_t source_row) const {
     switch (conversion) {
-      case Conversion::copy: return source_row;
-      case Conversion::quantize_fp8: return source_row / kFp8Block * kFp8Block;
-      case Conversion::fp8_scale: return source_row / kFp8Block;
+      case Conversion::copy:
+        return source_row;
+      case Conversion::quantize_fp8:
+        return source_row / kFp8Block * kFp8Block;
+      case Conversion::fp8_scale:
+        return source_row / kFp8Block;
     }
     return source_row;
   }
@@ -64,8 +73,10 @@ std::vector<Cut> cut_rows(const Placement& tp, const RowMap& map, Range dest) {
       e = held.hi >= map.source_rows ? dest.hi : std::min(dest.hi, map.end_within(held.hi));
     }
     WXFER_ASSERT(e > d);
-    if (who < 0 && !cuts.empty() && cuts.back().part < 0) cuts.back().rows.hi = e;
-    else cuts.push_back({{d, e}, who});
+    if (who < 0 && !cuts.empty() && cuts.back().part < 0)
+      cuts.back().rows.hi = e;
+    else
+      cuts.push_back({{d, e}, who});
     d = e;
   }
   return cuts;
@@ -93,8 +104,10 @@ void Plan::build_segments() {
       source_box(s, s.rows, src_rows, src_cols);
       const int32_t spanned = tp.part_of(src_rows.hi - 1) - tp.part_of(src_rows.lo) + 1;
       const auto interior_bytes = static_cast<uint64_t>(tp.chunk) * row_bytes;
-      if (spanned >= 3 && interior_bytes < options_.min_segment_bytes) cuts.push_back({s.rows, -1});
-      else cuts = cut_rows(tp, map, s.rows);
+      if (spanned >= 3 && interior_bytes < options_.min_segment_bytes)
+        cuts.push_back({s.rows, -1});
+      else
+        cuts = cut_rows(tp, map, s.rows);
     } else {
       Range src_rows, src_cols;
       source_box(s, s.rows, src_rows, src_cols);

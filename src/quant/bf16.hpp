@@ -1,8 +1,8 @@
 // bfloat16 as raw bits: conversions to and from float, the only arithmetic the sender needs.
 #pragma once
 
-#include "quant/bit_cast.hpp"
 #include <cstdint>
+#include "quant/bit_cast.hpp"
 
 namespace wxfer::quant {
 

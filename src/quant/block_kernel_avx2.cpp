@@ -164,8 +164,8 @@ WXFER_AVX2 void strip_scales_avx2(const uint16_t* src, int64_t stride, int64_t r
 
 namespace wxfer::quant::detail {
 bool have_avx2_kernel() { return false; }
-void quantize_strip_avx2(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, uint8_t* dst,
-                         int64_t dst_stride, float* scales) {
+void quantize_strip_avx2(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, uint8_t* dst, int64_t dst_stride,
+                         float* scales) {
   quantize_strip_scalar(src, stride, rows, cols, dst, dst_stride, scales);
 }
 void strip_scales_avx2(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, float* scales) {

@@ -7,10 +7,10 @@
 #include <algorithm>
 #include <vector>
 
+#include "common/error.hpp"
 #include "quant/bf16.hpp"
 #include "quant/block_kernels.hpp"
 #include "quant/block_quant.hpp"
-#include "common/error.hpp"
 #include "quant/fp8_e4m3.hpp"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -61,7 +61,8 @@ WXFER_AVX512 __m512i codes_16_finite_wide(__m512i wide, const Divisor& d) {
   const __m512 x = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_and_si512(wide, _mm512_set1_epi32(0x7FFF)), 16));
   const __m512 y = divide<ByInverse>(x, d);
   const __m512i min_exponent = _mm512_set1_epi32(0x3C800000);  // 2^-6
-  const __m512i exponent = _mm512_max_epu32(_mm512_and_si512(_mm512_castps_si512(y), _mm512_set1_epi32(0x7F800000)), min_exponent);
+  const __m512i exponent =
+      _mm512_max_epu32(_mm512_and_si512(_mm512_castps_si512(y), _mm512_set1_epi32(0x7F800000)), min_exponent);
   const __m512i magic = _mm512_add_epi32(exponent, _mm512_set1_epi32(20 << 23));
   const __m512i units = _mm512_sub_epi32(_mm512_castps_si512(_mm512_add_ps(y, _mm512_castsi512_ps(magic))), magic);
   __m512i code = _mm512_add_epi32(units, _mm512_srli_epi32(_mm512_sub_epi32(exponent, min_exponent), 20));
@@ -152,8 +153,8 @@ WXFER_AVX512_VBMI __m256i codes_32_table(__m512i bits, const BlockTable& t, __mm
 
 // One row of a panel whose blocks all have tables.
 template <bool Stream>
-WXFER_AVX512_VBMI void encode_row_table(const uint16_t* row, int64_t width, const BlockTable* tables,
-                                        const Divisor* divisors, uint8_t* out) {
+WXFER_AVX512_VBMI void encode_row_table(const uint16_t* row, int64_t width, const BlockTable* tables, const Divisor* divisors,
+                                        uint8_t* out) {
   int64_t c = 0;
   for (; c + 64 <= width; c += 64) {  // 64 columns never straddle two blocks
     const BlockTable& t = tables[c / kBlock];
@@ -217,8 +218,9 @@ class RowAmax {
   // finite |x| and the largest |x| of any kind, as bf16 bits.
   WXFER_AVX512 void finish(const uint16_t* panel, int64_t stride, int64_t rows, uint16_t* amax, uint16_t* raw) const {
     for (int64_t b = 0; b < (width_ + kBlock - 1) / kBlock; ++b) {
-      raw[b] = std::max(tail_raw_[b], static_cast<uint16_t>(_mm512_reduce_max_epu32(_mm512_max_epu32(
-                                          _mm512_srli_epi32(any_[b], 16), _mm512_and_si512(any_[b], _mm512_set1_epi32(0xFFFF))))));
+      raw[b] =
+          std::max(tail_raw_[b], static_cast<uint16_t>(_mm512_reduce_max_epu32(_mm512_max_epu32(
+                                     _mm512_srli_epi32(any_[b], 16), _mm512_and_si512(any_[b], _mm512_set1_epi32(0xFFFF))))));
       amax[b] = raw[b];
       if (raw[b] < 0x7F80u) continue;
       amax[b] = 0;
@@ -262,7 +264,8 @@ WXFER_AVX512 void quantize_panels(const uint16_t* src, int64_t stride, int64_t r
   };
   std::vector<Panel> panels;
   for (int64_t r0 = 0; r0 < rows; r0 += kBlock)
-    for (int64_t c0 = 0; c0 < cols; c0 += kPanel) panels.push_back({r0, c0, std::min(kBlock, rows - r0), std::min(kPanel, cols - c0)});
+    for (int64_t c0 = 0; c0 < cols; c0 += kPanel)
+      panels.push_back({r0, c0, std::min(kBlock, rows - r0), std::min(kPanel, cols - c0)});
   if (panels.empty()) return;
   uint16_t amax[RowAmax::kBlocks], raw[RowAmax::kBlocks];
   {
@@ -299,10 +302,14 @@ WXFER_AVX512 void quantize_panels(const uint16_t* src, int64_t stride, int64_t r
         for (int64_t b = 0; b < blocks; ++b) {
           const Divisor& d = divisors[b];
           const int64_t from = b * kBlock, to = std::min(p.width, from + kBlock) & ~int64_t{15};
-          if (d.finite && d.by_inverse) encode_row<true, true, Stream>(row, from, to, d, out);
-          else if (d.finite) encode_row<true, false, Stream>(row, from, to, d, out);
-          else if (d.by_inverse) encode_row<false, true, Stream>(row, from, to, d, out);
-          else encode_row<false, false, Stream>(row, from, to, d, out);
+          if (d.finite && d.by_inverse)
+            encode_row<true, true, Stream>(row, from, to, d, out);
+          else if (d.finite)
+            encode_row<true, false, Stream>(row, from, to, d, out);
+          else if (d.by_inverse)
+            encode_row<false, true, Stream>(row, from, to, d, out);
+          else
+            encode_row<false, false, Stream>(row, from, to, d, out);
         }
       }
       for (int64_t c = p.width & ~int64_t{15}; c < p.width; ++c)

@@ -7,11 +7,11 @@
 
 namespace wxfer::quant::detail {
 
-using StripKernel = void (*)(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, uint8_t* dst,
-                            int64_t dst_stride, float* scales);
+using StripKernel = void (*)(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, uint8_t* dst, int64_t dst_stride,
+                             float* scales);
 
-void quantize_strip_scalar(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, uint8_t* dst,
-                           int64_t dst_stride, float* scales);
+void quantize_strip_scalar(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, uint8_t* dst, int64_t dst_stride,
+                           float* scales);
 
 // The strip's ceil(cols / 128) block scales only.
 using StripScalesKernel = void (*)(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, float* scales);
@@ -27,7 +27,7 @@ void strip_scales_avx512(const uint16_t* src, int64_t stride, int64_t rows, int6
 
 // True where the CPU runs AVX2 and FMA and this build has the AVX2 kernel.
 bool have_avx2_kernel();
-void quantize_strip_avx2(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, uint8_t* dst,
-                         int64_t dst_stride, float* scales);
+void quantize_strip_avx2(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, uint8_t* dst, int64_t dst_stride,
+                         float* scales);
 
 }  // namespace wxfer::quant::detail

@@ -33,15 +33,14 @@ void strip_scales_scalar(const uint16_t* src, int64_t stride, int64_t rows, int6
   }
 }
 
-void quantize_strip_scalar(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, uint8_t* dst,
-                           int64_t dst_stride, float* scales) {
+void quantize_strip_scalar(const uint16_t* src, int64_t stride, int64_t rows, int64_t cols, uint8_t* dst, int64_t dst_stride,
+                           float* scales) {
   strip_scales_scalar(src, stride, rows, cols, scales);
   for (int64_t c0 = 0; c0 < cols; c0 += kBlock) {
     const int64_t c1 = std::min(cols, c0 + kBlock);
     const float scale = scales[c0 / kBlock];
     for (int64_t r = 0; r < rows; ++r)
-      for (int64_t c = c0; c < c1; ++c)
-        dst[r * dst_stride + c] = float_to_e4m3(bf16_to_float(src[r * stride + c]) / scale);
+      for (int64_t c = c0; c < c1; ++c) dst[r * dst_stride + c] = float_to_e4m3(bf16_to_float(src[r * stride + c]) / scale);
   }
 }
 
@@ -53,21 +52,19 @@ void quantize(Bf16Region src, Fp8Output out) {
     detail::quantize_avx512(src.data, src.stride, src.rows, src.cols, out.fp8, out.fp8_stride, out.scales, out.scale_stride);
     return;
   }
-  const detail::StripKernel kernel =
-      detail::have_avx2_kernel() ? detail::quantize_strip_avx2 : detail::quantize_strip_scalar;
+  const detail::StripKernel kernel = detail::have_avx2_kernel() ? detail::quantize_strip_avx2 : detail::quantize_strip_scalar;
   for (int64_t r0 = 0; r0 < src.rows; r0 += kBlock)
     for (int64_t c0 = 0; c0 < src.cols; c0 += kPanelCols)
-      kernel(src.data + r0 * src.stride + c0, src.stride, std::min(kBlock, src.rows - r0),
-             std::min(kPanelCols, src.cols - c0), out.fp8 + r0 * out.fp8_stride + c0, out.fp8_stride,
-             out.scales + (r0 / kBlock) * out.scale_stride + c0 / kBlock);
+      kernel(src.data + r0 * src.stride + c0, src.stride, std::min(kBlock, src.rows - r0), std::min(kPanelCols, src.cols - c0),
+             out.fp8 + r0 * out.fp8_stride + c0, out.fp8_stride, out.scales + (r0 / kBlock) * out.scale_stride + c0 / kBlock);
 }
 
 void block_scales(Bf16Region src, float* scales, int64_t scale_stride) {
   WXFER_ASSERT(src.rows >= 0 && src.cols >= 0 && src.stride >= src.cols && scale_stride >= scale_cols(src.cols));
   WXFER_ASSERT(src.rows * src.cols == 0 || (src.data && scales));
   const detail::StripScalesKernel kernel = detail::have_avx512_kernel() ? detail::strip_scales_avx512
-                                            : detail::have_avx2_kernel()  ? detail::strip_scales_avx2
-                                                                          : detail::strip_scales_scalar;
+                                           : detail::have_avx2_kernel() ? detail::strip_scales_avx2
+                                                                        : detail::strip_scales_scalar;
   for (int64_t r0 = 0; r0 < src.rows; r0 += kBlock)
     for (int64_t c0 = 0; c0 < src.cols; c0 += kPanelCols)
       kernel(src.data + r0 * src.stride + c0, src.stride, std::min(kBlock, src.rows - r0), std::min(kPanelCols, src.cols - c0),

@@ -58,8 +58,7 @@ float quantize_block_reference(Bf16Region block, uint8_t* fp8, int64_t fp8_strid
       // The quotient is rounded to float first, as torch, Triton and CUDA compute x / s.
       const auto y = static_cast<float>(x / static_cast<double>(scale));
       // NaN keeps the sign of x, whatever the division does with NaN signs.
-      fp8[r * fp8_stride + c] = std::isnan(x) ? static_cast<uint8_t>(kE4m3NaN | (std::signbit(x) ? 0x80 : 0))
-                                              : reference_e4m3(y);
+      fp8[r * fp8_stride + c] = std::isnan(x) ? static_cast<uint8_t>(kE4m3NaN | (std::signbit(x) ? 0x80 : 0)) : reference_e4m3(y);
     }
   return scale;
 }
@@ -69,8 +68,8 @@ void quantize_reference(Bf16Region src, Fp8Output out) {
   for (int64_t br = 0; br < scale_rows(src.rows); ++br)
     for (int64_t bc = 0; bc < scale_cols(src.cols); ++bc) {
       const int64_t r0 = br * kBlock, c0 = bc * kBlock;
-      const Bf16Region block{src.data + r0 * src.stride + c0, std::min(kBlock, src.rows - r0),
-                             std::min(kBlock, src.cols - c0), src.stride};
+      const Bf16Region block{src.data + r0 * src.stride + c0, std::min(kBlock, src.rows - r0), std::min(kBlock, src.cols - c0),
+                             src.stride};
       out.scales[br * out.scale_stride + bc] =
           quantize_block_reference(block, out.fp8 + r0 * out.fp8_stride + c0, out.fp8_stride);
     }

@@ -2,8 +2,8 @@
 // bits; largest finite 448, no infinity, NaN = S.1111.111 (0x7F / 0xFF).
 #pragma once
 
-#include "quant/bit_cast.hpp"
 #include <cstdint>
+#include "quant/bit_cast.hpp"
 
 namespace wxfer::quant {
 

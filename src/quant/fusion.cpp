@@ -18,14 +18,12 @@ RowRange row_shard(const FusionPiece& p, int tp_rank, int tp_size) {
   if (p.head_rows > 0 && p.rows % p.head_rows == 0 && p.rows / p.head_rows < tp_size) {
     const int64_t heads = p.rows / p.head_rows;
     if (tp_size % heads != 0)
-      throw_usage("fusion: " + std::to_string(heads) + " kv heads cannot be replicated over tp=" +
-                  std::to_string(tp_size));
+      throw_usage("fusion: " + std::to_string(heads) + " kv heads cannot be replicated over tp=" + std::to_string(tp_size));
     const int64_t head = tp_rank / (tp_size / heads);
     return {head * p.head_rows, p.head_rows};
   }
   if (p.rows % tp_size != 0)
-    throw_usage("fusion: a piece of " + std::to_string(p.rows) + " rows does not split over tp=" +
-                std::to_string(tp_size));
+    throw_usage("fusion: a piece of " + std::to_string(p.rows) + " rows does not split over tp=" + std::to_string(tp_size));
   const int64_t count = p.rows / tp_size;
   return {tp_rank * count, count};
 }

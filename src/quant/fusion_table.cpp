@@ -11,16 +11,14 @@ namespace {
 const FusionRule kQkv{"self_attn.qkv_proj.weight",
                       {"self_attn.q_proj.weight", "self_attn.k_proj.weight", "self_attn.v_proj.weight"},
                       FusedSplit::rows};
-const FusionRule kQkvBias{"self_attn.qkv_proj.bias",
-                          {"self_attn.q_proj.bias", "self_attn.k_proj.bias", "self_attn.v_proj.bias"},
-                          FusedSplit::rows};
+const FusionRule kQkvBias{
+    "self_attn.qkv_proj.bias", {"self_attn.q_proj.bias", "self_attn.k_proj.bias", "self_attn.v_proj.bias"}, FusedSplit::rows};
 const FusionRule kGateUp{"mlp.gate_up_proj.weight", {"mlp.gate_proj.weight", "mlp.up_proj.weight"}, FusedSplit::rows};
 const FusionRule kSharedGateUp{"mlp.shared_experts.gate_up_proj.weight",
                                {"mlp.shared_experts.gate_proj.weight", "mlp.shared_experts.up_proj.weight"},
                                FusedSplit::rows};
-const FusionRule kExpertW13{"mlp.experts.w13_weight",
-                            {"mlp.experts.{e}.gate_proj.weight", "mlp.experts.{e}.up_proj.weight"},
-                            FusedSplit::rows};
+const FusionRule kExpertW13{
+    "mlp.experts.w13_weight", {"mlp.experts.{e}.gate_proj.weight", "mlp.experts.{e}.up_proj.weight"}, FusedSplit::rows};
 const FusionRule kExpertW2{"mlp.experts.w2_weight", {"mlp.experts.{e}.down_proj.weight"}, FusedSplit::cols};
 // MLA with a q LoRA: both down-projections read the hidden state, so vLLM runs them as one
 // replicated GEMM.

@@ -59,9 +59,7 @@ PropertyList file_access() {
   return access;
 }
 
-bool has_attribute(hid_t object, const std::string& name) {
-  return WXFER_CHECK_H5(H5Aexists(object, name.c_str())) > 0;
-}
+bool has_attribute(hid_t object, const std::string& name) { return WXFER_CHECK_H5(H5Aexists(object, name.c_str())) > 0; }
 
 void write_string_attribute(hid_t object, const std::string& name, const std::string& value) {
   // Variable-length UTF-8: h5py returns `str`, and JSON values have no size limit.

@@ -17,8 +17,7 @@ namespace wxfer::h5 {
 // which readers use to build a short message for the user.
 class H5Error : public SystemError {
  public:
-  H5Error(const std::string& what, std::string hdf5_message)
-      : SystemError(what), hdf5_message_(std::move(hdf5_message)) {}
+  H5Error(const std::string& what, std::string hdf5_message) : SystemError(what), hdf5_message_(std::move(hdf5_message)) {}
   const std::string& hdf5_message() const { return hdf5_message_; }
 
  private:

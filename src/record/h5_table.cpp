@@ -18,8 +18,8 @@ void write_table(hid_t parent, const std::string& name, hid_t mem_type, const vo
     WXFER_CHECK_H5(H5Pset_shuffle(create.get()));
     WXFER_CHECK_H5(H5Pset_deflate(create.get(), 4));
   }
-  const Dataset dataset(WXFER_CHECK_H5(
-      H5Dcreate2(parent, name.c_str(), file_type.get(), space.get(), H5P_DEFAULT, create.get(), H5P_DEFAULT)));
+  const Dataset dataset(
+      WXFER_CHECK_H5(H5Dcreate2(parent, name.c_str(), file_type.get(), space.get(), H5P_DEFAULT, create.get(), H5P_DEFAULT)));
   if (count > 0) WXFER_CHECK_H5(H5Dwrite(dataset.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows));
 }
 

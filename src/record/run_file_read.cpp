@@ -31,8 +31,8 @@ std::vector<RankInfo> read_ranks(hid_t parent) {
   const h5::Datatype type = rank_row_type();
   std::vector<RankInfo> ranks;
   for (const RankRow& row : h5::read_rows<RankRow>(parent, "ranks", type.get()))
-    ranks.push_back({row.rank, fixed_field(row.role, sizeof(row.role)), fixed_field(row.host, sizeof(row.host)),
-                     row.clock_offset, row.clock_error});
+    ranks.push_back({row.rank, fixed_field(row.role, sizeof(row.role)), fixed_field(row.host, sizeof(row.host)), row.clock_offset,
+                     row.clock_error});
   return ranks;
 }
 

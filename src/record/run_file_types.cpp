@@ -5,9 +5,7 @@
 namespace wxfer::record_detail {
 namespace {
 
-void add(hid_t compound, const char* name, size_t offset, hid_t type) {
-  WXFER_CHECK_H5(H5Tinsert(compound, name, offset, type));
-}
+void add(hid_t compound, const char* name, size_t offset, hid_t type) { WXFER_CHECK_H5(H5Tinsert(compound, name, offset, type)); }
 
 }  // namespace
 

@@ -21,14 +21,13 @@ constexpr int32_t kSchemaVersion = 1;
 // Fixed-length table fields: a value that does not fit would be silently cut, so refuse it.
 template <size_t N>
 void copy_fixed(char (&field)[N], const std::string& value, const char* what) {
-  if (value.size() > N)
-    throw_usage(std::string(what) + " '" + value + "' is longer than " + std::to_string(N) + " characters");
+  if (value.size() > N) throw_usage(std::string(what) + " '" + value + "' is longer than " + std::to_string(N) + " characters");
   std::memset(field, 0, N);
   std::memcpy(field, value.data(), value.size());
 }
 
 void write_run(hid_t runs, const StrategyRun& run) {
-  if (run.label.empty() || run.label.find('/') != std::string::npos || run.label == "." )
+  if (run.label.empty() || run.label.find('/') != std::string::npos || run.label == ".")
     throw_usage("invalid run label '" + run.label + "': must be non-empty and contain no '/'");
   const h5::Group group(WXFER_CHECK_H5(H5Gcreate2(runs, run.label.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)));
   h5::write_string_attribute(group.get(), "strategy", run.strategy);

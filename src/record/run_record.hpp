@@ -48,13 +48,13 @@ struct RankInfo {
 
 // One strategy in one configuration: /runs/<label>.
 struct StrategyRun {
-  std::string label;     // group name; the strategy name for plain runs, with parameters for sweeps
-  std::string strategy;  // gather, broadcast, rdma
-  std::string transport; // mpi, mpi-rma, nccl, verbs, simgrid
+  std::string label;      // group name; the strategy name for plain runs, with parameters for sweeps
+  std::string strategy;   // gather, broadcast, rdma
+  std::string transport;  // mpi, mpi-rma, nccl, verbs, simgrid
   bool simulated = false;
   double lower_bound_seconds = 0;
-  std::string bound_kind;      // "memcpy" (local runs) or "link" (plans, simulations)
-  uint64_t bytes_per_step = 0; // bytes that must land in inference memory per step
+  std::string bound_kind;                            // "memcpy" (local runs) or "link" (plans, simulations)
+  uint64_t bytes_per_step = 0;                       // bytes that must land in inference memory per step
   nlohmann::json params = nlohmann::json::object();  // bucket size, chunk size, rank counts, ...
   std::map<std::string, double> metrics;             // e.g. reference_seconds of a raw baseline loop
   // The job's ranks when this run came from another job than the file's /ranks (merged and
@@ -68,12 +68,12 @@ struct RunFile {
   std::string kind = "run";  // "run", "sim" or "sweep"
   std::string wxfer_version;
   std::string command_line;
-  std::string created;       // ISO 8601 UTC
+  std::string created;                               // ISO 8601 UTC
   nlohmann::json config = nlohmann::json::object();  // the full configuration
   std::vector<std::string> hosts;
   // What measured it: rank 0's host (CPU model, cores, memory, kernel, ...); empty for sims.
   nlohmann::json machine = nlohmann::json::object();
-  double clock_error = 0;    // worst estimated clock-alignment error over ranks
+  double clock_error = 0;  // worst estimated clock-alignment error over ranks
   std::vector<RankInfo> ranks;
   std::vector<StrategyRun> runs;
 };

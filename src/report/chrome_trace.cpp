@@ -38,8 +38,10 @@ std::vector<int> assign_lanes(const std::vector<const Event*>& events, double or
     const int64_t begin = to_ns(e->t_begin, origin), end = std::max(begin, to_ns(e->t_end, origin));
     size_t lane = 0;
     while (lane < lane_end.size() && lane_end[lane] > begin) ++lane;
-    if (lane == lane_end.size()) lane_end.push_back(end);
-    else lane_end[lane] = end;
+    if (lane == lane_end.size())
+      lane_end.push_back(end);
+    else
+      lane_end[lane] = end;
     lanes.push_back(static_cast<int>(lane));
   }
   return lanes;

@@ -16,10 +16,14 @@ const RunStats* find_run(const std::vector<RunStats>& runs, const std::string& l
 
 const char* status_name(GateStatus s) {
   switch (s) {
-    case GateStatus::ok: return "ok";
-    case GateStatus::regressed: return "REGRESSED";
-    case GateStatus::only_in_base: return "only in baseline";
-    case GateStatus::only_in_new: return "only in new";
+    case GateStatus::ok:
+      return "ok";
+    case GateStatus::regressed:
+      return "REGRESSED";
+    case GateStatus::only_in_base:
+      return "only in baseline";
+    case GateStatus::only_in_new:
+      return "only in new";
   }
   return "?";
 }
@@ -66,9 +70,8 @@ GateRow compare_one(const RunStats& base, const RunStats& fresh, double max_slow
     if (no_steps) {
       why << "recorded no steps";
     } else {
-      why << (by_efficiency ? "efficiency " : "median time ") << show(row, row.base_value) << " -> "
-          << show(row, row.new_value) << " (" << fixed(row.change * 100, "%+.1f%%") << ", allowed -"
-          << fixed(max_slowdown * 100, "%.1f%%") << ")";
+      why << (by_efficiency ? "efficiency " : "median time ") << show(row, row.base_value) << " -> " << show(row, row.new_value)
+          << " (" << fixed(row.change * 100, "%+.1f%%") << ", allowed -" << fixed(max_slowdown * 100, "%.1f%%") << ")";
     }
     if (!row.grown_stage.empty())
       why << "; stage '" << row.grown_stage << "' grew most (+" << format_seconds(row.grown_seconds) << ")";
@@ -124,9 +127,8 @@ std::string gate_markdown(const GateResult& gate) {
   out << "| run | metric | baseline | new | change | grew most | verdict |\n|---|---|---|---|---|---|---|\n";
   for (const auto& r : gate.rows) {
     const bool compared = r.status == GateStatus::ok || r.status == GateStatus::regressed;
-    out << "| " << r.label << " | " << (compared ? r.metric : "-") << " | "
-        << (compared ? show(r, r.base_value) : "-") << " | " << (compared ? show(r, r.new_value) : "-") << " | "
-        << (compared ? fixed(r.change * 100, "%+.1f%%") : "-") << " | "
+    out << "| " << r.label << " | " << (compared ? r.metric : "-") << " | " << (compared ? show(r, r.base_value) : "-") << " | "
+        << (compared ? show(r, r.new_value) : "-") << " | " << (compared ? fixed(r.change * 100, "%+.1f%%") : "-") << " | "
         << (r.grown_stage.empty() ? "-" : r.grown_stage + " +" + format_seconds(r.grown_seconds)) << " | "
         << status_name(r.status) << " |\n";
   }

@@ -19,10 +19,10 @@ struct GateRow {
   // What is compared: efficiency when both runs have a lower bound, else 1 / median time.
   std::string metric;  // "efficiency" or "speed"
   double base_value = 0, new_value = 0;
-  double change = 0;            // new / base - 1 (negative = slower)
-  std::string grown_stage;      // stage whose union time grew most; empty when none grew
-  double grown_seconds = 0;     // by how much
-  std::string reason;           // one line when regressed
+  double change = 0;         // new / base - 1 (negative = slower)
+  std::string grown_stage;   // stage whose union time grew most; empty when none grew
+  double grown_seconds = 0;  // by how much
+  std::string reason;        // one line when regressed
 };
 
 struct GateResult {

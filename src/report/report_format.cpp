@@ -52,9 +52,12 @@ const StageStats* find_stage(const RunStats& s, const std::string& stage) {
 
 std::string run_name(const RunStats& s, FileNaming naming) {
   switch (naming) {
-    case FileNaming::none: return s.label;
-    case FileNaming::file_name: return std::filesystem::path(s.file).filename().string() + ":" + s.label;
-    case FileNaming::full_path: return s.file + ":" + s.label;
+    case FileNaming::none:
+      return s.label;
+    case FileNaming::file_name:
+      return std::filesystem::path(s.file).filename().string() + ":" + s.label;
+    case FileNaming::full_path:
+      return s.file + ":" + s.label;
   }
   return s.label;
 }
@@ -83,20 +86,20 @@ std::string markdown_report(const std::vector<RunStats>& runs) {
   const FileNaming several = file_naming(runs);
   std::ostringstream out;
   row(out, {"run", "strategy", "transport", "steps", "verified", "median", "p10", "p90", "lower bound", "efficiency",
-            "step efficiency", "step / reference", "landed GB/s", "out/rank max", "out/rank mean", "in/rank max",
-            "in/rank mean", "busy skew", "overlap"});
+            "step efficiency", "step / reference", "landed GB/s", "out/rank max", "out/rank mean", "in/rank max", "in/rank mean",
+            "busy skew", "overlap"});
   row(out, std::vector<std::string>(19, "---"));
   for (const auto& s : runs) {
     const bool timed = s.steps > 0;
-    row(out, {run_name(s, several), s.strategy, s.transport + (s.simulated ? " (sim)" : ""),
-              std::to_string(s.steps), std::to_string(s.verified_steps) + "/" + std::to_string(s.steps),
-              seconds_or_dash(s.median_seconds, timed), seconds_or_dash(s.p10_seconds, timed),
-              seconds_or_dash(s.p90_seconds, timed),
-              s.lower_bound_seconds > 0 ? format_seconds(s.lower_bound_seconds) + " (" + s.bound_kind + ")" : "-",
-              percent(s.efficiency), percent(s.step_efficiency),
-              s.step_reference_ratio ? fixed(*s.step_reference_ratio, "%.2f") : "-", s.landed_gbps ? fixed(*s.landed_gbps, "%.2f") : "-",
-              bytes_or_dash(s.bytes_out.max), bytes_or_dash(s.bytes_out.mean), bytes_or_dash(s.bytes_in.max),
-              bytes_or_dash(s.bytes_in.mean), ratio_or_dash(s.busy_seconds.skew()), ratio_or_dash(s.overlap)});
+    row(out,
+        {run_name(s, several), s.strategy, s.transport + (s.simulated ? " (sim)" : ""), std::to_string(s.steps),
+         std::to_string(s.verified_steps) + "/" + std::to_string(s.steps), seconds_or_dash(s.median_seconds, timed),
+         seconds_or_dash(s.p10_seconds, timed), seconds_or_dash(s.p90_seconds, timed),
+         s.lower_bound_seconds > 0 ? format_seconds(s.lower_bound_seconds) + " (" + s.bound_kind + ")" : "-",
+         percent(s.efficiency), percent(s.step_efficiency), s.step_reference_ratio ? fixed(*s.step_reference_ratio, "%.2f") : "-",
+         s.landed_gbps ? fixed(*s.landed_gbps, "%.2f") : "-", bytes_or_dash(s.bytes_out.max), bytes_or_dash(s.bytes_out.mean),
+         bytes_or_dash(s.bytes_in.max), bytes_or_dash(s.bytes_in.mean), ratio_or_dash(s.busy_seconds.skew()),
+         ratio_or_dash(s.overlap)});
   }
   // Stages side by side: union time (critical-path share in parentheses), median step.
   std::vector<std::string> stages;
@@ -162,17 +165,18 @@ nlohmann::json run_json(const RunStats& s) {
           {"step_efficiency", optional(s.step_efficiency)},
           {"step_reference_ratio", optional(s.step_reference_ratio)},
           {"landed_GBps", optional(s.landed_gbps)},
-          {"median_step", {{"step", s.median_step},
-                           {"wall_seconds", s.median_step_seconds},
-                           {"critical_rank", s.critical_rank},
-                           {"idle_seconds", s.idle_seconds},
-                           {"overlap", s.overlap},
-                           {"slowest_stage", s.slowest_stage},
-                           {"slowest_stage_seconds", s.slowest_stage_seconds},
-                           {"bytes_out_per_rank", spread(s.bytes_out)},
-                           {"bytes_in_per_rank", spread(s.bytes_in)},
-                           {"busy_seconds_per_rank", spread(s.busy_seconds)},
-                           {"stages", stages}}}};
+          {"median_step",
+           {{"step", s.median_step},
+            {"wall_seconds", s.median_step_seconds},
+            {"critical_rank", s.critical_rank},
+            {"idle_seconds", s.idle_seconds},
+            {"overlap", s.overlap},
+            {"slowest_stage", s.slowest_stage},
+            {"slowest_stage_seconds", s.slowest_stage_seconds},
+            {"bytes_out_per_rank", spread(s.bytes_out)},
+            {"bytes_in_per_rank", spread(s.bytes_in)},
+            {"busy_seconds_per_rank", spread(s.busy_seconds)},
+            {"stages", stages}}}};
 }
 
 }  // namespace wxfer::report

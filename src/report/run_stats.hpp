@@ -15,7 +15,6 @@
 
 namespace wxfer::report {
 
-
 // One stage within the median step.
 struct StageStats {
   std::string stage;
@@ -49,14 +48,14 @@ struct RunStats {
   size_t steps = 0;
   size_t verified_steps = 0;
   double median_seconds = 0, p10_seconds = 0, p90_seconds = 0;
-  std::optional<double> efficiency;    // lower_bound_seconds / median_seconds
+  std::optional<double> efficiency;  // lower_bound_seconds / median_seconds
   // Median over steps of bound_seconds / seconds: each step against the bound measured just
   // before it; only when every step carries its bound.
   std::optional<double> step_efficiency;
   // Median over the steps that have one of seconds / reference_seconds: each step against the
   // raw reference loop run right after it.
   std::optional<double> step_reference_ratio;
-  std::optional<double> landed_gbps;   // bytes_per_step / median_seconds / 1e9
+  std::optional<double> landed_gbps;  // bytes_per_step / median_seconds / 1e9
 
   // Within the median step: steps sorted by time, index (n-1)/2.
   int32_t median_step = -1;

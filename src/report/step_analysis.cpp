@@ -90,8 +90,7 @@ void attribute_critical_path(const std::vector<const Event*>& in_step, int32_t c
 
 std::string stage_name(const Event& e) { return std::string(e.stage, strnlen(e.stage, sizeof(e.stage))); }
 
-void analyze_step(const std::vector<Event>& events, const StepRecord& step, const std::vector<RankInfo>& ranks,
-                  RunStats& out) {
+void analyze_step(const std::vector<Event>& events, const StepRecord& step, const std::vector<RankInfo>& ranks, RunStats& out) {
   std::vector<const Event*> in_step;
   for (const auto& e : events)
     if (e.step == step.step) in_step.push_back(&e);

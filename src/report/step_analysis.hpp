@@ -14,7 +14,6 @@ std::string stage_name(const Event& e);
 // Fills the median-step fields of `out` (median_step_seconds, critical_rank, bytes_out,
 // bytes_in, busy_seconds, stages, idle_seconds, overlap) from the events whose
 // `step` is `step.step`, clipped to the step's window [t_begin, t_end].
-void analyze_step(const std::vector<Event>& events, const StepRecord& step, const std::vector<RankInfo>& ranks,
-                  RunStats& out);
+void analyze_step(const std::vector<Event>& events, const StepRecord& step, const std::vector<RankInfo>& ranks, RunStats& out);
 
 }  // namespace wxfer::report

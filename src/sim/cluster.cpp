@@ -73,7 +73,9 @@ struct KeyReader {
       bad_key(source, key, e.what());
     }
   }
-  double bandwidth() const { return parsed([](const std::string& t, std::string_view w) { return parse_bandwidth(t, w); }); }
+  double bandwidth() const {
+    return parsed([](const std::string& t, std::string_view w) { return parse_bandwidth(t, w); });
+  }
   double seconds() const { return parsed(parse_latency); }
   double bytes() const {
     return parsed([](const std::string& t, std::string_view w) { return static_cast<double>(parse_bytes(t, w)); });
@@ -114,7 +116,10 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"conversion.gather", [](ClusterSpec& c, const KeyReader& r) { c.gather_rate = r.bandwidth(); }},
       {"conversion.fusion", [](ClusterSpec& c, const KeyReader& r) { c.fusion_rate = r.bandwidth(); }},
       {"conversion.quantization", [](ClusterSpec& c, const KeyReader& r) { c.quantization_rate = r.bandwidth(); }},
-      {"conversion.in_place", [](ClusterSpec& c, const KeyReader& r) { c.send_in_place = r.choice({"true", "false"}) == "true"; }},
+      {"conversion.in_place",
+       [](ClusterSpec& c, const KeyReader& r) {
+         c.send_in_place = r.choice({"true", "false"}) == "true";
+       }},
       {"efficiency.p2p", [](ClusterSpec& c, const KeyReader& r) { c.p2p_efficiency = r.number(0.01, 1); }},
       {"efficiency.collective", [](ClusterSpec& c, const KeyReader& r) { c.collective_efficiency = r.number(0.01, 1); }},
       {"efficiency.one_sided", [](ClusterSpec& c, const KeyReader& r) { c.one_sided_efficiency = r.number(0.01, 1); }},
@@ -125,12 +130,15 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"simulation.flows_per_rank", [](ClusterSpec& c, const KeyReader& r) { c.flows_per_rank = r.integer(1, 4096); }},
       {"simulation.pipeline_depth", [](ClusterSpec& c, const KeyReader& r) { c.pipeline_depth = r.integer(1, 64); }},
       {"simulation.pool_receivers",
-       [](ClusterSpec& c, const KeyReader& r) { c.pool_receivers = r.choice({"true", "false"}) == "true"; }},
+       [](ClusterSpec& c, const KeyReader& r) {
+         c.pool_receivers = r.choice({"true", "false"}) == "true";
+       }},
       {"simulation.max_sim_chunks", [](ClusterSpec& c, const KeyReader& r) { c.max_sim_chunks = r.integer(1, 1 << 20); }},
       {"simulation.broadcast",
        [](ClusterSpec& c, const KeyReader& r) {
          const std::string a = r.choice({"ring", "binomial", "tree", "linear"});
-         for (auto b : {BroadcastAlgorithm::ring, BroadcastAlgorithm::binomial, BroadcastAlgorithm::tree, BroadcastAlgorithm::linear})
+         for (auto b :
+              {BroadcastAlgorithm::ring, BroadcastAlgorithm::binomial, BroadcastAlgorithm::tree, BroadcastAlgorithm::linear})
            if (a == broadcast_name(b)) c.broadcast = b;
        }},
       {"simulation.broadcast_channels", [](ClusterSpec& c, const KeyReader& r) { c.broadcast_channels = r.integer(1, 64); }},
@@ -156,10 +164,14 @@ void apply(ClusterSpec& c, const toml::table& t, const std::string& prefix, std:
 
 const char* broadcast_name(BroadcastAlgorithm a) {
   switch (a) {
-    case BroadcastAlgorithm::ring: return "ring";
-    case BroadcastAlgorithm::binomial: return "binomial";
-    case BroadcastAlgorithm::tree: return "tree";
-    case BroadcastAlgorithm::linear: return "linear";
+    case BroadcastAlgorithm::ring:
+      return "ring";
+    case BroadcastAlgorithm::binomial:
+      return "binomial";
+    case BroadcastAlgorithm::tree:
+      return "tree";
+    case BroadcastAlgorithm::linear:
+      return "linear";
   }
   return "ring";
 }
@@ -175,8 +187,7 @@ double parse_latency(std::string_view text, std::string_view what) {
   }
   std::string unit = s.substr(used);
   unit.erase(0, unit.find_first_not_of(' '));
-  static const std::map<std::string, double, std::less<>> units = {
-      {"", 1}, {"s", 1}, {"ms", 1e-3}, {"us", 1e-6}, {"ns", 1e-9}};
+  static const std::map<std::string, double, std::less<>> units = {{"", 1}, {"s", 1}, {"ms", 1e-3}, {"us", 1e-6}, {"ns", 1e-9}};
   const auto it = units.find(unit);
   if (it == units.end() || !std::isfinite(v) || v < 0)
     throw_usage("invalid " + std::string(what) + " '" + s + "': expected a duration such as 2us or 1.5ms");
@@ -223,8 +234,8 @@ std::string cluster_to_toml(const ClusterSpec& c, std::string_view header_commen
   std::ostringstream o;
   o.precision(6);
   o << header_comment << "name = \"" << c.name << "\"\nnodes = " << c.nodes << "\n\n[node]\ngpus = " << c.gpus_per_node
-    << "\nnics = " << c.nics_per_node << "\n\n[bandwidth]\nnic = " << c.nic_bandwidth
-    << "\nnvlink = " << c.nvlink_bandwidth << "\nh2d = " << c.h2d_bandwidth << "\ndevice_copy = " << c.device_copy_bandwidth;
+    << "\nnics = " << c.nics_per_node << "\n\n[bandwidth]\nnic = " << c.nic_bandwidth << "\nnvlink = " << c.nvlink_bandwidth
+    << "\nh2d = " << c.h2d_bandwidth << "\ndevice_copy = " << c.device_copy_bandwidth;
   if (c.node_memory_bandwidth > 0) o << "\nnode_memory = " << c.node_memory_bandwidth;
   if (c.node_copy_bandwidth > 0) o << "\nnode_copy = " << c.node_copy_bandwidth;
   o << "\n\n[latency]\nnic = " << c.nic_latency << "\nnvlink = " << c.nvlink_latency << "\nbarrier = " << c.barrier_latency
@@ -233,14 +244,12 @@ std::string cluster_to_toml(const ClusterSpec& c, std::string_view header_commen
     << "\n\n[conversion]\ngather = " << c.gather_rate << "\nfusion = " << c.fusion_rate
     << "\nquantization = " << c.quantization_rate;
   if (c.send_in_place) o << "\nin_place = \"true\"";
-  o << "\n\n[efficiency]\np2p = " << c.p2p_efficiency
-    << "\ncollective = " << c.collective_efficiency;
+  o << "\n\n[efficiency]\np2p = " << c.p2p_efficiency << "\ncollective = " << c.collective_efficiency;
   if (c.one_sided_efficiency > 0) o << "\none_sided = " << c.one_sided_efficiency;
   if (c.one_sided_strided_efficiency > 0) o << "\none_sided_strided = " << c.one_sided_strided_efficiency;
   o << "\n\n[simulation]\nflows_per_rank = " << c.flows_per_rank << "\npipeline_depth = " << c.pipeline_depth
     << "\nmax_sim_chunks = " << c.max_sim_chunks << "\npool_receivers = \"" << (c.pool_receivers ? "true" : "false")
-    << "\"\nbroadcast = \""
-    << broadcast_name(c.broadcast) << "\"\nbroadcast_channels = " << c.broadcast_channels
+    << "\"\nbroadcast = \"" << broadcast_name(c.broadcast) << "\"\nbroadcast_channels = " << c.broadcast_channels
     << "\nnccl_slice = " << c.nccl_slice_bytes << "\n";
   return o.str();
 }

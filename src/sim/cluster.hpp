@@ -17,11 +17,11 @@ const char* broadcast_name(BroadcastAlgorithm a);
 
 struct ClusterSpec {
   std::string name;
-  int32_t nodes = 1;               // capacity: a run needing more GPUs is refused
+  int32_t nodes = 1;  // capacity: a run needing more GPUs is refused
   int32_t gpus_per_node = 8;
-  int32_t nics_per_node = 8;       // GPUs share NICs evenly when fewer
-  double nic_bandwidth = 50e9;     // bytes/s per NIC per direction
-  double nvlink_bandwidth = 450e9; // bytes/s per GPU per direction
+  int32_t nics_per_node = 8;        // GPUs share NICs evenly when fewer
+  double nic_bandwidth = 50e9;      // bytes/s per NIC per direction
+  double nvlink_bandwidth = 450e9;  // bytes/s per GPU per direction
   double h2d_bandwidth = 50e9;
   double device_copy_bandwidth = 1.5e12;
   // Shared by every flow inside a node (0: no such limit). GPUs have none worth modelling
@@ -36,22 +36,22 @@ struct ClusterSpec {
   // share.
   double node_copy_bandwidth = 0;
   bool copies_share_memory() const { return node_memory_bandwidth > 0 && node_copy_bandwidth > 0; }
-  double nic_latency = 2e-6;       // per NIC link (a fabric crossing is two)
+  double nic_latency = 2e-6;  // per NIC link (a fabric crossing is two)
   double nvlink_latency = 1e-6;
   double barrier_latency = 10e-6;
   Topology topology = Topology::fat_tree;
-  int32_t nodes_per_leaf = 16;     // fat-tree leaf size
-  double oversubscription = 1.0;   // leaf (or rail) downlinks / uplinks
-  double gather_rate = 1.2e12;     // conversion stages, input bytes/s per GPU
+  int32_t nodes_per_leaf = 16;    // fat-tree leaf size
+  double oversubscription = 1.0;  // leaf (or rail) downlinks / uplinks
+  double gather_rate = 1.2e12;    // conversion stages, input bytes/s per GPU
   double fusion_rate = 1.2e12;
   double quantization_rate = 8e11;
   // rdma senders read held weights in place ([conversion] in_place): only strided boxes and
   // gathers are copied, as `wxfer run` does on CPUs; false: every held byte is staged in
   // (offloaded weights) and packed by the fusion kernel (see rdma_schedule).
   bool send_in_place = false;
-  double p2p_efficiency = 1.0;        // achieved / line rate for point-to-point writes
-  double collective_efficiency = 1.0; // achieved / line rate for broadcasts
-  double one_sided_efficiency = 0;    // rdma's one-sided writes; 0: as p2p_efficiency
+  double p2p_efficiency = 1.0;         // achieved / line rate for point-to-point writes
+  double collective_efficiency = 1.0;  // achieved / line rate for broadcasts
+  double one_sided_efficiency = 0;     // rdma's one-sided writes; 0: as p2p_efficiency
   double write_efficiency() const { return one_sided_efficiency > 0 ? one_sided_efficiency : p2p_efficiency; }
   // rdma's writes straight from strided held boxes (one put per row; with in_place only,
   // SimChunk::strided_out); 0: as write_efficiency().
@@ -60,9 +60,9 @@ struct ClusterSpec {
     return one_sided_strided_efficiency > 0 ? one_sided_strided_efficiency : write_efficiency();
   }
   // How the replay is run ([simulation], all optional).
-  int32_t flows_per_rank = 2;      // concurrent flows a rank keeps open (see docs/simulation.md)
-  int32_t pipeline_depth = 2;      // chunks (rdma) or buckets (broadcast) in flight
-  int32_t max_sim_chunks = 12;     // plan chunks are merged into at most this many per rank
+  int32_t flows_per_rank = 2;   // concurrent flows a rank keeps open (see docs/simulation.md)
+  int32_t pipeline_depth = 2;   // chunks (rdma) or buckets (broadcast) in flight
+  int32_t max_sim_chunks = 12;  // plan chunks are merged into at most this many per rank
   // rdma writes to another node as one flow per (chunk, node) into the node's NICs pooled
   // (fat-tree only; see docs/simulation.md): ~5x fewer flows for full Kimi-K2.
   bool pool_receivers = true;

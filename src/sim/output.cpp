@@ -10,21 +10,19 @@
 
 namespace wxfer {
 
-void write_sim_file(const RunFile& file, const std::string& path) {
-  write_run_file(file, path);
-}
+void write_sim_file(const RunFile& file, const std::string& path) { write_run_file(file, path); }
 
 std::string sim_table(const SimResult& r) {
   std::ostringstream o;
   char line[256];
-  std::snprintf(line, sizeof line, "%-28s %12s %12s %10s %10s %9s\n", "run", "simulated", "lower bound", "efficiency",
-                "flows", "wall");
+  std::snprintf(line, sizeof line, "%-28s %12s %12s %10s %10s %9s\n", "run", "simulated", "lower bound", "efficiency", "flows",
+                "wall");
   o << line;
   for (const auto& row : r.rows) {
     std::snprintf(line, sizeof line, "%-28s %12s %12s %9.1f%% %10llu %8.2fs\n", row.label.c_str(),
                   format_seconds(row.seconds).c_str(), format_seconds(row.lower_bound_seconds).c_str(),
-                  row.seconds > 0 ? 100 * row.lower_bound_seconds / row.seconds : 0.0,
-                  static_cast<unsigned long long>(row.flows), row.wall_seconds);
+                  row.seconds > 0 ? 100 * row.lower_bound_seconds / row.seconds : 0.0, static_cast<unsigned long long>(row.flows),
+                  row.wall_seconds);
     o << line;
   }
   return o.str();

@@ -58,8 +58,7 @@ void SimPlatform::set_pool_bandwidth(int32_t node, double bandwidth) const {
 SimPlatform::SimPlatform(const ClusterSpec& cluster, int32_t gpus) : cluster_(cluster) {
   const ClusterSpec& c = cluster_;
   if (gpus > c.gpus())
-    throw_usage("cluster '" + c.name + "' has " + std::to_string(c.gpus()) + " GPUs; this run needs " +
-                std::to_string(gpus));
+    throw_usage("cluster '" + c.name + "' has " + std::to_string(c.gpus()) + " GPUs; this run needs " + std::to_string(gpus));
   sim_engine();
   const int32_t nodes = (gpus + c.gpus_per_node - 1) / c.gpus_per_node;
   auto* zone = sg4::create_dijkstra_zone("cluster", true);
@@ -101,9 +100,8 @@ SimPlatform::SimPlatform(const ClusterSpec& cluster, int32_t gpus) : cluster_(cl
     // another rank of the node or through a NIC. Dijkstra takes the route with the fewest
     // links, so the NIC edges carry it too (the direct route, 3 links, beats the loop
     // through the switch, 4; with the cores link below, 4 against 6).
-    sg4::Link* memory = c.node_memory_bandwidth > 0
-                            ? make_link(zone, "memory" + std::to_string(n), c.node_memory_bandwidth, 0)
-                            : nullptr;
+    sg4::Link* memory =
+        c.node_memory_bandwidth > 0 ? make_link(zone, "memory" + std::to_string(n), c.node_memory_bandwidth, 0) : nullptr;
     // With node_copy, `memory` is the cores (every copy and every MPI byte, at node_copy)
     // and `mpi` what MPI alone can move (node_memory): MPI's own limit leaves cores idle
     // (ranks spinning in their waits) that copies use. Without, one link does both.
@@ -141,8 +139,7 @@ SimPlatform::SimPlatform(const ClusterSpec& cluster, int32_t gpus) : cluster_(cl
       // ranks' copies and MPI bytes share the cores.
       auto* sink = zone->create_host("copies" + std::to_string(n), 1e12)->seal();
       for (size_t l = 0; l < local.size(); ++l) {
-        auto* core = make_link(zone, "core" + std::to_string(n * c.gpus_per_node + static_cast<int32_t>(l)),
-                               fastest_copy(c), 0);
+        auto* core = make_link(zone, "core" + std::to_string(n * c.gpus_per_node + static_cast<int32_t>(l)), fastest_copy(c), 0);
         edge(zone, local[l]->get_netpoint(), sink->get_netpoint(), {core, memory});
       }
       copy_sinks_.push_back(sink);

@@ -34,9 +34,7 @@ class SimPlatform {
   int32_t nic_of(int32_t gpu) const;  // cluster-wide NIC index
   // The NICs of a node pooled into one receiver (one link of nics x bandwidth from the
   // node's leaf switch); nullptr unless the cluster pools receivers (fat-tree only).
-  simgrid::s4u::Host* node_sink(int32_t node) const {
-    return sinks_.empty() ? nullptr : sinks_.at(static_cast<size_t>(node));
-  }
+  simgrid::s4u::Host* node_sink(int32_t node) const { return sinks_.empty() ? nullptr : sinks_.at(static_cast<size_t>(node)); }
   // Where a rank's copy stages go when they share the node's memory link with its MPI
   // flows (ClusterSpec::copies_share_memory): a sink reached over that link alone;
   // nullptr otherwise (GPUs: copy engines and kernels of one GPU share nothing).

@@ -1,5 +1,5 @@
-#include "record/stages.hpp"
 #include "sim/replay.hpp"
+#include "record/stages.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -27,8 +27,7 @@ class Recorder {
   void add_peer(int32_t rank, int32_t chunk, const char* stage, int32_t peer, uint64_t bytes, double t_begin) {
     add_span(rank, chunk, stage, bytes, t_begin, now(), peer);
   }
-  void add_span(int32_t rank, int32_t chunk, const char* stage, uint64_t bytes, double t_begin, double t_end,
-                int32_t peer = -1) {
+  void add_span(int32_t rank, int32_t chunk, const char* stage, uint64_t bytes, double t_begin, double t_end, int32_t peer = -1) {
     Event e;
     e.peer = peer;
     e.rank = rank;
@@ -74,8 +73,8 @@ void copy(const SimPlatform& p, int32_t gpu, uint64_t bytes, double rate) {
 }
 
 // Runs a copy stage (see copy), recording it.
-void timed(const SimPlatform& p, int32_t gpu, Recorder& rec, int32_t rank, int32_t chunk, const char* stage,
-           uint64_t bytes, double rate) {
+void timed(const SimPlatform& p, int32_t gpu, Recorder& rec, int32_t rank, int32_t chunk, const char* stage, uint64_t bytes,
+           double rate) {
   if (bytes == 0) return;
   const double t = rec.now();
   copy(p, gpu, bytes, rate);
@@ -148,8 +147,8 @@ std::vector<std::vector<int32_t>> by_node(const SimPlatform& p, const std::vecto
 // the whole buffer, sends it to v + 2^r for every 2^r > v at once (the root: 1, 2, 4, ...).
 // linear (libnbc for at most 4 ranks): the root sends to every receiver at once.
 // `landed(i)` as receiver i holds the buffer.
-void nbc_broadcast(const SimPlatform& p, int32_t root, const std::vector<int32_t>& receivers, uint64_t wire,
-                   uint64_t& counter, const std::function<void(size_t)>& landed) {
+void nbc_broadcast(const SimPlatform& p, int32_t root, const std::vector<int32_t>& receivers, uint64_t wire, uint64_t& counter,
+                   const std::function<void(size_t)>& landed) {
   std::vector<int32_t> ranks{root};
   ranks.insert(ranks.end(), receivers.begin(), receivers.end());
   const size_t n = ranks.size();
@@ -183,8 +182,8 @@ void nbc_broadcast(const SimPlatform& p, int32_t root, const std::vector<int32_t
 // binomial: ceil(log2 p) synchronous rounds of whole-buffer sends.
 // tree, linear: Open MPI's MPI_Ibcast (nbc_broadcast).
 // `landed(i)` as receiver i holds the buffer (ring, binomial: all at the end).
-void broadcast(const SimPlatform& p, int32_t root, const std::vector<int32_t>& receivers, uint64_t bytes,
-               uint64_t& counter, const std::function<void(size_t)>& landed = {}) {
+void broadcast(const SimPlatform& p, int32_t root, const std::vector<int32_t>& receivers, uint64_t bytes, uint64_t& counter,
+               const std::function<void(size_t)>& landed = {}) {
   const ClusterSpec& c = p.cluster();
   const uint64_t wire = inflate(bytes, c.collective_efficiency);
   auto all_landed = [&] {
@@ -408,8 +407,7 @@ Replay replay_rdma(const SimPlatform& p, const RankMap& m, const std::vector<std
         std::vector<Flow> writes = chunk_writes(p, m, gpu, ch.out, ch.strided_out);
         // Every sender starts at a different destination, as a static all-to-all schedule does.
         if (!writes.empty())
-          std::rotate(writes.begin(), writes.begin() + static_cast<long>(static_cast<size_t>(r) % writes.size()),
-                      writes.end());
+          std::rotate(writes.begin(), writes.begin() + static_cast<long>(static_cast<size_t>(r) % writes.size()), writes.end());
         run_flows(p, writes, c.flows_per_rank, out.flows, {&rec, r, k, stage::transfer});
         ready[3]->release();
       }

@@ -27,9 +27,9 @@ struct RankMap {
 RankMap place_ranks(const ClusterSpec& c, int32_t trainers, int32_t inference);
 
 struct Replay {
-  double seconds = 0;          // "go" to the last byte committed
-  std::vector<Event> events;   // t relative to the start of this replay
-  uint64_t flows = 0;          // SimGrid communications started
+  double seconds = 0;         // "go" to the last byte committed
+  std::vector<Event> events;  // t relative to the start of this replay
+  uint64_t flows = 0;         // SimGrid communications started
 };
 
 Replay replay_rdma(const SimPlatform& p, const RankMap& m, const std::vector<std::vector<SimChunk>>& chunks);

@@ -62,8 +62,8 @@ bool written_strided(const Plan& plan, const Segment& seg, int32_t owner) {
 // fusion pack. A strided box of a copied tensor is staged in one copy (broadcast, gather:
 // packed into the bucket or round), or, with `strided_in_place` (rdma), written in place by
 // the transfer (not a copy stage here).
-void add_segment_work(const Plan& plan, const Segment& seg, int32_t owner, SimChunk& c,
-                      std::map<int32_t, uint64_t>& gather_in, bool in_place = false, bool strided_in_place = false) {
+void add_segment_work(const Plan& plan, const Segment& seg, int32_t owner, SimChunk& c, std::map<int32_t, uint64_t>& gather_in,
+                      bool in_place = false, bool strided_in_place = false) {
   const uint64_t src = source_bytes(plan, seg);
   const Conversion conv = plan.dest()[plan.slices()[seg.slice].tensor].conversion;
   if (in_place) {
@@ -141,8 +141,7 @@ std::vector<SimChunk> grouped(int32_t n, int32_t max_chunks, Fill fill, Finish f
 
 }  // namespace
 
-std::vector<std::vector<SimChunk>> rdma_schedule(const Plan& plan, int32_t max_chunks, int32_t gpus_per_node,
-                                                 bool in_place) {
+std::vector<std::vector<SimChunk>> rdma_schedule(const Plan& plan, int32_t max_chunks, int32_t gpus_per_node, bool in_place) {
   std::vector<std::vector<SimChunk>> out(static_cast<size_t>(plan.trainer_ranks()));
   for (int32_t r = 0; r < plan.trainer_ranks(); ++r) {
     const auto chunks = plan.chunks_of(r);
@@ -212,8 +211,7 @@ StridedShare strided_share(const Plan& plan) {
   return out;
 }
 
-std::vector<SimBucket> broadcast_schedule(const Plan& whole, const std::vector<Bucket>& buckets,
-                                          int32_t gpus_per_node) {
+std::vector<SimBucket> broadcast_schedule(const Plan& whole, const std::vector<Bucket>& buckets, int32_t gpus_per_node) {
   std::vector<SimBucket> out;
   out.reserve(buckets.size());
   for (size_t b = 0; b < buckets.size(); ++b) {
@@ -233,8 +231,7 @@ std::vector<SimBucket> broadcast_schedule(const Plan& whole, const std::vector<B
   return out;
 }
 
-std::vector<SimChunk> gather_schedule(const Plan& whole, uint64_t chunk_bytes, int32_t max_chunks,
-                                      int32_t gpus_per_node) {
+std::vector<SimChunk> gather_schedule(const Plan& whole, uint64_t chunk_bytes, int32_t max_chunks, int32_t gpus_per_node) {
   // Plan chunks of rank 0's stream: segments in model order, cut at chunk_bytes.
   std::vector<std::pair<uint32_t, uint32_t>> cuts;  // segment ranges
   uint64_t acc = 0;

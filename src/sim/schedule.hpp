@@ -19,17 +19,17 @@ using PeerBytes = std::vector<std::pair<int32_t, uint64_t>>;  // (rank, bytes), 
 struct SimChunk {
   int32_t first_plan_chunk = 0;  // plan chunks [first, first + plan_chunks)
   int32_t plan_chunks = 0;
-  uint64_t stage_in = 0;   // bf16 bytes copied host -> device (held locally)
-  PeerBytes gather_in;     // bf16 bytes gathered from trainer peers
-  uint64_t gathered = 0;   // bf16 bytes assembled from gathered pieces (gather stage)
-  uint64_t fuse = 0;       // bf16 bytes packed into the send layout
-  uint64_t quantize = 0;   // bf16 bytes quantized to fp8
-  PeerBytes out;           // landed bytes per inference rank
+  uint64_t stage_in = 0;  // bf16 bytes copied host -> device (held locally)
+  PeerBytes gather_in;    // bf16 bytes gathered from trainer peers
+  uint64_t gathered = 0;  // bf16 bytes assembled from gathered pieces (gather stage)
+  uint64_t fuse = 0;      // bf16 bytes packed into the send layout
+  uint64_t quantize = 0;  // bf16 bytes quantized to fp8
+  PeerBytes out;          // landed bytes per inference rank
   // Of `out`, the bytes written straight from strided held boxes (rdma with in_place: the
   // run puts a column box of held rows row by row, at the strided put rate; see
   // ClusterSpec::strided_write_efficiency). Ranks ascending, a subset of out's.
   PeerBytes strided_out;
-  uint64_t bytes = 0;      // landed bytes in all
+  uint64_t bytes = 0;  // landed bytes in all
 };
 
 // rdma: per trainer rank, its chunks (plan.chunks_of) merged into at most max_chunks.
@@ -50,14 +50,12 @@ struct SimBucket {
   int32_t owner = 0;
   SimChunk work;
 };
-std::vector<SimBucket> broadcast_schedule(const Plan& whole, const std::vector<Bucket>& buckets,
-                                          int32_t gpus_per_node);
+std::vector<SimBucket> broadcast_schedule(const Plan& whole, const std::vector<Bucket>& buckets, int32_t gpus_per_node);
 
 // gather: trainer rank 0's stream over the whole model, cut at chunk_bytes of landed bytes
 // and merged into at most max_chunks; gather_in holds every rank's contribution (rank 0's
 // own part is stage_in); `bytes` goes to every inference rank.
-std::vector<SimChunk> gather_schedule(const Plan& whole, uint64_t chunk_bytes, int32_t max_chunks,
-                                      int32_t gpus_per_node);
+std::vector<SimChunk> gather_schedule(const Plan& whole, uint64_t chunk_bytes, int32_t max_chunks, int32_t gpus_per_node);
 
 // rdma with in_place: the bytes all trainer ranks write straight from strided held boxes
 // and their rows (one put per row in `wxfer run`); bytes / rows is the mean row a strided

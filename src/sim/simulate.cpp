@@ -54,8 +54,8 @@ void sort_events(std::vector<Event>& events) {
 
 InferenceLayout with_ranks(InferenceLayout l, int32_t ranks) {
   if (ranks <= 0 || ranks % l.tp != 0)
-    throw_usage("invalid --inference-gpus value " + std::to_string(ranks) + ": must be a positive multiple of tp=" +
-                std::to_string(l.tp));
+    throw_usage("invalid --inference-gpus value " + std::to_string(ranks) +
+                ": must be a positive multiple of tp=" + std::to_string(l.tp));
   l.replicas = ranks / l.tp;
   return l;
 }
@@ -131,8 +131,7 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
   RunFile& file = result.file;
   file.kind = "sim";
   file.wxfer_version = version();
-  for (int32_t g = 0; g < gpus_needed; g += c.gpus_per_node)
-    file.hosts.push_back("node" + std::to_string(g / c.gpus_per_node));
+  for (int32_t g = 0; g < gpus_needed; g += c.gpus_per_node) file.hosts.push_back("node" + std::to_string(g / c.gpus_per_node));
   for (int32_t r = 0; r < trainers + most; ++r) {
     const int32_t gpu = r < trainers ? widest.trainer_gpu(r) : widest.inference_gpu(r - trainers);
     file.ranks.push_back({r, r < trainers ? "trainer" : "inference", "node" + std::to_string(gpu / c.gpus_per_node), 0, 0});
@@ -198,8 +197,15 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
       run.metrics["flows"] = static_cast<double>(replay.flows);
       run.metrics["sim_wall_seconds"] = wall_since(t_run);
       run.steps.push_back({0, replay.seconds, plan.stats().total_bytes, 0, 0, replay.seconds});
-      SimRow row{run.label, strategy, n, replay.seconds, bound, replay.events.size(), replay.flows,
-                 digest(replay.events), run.metrics["sim_wall_seconds"]};
+      SimRow row{run.label,
+                 strategy,
+                 n,
+                 replay.seconds,
+                 bound,
+                 replay.events.size(),
+                 replay.flows,
+                 digest(replay.events),
+                 run.metrics["sim_wall_seconds"]};
       if (replay.seconds < bound * (1 - 1e-9))
         throw_system_error("simulate", run.label + " beat its lower bound: " + std::to_string(replay.seconds) + " s < " +
                                            std::to_string(bound) + " s");

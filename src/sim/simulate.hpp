@@ -18,10 +18,10 @@ struct SimRequest {
   ClusterSpec cluster;
   TrainerLayout trainer;
   InferenceLayout inference;
-  PlanOptions plan;                       // link_bandwidth is taken from the cluster
-  uint64_t bucket_bytes = 2ull << 30;     // broadcast bucket
-  std::vector<std::string> strategies;    // gather, broadcast, rdma
-  std::vector<int32_t> inference_gpus;    // sweep: inference ranks (replicas = n / tp); empty: one run
+  PlanOptions plan;                     // link_bandwidth is taken from the cluster
+  uint64_t bucket_bytes = 2ull << 30;   // broadcast bucket
+  std::vector<std::string> strategies;  // gather, broadcast, rdma
+  std::vector<int32_t> inference_gpus;  // sweep: inference ranks (replicas = n / tp); empty: one run
 };
 
 struct SimRow {

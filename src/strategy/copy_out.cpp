@@ -4,8 +4,7 @@
 
 namespace wxfer {
 
-SliceCopyOut::SliceCopyOut(const Plan& plan, int32_t inference_rank)
-    : plan_(plan), slices_by_tensor_(plan.dest().size()) {
+SliceCopyOut::SliceCopyOut(const Plan& plan, int32_t inference_rank) : plan_(plan), slices_by_tensor_(plan.dest().size()) {
   for (uint32_t si : plan.slices_of(inference_rank)) slices_by_tensor_[plan.slices()[si].tensor].push_back(si);
 }
 

@@ -17,8 +17,7 @@ class ScaleMemo {
   // A new step: every weight changed, every slot is stale.
   void clear() { ++step_; }
   // Stores a grid of rows x cols scales whose first block is (row_block, col_block).
-  void put(uint32_t tensor, int64_t row_block, int64_t col_block, int64_t rows, int64_t cols, const float* grid,
-           int64_t stride);
+  void put(uint32_t tensor, int64_t row_block, int64_t col_block, int64_t rows, int64_t cols, const float* grid, int64_t stride);
   // Copies such a grid into `out` (row stride `out_stride` bytes, any alignment) if every
   // scale of it was stored this step.
   bool get(uint32_t tensor, int64_t row_block, int64_t col_block, int64_t rows, int64_t cols, uint8_t* out,
@@ -28,7 +27,7 @@ class ScaleMemo {
   std::vector<int64_t> first_;      // per tensor, its first slot; -1: not quantizable
   std::vector<int64_t> grid_cols_;  // per tensor
   std::vector<float> values_;
-  std::vector<uint32_t> written_;   // per slot: the step that wrote it
+  std::vector<uint32_t> written_;  // per slot: the step that wrote it
   uint32_t step_ = 1;
 };
 

@@ -1,5 +1,5 @@
-#include "record/stages.hpp"
 #include "strategy/segment_source.hpp"
+#include "record/stages.hpp"
 
 #include <cstring>
 
@@ -8,9 +8,8 @@
 
 namespace wxfer {
 
-SegmentSource::SegmentSource(const Plan& plan, const TrainerShards& shards, Transport& transport,
-                             const RankLayout& ranks, int32_t trainer_rank, Recorder& recorder, bool offloaded,
-                             bool send_strided)
+SegmentSource::SegmentSource(const Plan& plan, const TrainerShards& shards, Transport& transport, const RankLayout& ranks,
+                             int32_t trainer_rank, Recorder& recorder, bool offloaded, bool send_strided)
     : plan_(plan),
       shards_(shards),
       transport_(transport),
@@ -86,7 +85,8 @@ uint64_t SegmentSource::tmp_bytes(uint32_t segment) const { return work_of(segme
 uint64_t SegmentSource::staging_bytes(const Plan& plan, int32_t trainer_rank) {
   uint64_t most = 0;
   const Range r = plan.transfers_of(trainer_rank);
-  for (int64_t i = r.lo; i < r.hi; ++i) most = std::max(most, plan.segments()[plan.transfers()[static_cast<size_t>(i)].segment].bytes);
+  for (int64_t i = r.lo; i < r.hi; ++i)
+    most = std::max(most, plan.segments()[plan.transfers()[static_cast<size_t>(i)].segment].bytes);
   return most;
 }
 
@@ -189,7 +189,8 @@ void SegmentSource::quantize(uint32_t segment, const Work& w, uint8_t* out, uint
   const Slice& s = plan_.slices()[seg.slice];
   const double t0 = recorder_.now();
   const auto scale_row = static_cast<uint64_t>(s.cols.size()) * sizeof(float);
-  if (w.conversion == Conversion::fp8_scale && memo_get(w.tensor, seg.rows.lo, s.cols.lo, seg.rows.size(), s.cols.size(), out, scale_row)) {
+  if (w.conversion == Conversion::fp8_scale &&
+      memo_get(w.tensor, seg.rows.lo, s.cols.lo, seg.rows.size(), s.cols.size(), out, scale_row)) {
     recorder_.record(stage::quantize, chunk, -1, seg.bytes, t0, recorder_.now());  // computed with the weight
     return;
   }
@@ -267,8 +268,8 @@ void SegmentSource::assemble_gather(const Work& w, uint8_t* out, uint8_t* scratc
   const Placement& p = plan_.trainer_placement()[w.tensor];
   uint64_t scatter_at = 0, received = 0;
   for (const auto& in : plan_.holders(w.tensor, w.rows, w.cols, p.copy_of(rank_))) {
-    uint8_t* dst = box + static_cast<uint64_t>(in.rows.lo - w.rows.lo) * row_bytes +
-                   static_cast<uint64_t>(in.cols.lo - w.cols.lo) * elem;
+    uint8_t* dst =
+        box + static_cast<uint64_t>(in.rows.lo - w.rows.lo) * row_bytes + static_cast<uint64_t>(in.cols.lo - w.cols.lo) * elem;
     const auto piece_row = static_cast<uint64_t>(in.cols.size()) * elem;
     if (in.rank == rank_) {
       uint64_t stride = 0;

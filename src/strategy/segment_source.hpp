@@ -8,8 +8,8 @@
 #include <mutex>
 #include <vector>
 
-#include "harness/roles.hpp"
 #include "harness/recorder.hpp"
+#include "harness/roles.hpp"
 #include "harness/trainer_shards.hpp"
 #include "plan/plan.hpp"
 #include "strategy/scale_memo.hpp"
@@ -82,19 +82,19 @@ class SegmentSource {
   struct Work {
     uint32_t tensor = 0;  // trainer tensor
     Conversion conversion = Conversion::copy;
-    Range rows, cols;     // the trainer box it is computed from
+    Range rows, cols;  // the trainer box it is computed from
     bool gather = false;
-    bool staged = false;          // a converted box copied out of trainer memory first (offloaded)
-    bool direct = false;          // sent from trainer memory (copy of a contiguous held run)
-    bool strided = false;         // sent from trainer memory row by row (copy of a held column box)
-    bool fp8_in_place = false;    // the quantized box is exactly the segment: no extraction
-    uint64_t out = 0;             // output bytes
+    bool staged = false;                   // a converted box copied out of trainer memory first (offloaded)
+    bool direct = false;                   // sent from trainer memory (copy of a contiguous held run)
+    bool strided = false;                  // sent from trainer memory row by row (copy of a held column box)
+    bool fp8_in_place = false;             // the quantized box is exactly the segment: no extraction
+    uint64_t out = 0;                      // output bytes
     uint64_t box_at = 0, box = 0;          // gathered bf16 box (converted segments)
     uint64_t scatter_at = 0, scatter = 0;  // column pieces of a gather, before interleaving
     uint64_t fp8_at = 0, fp8 = 0;          // quantized box, when only part of it is sent
     uint64_t scales_at = 0, scales = 0;    // the box's block scales (weight segments)
     uint64_t scratch_bytes = 0;
-    uint64_t total = 0;           // output (aligned) + scratch
+    uint64_t total = 0;  // output (aligned) + scratch
   };
   Work work_of(uint32_t segment) const;
   // The gathered box: where it is assembled, and its pieces with their place in the scatter area.
@@ -117,9 +117,9 @@ class SegmentSource {
   std::vector<Contribution> contributions_;
   std::vector<std::vector<uint8_t>> packed_;
   std::vector<Request> sends_;
-  size_t sends_done_ = 0;  // sends_[0, sends_done_) have completed
+  size_t sends_done_ = 0;         // sends_[0, sends_done_) have completed
   std::vector<uint8_t> scratch_;  // materialize(): the work beyond the output
-  std::mutex scales_mutex_;  // prepare() runs on the prepare thread and the main thread
+  std::mutex scales_mutex_;       // prepare() runs on the prepare thread and the main thread
   ScaleMemo scales_;              // this step's weight scales, for the scale segments
 };
 

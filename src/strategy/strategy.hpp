@@ -21,11 +21,11 @@
 namespace wxfer {
 
 struct StrategyOptions {
-  uint64_t bucket_bytes = 0;        // broadcast; 0: sized from free memory
-  uint64_t chunk_bytes = 8 << 20;   // pipeline unit
-  uint64_t max_tmp_bytes = 0;       // sender pipeline's temporary memory; 0: room for a few chunks
-  bool offloaded = false;           // trainer weights sit in an offload buffer: stage in every box
-  double timeout_seconds = 300;     // every blocking wait
+  uint64_t bucket_bytes = 0;       // broadcast; 0: sized from free memory
+  uint64_t chunk_bytes = 8 << 20;  // pipeline unit
+  uint64_t max_tmp_bytes = 0;      // sender pipeline's temporary memory; 0: room for a few chunks
+  bool offloaded = false;          // trainer weights sit in an offload buffer: stage in every box
+  double timeout_seconds = 300;    // every blocking wait
 };
 
 // What a strategy sees on one rank. Exactly one of shards / memory is set.

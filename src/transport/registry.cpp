@@ -24,7 +24,7 @@ std::optional<std::string> always_available() { return std::nullopt; }
 enum Moves : uint8_t { host_only, device_only, host_and_device };
 
 TransportCapabilities caps(bool two_sided, bool collectives, bool one_sided, Moves moves, bool tag_matching = false,
-                          bool cpu_copy_puts = false) {
+                           bool cpu_copy_puts = false) {
   TransportCapabilities c;
   c.two_sided = two_sided;
   c.collectives = collectives;
@@ -55,21 +55,21 @@ std::string describe_capabilities(const TransportCapabilities& c) {
 
 const std::vector<TransportEntry>& transport_registry() {
   static const std::vector<TransportEntry> table = {
-      {"mpi", "MPI two-sided and collectives, host memory", caps(true, true, false, host_only, true),
-       always_available, make_mpi_transport},
-      {"mpi-rma", "MPI one-sided windows (MPI_Put, passive target), host memory",
-       caps(true, true, true, host_only, true, true), always_available, make_mpi_rma_transport},
+    {"mpi", "MPI two-sided and collectives, host memory", caps(true, true, false, host_only, true), always_available,
+     make_mpi_transport},
+    {"mpi-rma", "MPI one-sided windows (MPI_Put, passive target), host memory", caps(true, true, true, host_only, true, true),
+     always_available, make_mpi_rma_transport},
 #if WXFER_HAVE_NCCL
-      {"nccl", "NCCL send/recv and broadcast on a CUDA stream, device memory", caps(true, true, false, device_only),
-       nccl_unavailable, make_nccl_transport},
+    {"nccl", "NCCL send/recv and broadcast on a CUDA stream, device memory", caps(true, true, false, device_only),
+     nccl_unavailable, make_nccl_transport},
 #endif
 #if WXFER_HAVE_CUDA
-      {"cuda-ipc", "CUDA IPC: device-to-device copies into peers' memory, ranks on one node",
-       caps(false, false, true, device_only), cuda_ipc_unavailable, make_cuda_ipc_transport},
+    {"cuda-ipc", "CUDA IPC: device-to-device copies into peers' memory, ranks on one node", caps(false, false, true, device_only),
+     cuda_ipc_unavailable, make_cuda_ipc_transport},
 #endif
 #if WXFER_HAVE_VERBS
-      {"verbs", "ibverbs RDMA WRITE over RC queue pairs, host or GPUDirect device memory",
-       caps(false, false, true, host_and_device), verbs_unavailable, make_verbs_transport},
+    {"verbs", "ibverbs RDMA WRITE over RC queue pairs, host or GPUDirect device memory",
+     caps(false, false, true, host_and_device), verbs_unavailable, make_verbs_transport},
 #endif
   };
   return table;
@@ -81,22 +81,20 @@ const TransportEntry* find_transport(std::string_view name) {
   return nullptr;
 }
 
-std::unique_ptr<Transport> make_transport(std::string_view name, const Control& control,
-                                          const TransportCapabilities& needed, std::string_view needed_by) {
+std::unique_ptr<Transport> make_transport(std::string_view name, const Control& control, const TransportCapabilities& needed,
+                                          std::string_view needed_by) {
   const TransportEntry* e = find_transport(name);
   if (e == nullptr) {
     std::string known;
     for (const auto& t : transport_registry()) known += std::string(known.empty() ? "" : ", ") + t.name;
     throw_usage("unknown transport '" + std::string(name) + "' (compiled in: " + known + ")");
   }
-  if (auto why = e->unavailable())
-    throw TransportUnavailable("transport '" + std::string(name) + "' cannot run here: " + *why);
+  if (auto why = e->unavailable()) throw TransportUnavailable("transport '" + std::string(name) + "' cannot run here: " + *why);
   const auto& c = e->capabilities;
-  if ((needed.two_sided && !c.two_sided) || (needed.collectives && !c.collectives) ||
-      (needed.one_sided && !c.one_sided) || (needed.device_memory && !c.device_memory) ||
-      (needed.tag_matching && !c.tag_matching))
-    throw_usage(std::string(needed_by) + " needs " + describe_capabilities(needed) + "; transport '" +
-                std::string(name) + "' offers " + describe_capabilities(c));
+  if ((needed.two_sided && !c.two_sided) || (needed.collectives && !c.collectives) || (needed.one_sided && !c.one_sided) ||
+      (needed.device_memory && !c.device_memory) || (needed.tag_matching && !c.tag_matching))
+    throw_usage(std::string(needed_by) + " needs " + describe_capabilities(needed) + "; transport '" + std::string(name) +
+                "' offers " + describe_capabilities(c));
   return e->make(control);
 }
 

@@ -28,7 +28,7 @@ const TransportEntry* find_transport(std::string_view name);
 
 // Builds a transport after checking that it exists, can run here and can do what is
 // needed; otherwise a UsageError that says why.
-std::unique_ptr<Transport> make_transport(std::string_view name, const Control& control,
-                                          const TransportCapabilities& needed, std::string_view needed_by);
+std::unique_ptr<Transport> make_transport(std::string_view name, const Control& control, const TransportCapabilities& needed,
+                                          std::string_view needed_by);
 
 }  // namespace wxfer

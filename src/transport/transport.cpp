@@ -36,8 +36,7 @@ namespace {
 // A window over memory it owns; the memory outlives the window it backs.
 class OwningWindow final : public Window {
  public:
-  OwningWindow(HostBuffer memory, Transport& transport)
-      : memory_(std::move(memory)), window_(transport.expose(memory_.span())) {}
+  OwningWindow(HostBuffer memory, Transport& transport) : memory_(std::move(memory)), window_(transport.expose(memory_.span())) {}
   void put(int peer, uint64_t offset, const void* src, size_t bytes) override { window_->put(peer, offset, src, bytes); }
   void put_strided(int peer, uint64_t offset, const void* src, size_t rows, size_t row_bytes, size_t src_stride) override {
     window_->put_strided(peer, offset, src, rows, row_bytes, src_stride);
@@ -53,8 +52,6 @@ class OwningWindow final : public Window {
 
 }  // namespace
 
-std::unique_ptr<Window> Transport::expose_new(uint64_t bytes) {
-  return std::make_unique<OwningWindow>(HostBuffer(bytes), *this);
-}
+std::unique_ptr<Window> Transport::expose_new(uint64_t bytes) { return std::make_unique<OwningWindow>(HostBuffer(bytes), *this); }
 
 }  // namespace wxfer

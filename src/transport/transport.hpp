@@ -11,15 +11,15 @@
 #include <vector>
 
 #include "common/error.hpp"
-#include "transport/memory.hpp"
 #include "common/request.hpp"
+#include "transport/memory.hpp"
 
 namespace wxfer {
 
 struct TransportCapabilities {
-  bool two_sided = false;      // isend / irecv
-  bool collectives = false;    // broadcast inside a group, barrier
-  bool one_sided = false;      // put into a peer's exposed memory, no receiver involvement
+  bool two_sided = false;    // isend / irecv
+  bool collectives = false;  // broadcast inside a group, barrier
+  bool one_sided = false;    // put into a peer's exposed memory, no receiver involvement
   bool host_memory = true;
   bool device_memory = false;  // CUDA device memory (GPUDirect)
   // irecv matches by tag as well as by peer, and an abandoned irecv is cancelled (MPI).

@@ -5,8 +5,8 @@
 #include <utility>
 #include <vector>
 
-#include "control/mpi_requests.hpp"
 #include "common/pieces.hpp"
+#include "control/mpi_requests.hpp"
 
 namespace wxfer {
 namespace {

@@ -100,8 +100,10 @@ TEST(CoreSpreader, BusyRanksCrowdedOnOneCoreSpreadEvenlyAndGetTheirCoresBack) {
   // this test pinned it.
   spreader.idle();
   const cpu_set_t after = current_affinity();
-  if (moves > 0) EXPECT_TRUE(CPU_EQUAL(&before, &after));
-  else EXPECT_EQ(CPU_COUNT(&after), 1);
+  if (moves > 0)
+    EXPECT_TRUE(CPU_EQUAL(&before, &after));
+  else
+    EXPECT_EQ(CPU_COUNT(&after), 1);
   ASSERT_EQ(sched_setaffinity(0, sizeof(before), &before), 0);
 }
 
@@ -133,8 +135,7 @@ TEST(CoreSpreader, TheWatcherSpreadsBusyRanksWithoutTheirHelp) {
   bool even = false;
   for (int round = 0; round < 200 && !even; ++round) {  // up to ~10 s of busy ranks
     const double until = MPI_Wtime() + 0.05;
-    while (MPI_Wtime() < until) {
-    }
+    while (MPI_Wtime() < until) {}
     const int here = sched_getcpu();
     std::vector<int> where(static_cast<size_t>(world_size()));
     MPI_Allgather(&here, 1, MPI_INT, where.data(), 1, MPI_INT, MPI_COMM_WORLD);

@@ -8,8 +8,9 @@ namespace {
 
 TEST(MemorySettle, BalloonWithFreePageReportingIsDetected) {
   // A Firecracker balloon's features (bit 5, VIRTIO_BALLOON_F_REPORTING, set).
-  EXPECT_TRUE(balloon_features_report_free_pages(
-      "01100101000000000000000000000000100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"));
+  EXPECT_TRUE(
+      balloon_features_report_free_pages("011001010000000000000000000000001000000000000000000000000000000000000000000000000000000"
+                                         "00000000000000000000000000000000000000000"));
 }
 
 TEST(MemorySettle, BalloonWithoutFreePageReportingIsNot) {

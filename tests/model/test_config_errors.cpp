@@ -58,9 +58,7 @@ TEST(ModelConfig, UnsupportedArchitectureIsNamed) {
   EXPECT_NE(e.find("unsupported architecture 'MambaForCausalLM'"), std::string::npos) << e;
 }
 
-TEST(ModelConfig, UnknownModelNameIsAClearError) {
-  EXPECT_THROW(load_model("no-such-model", DType::bf16), UsageError);
-}
+TEST(ModelConfig, UnknownModelNameIsAClearError) { EXPECT_THROW(load_model("no-such-model", DType::bf16), UsageError); }
 
 TEST(ModelConfig, DeepSeekMissingMlaFieldIsNamed) {
   auto j = llama();

@@ -11,8 +11,7 @@ namespace {
 TEST(Buckets, EverySegmentOnceWithinTheSizeAndOwnersTakeTurns) {
   PlanOptions opt;
   opt.chunk_bytes = 32 << 10;
-  const Plan plan(testing::tiny_deepseek(), parse_trainer_layout("fsdp=3"), parse_inference_layout("tp=2,replicas=2"),
-                  opt);
+  const Plan plan(testing::tiny_deepseek(), parse_trainer_layout("fsdp=3"), parse_inference_layout("tp=2,replicas=2"), opt);
   const Plan whole = whole_model_plan(plan);
   EXPECT_EQ(whole.inference_ranks(), 1);
   EXPECT_EQ(whole.stats().total_bytes, whole.dest_model().bytes());

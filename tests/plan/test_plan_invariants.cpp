@@ -22,8 +22,8 @@ struct Case {
 
 std::string describe(const Case& c) {
   return c.model.name + " " + c.trainer.to_string() + " -> " + c.inference.to_string() +
-         (c.options.inference_dtype == DType::bf16 ? " bf16" : " fp8") + " chunk=" +
-         std::to_string(c.options.chunk_bytes) + " min_segment=" + std::to_string(c.options.min_segment_bytes);
+         (c.options.inference_dtype == DType::bf16 ? " bf16" : " fp8") + " chunk=" + std::to_string(c.options.chunk_bytes) +
+         " min_segment=" + std::to_string(c.options.min_segment_bytes);
 }
 
 void check_coverage(const Plan& plan, const std::string& what) {
@@ -82,8 +82,8 @@ void check_sources(const Plan& plan, const std::string& what) {
           if (std::max(r.lo, along.lo) < std::min(r.hi, along.hi)) holds_some = true, copy = c;
         }
       if (!seg.gather) {
-        ASSERT_TRUE(holds_all) << what << ": rank " << src << " sends " << t.name << " rows [" << rows.lo << ","
-                               << rows.hi << ") it does not hold";
+        ASSERT_TRUE(holds_all) << what << ": rank " << src << " sends " << t.name << " rows [" << rows.lo << "," << rows.hi
+                               << ") it does not hold";
         continue;
       }
       ASSERT_TRUE(holds_some) << what << ": gather owner " << src << " holds nothing of " << t.name;

@@ -43,8 +43,8 @@ TEST(PlanStats, ReplicatedSendersShareTheLoad) {
 }
 
 TEST(PlanStats, KimiFsdp256ToTp16Replicas8) {
-  const Plan p(load_model("kimi-k2", DType::bf16), parse_trainer_layout("fsdp=256"),
-               parse_inference_layout("tp=16,replicas=8"), PlanOptions{});
+  const Plan p(load_model("kimi-k2", DType::bf16), parse_trainer_layout("fsdp=256"), parse_inference_layout("tp=16,replicas=8"),
+               PlanOptions{});
   const auto& s = p.stats();
   EXPECT_EQ(p.dest().size(), 69975u);
   // Cut tensors land once per replica, replicated ones on all 16 ranks of each replica.

@@ -45,8 +45,7 @@ TEST_P(FastMatchesReference, BitForBit) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, FastMatchesReference,
-                         ::testing::Combine(::testing::Values(1, 127, 128, 300),
-                                            ::testing::Values(1, 7, 129, 200, 256),
+                         ::testing::Combine(::testing::Values(1, 127, 128, 300), ::testing::Values(1, 7, 129, 200, 256),
                                             // 1e-25 and 1e30: scales where the AVX2 kernel divides
                                             ::testing::Values(1e-25, 1e-6, 3e-3, 1.0, 1e4, 1e30)));
 
@@ -54,8 +53,8 @@ INSTANTIATE_TEST_SUITE_P(Shapes, FastMatchesReference,
 TEST(BlockQuant, EveryKernelMatchesTheReference) {
   const int64_t rows = 200, cols = 2500, stride = 2600;  // partial blocks, several panels
   std::vector<uint16_t> data = random_bf16(rows, stride, 0.5, 3);
-  data[17] = 0x7FC0;  // NaN
-  data[stride + 3] = 0xFF80;  // -Inf
+  data[17] = 0x7FC0;                // NaN
+  data[stride + 3] = 0xFF80;        // -Inf
   data[2 * stride + 300] = 0x7F80;  // +Inf
   Quantized ref = make_output(rows, cols);
   quantize_reference({data.data(), rows, cols, stride}, ref.output());
@@ -64,8 +63,8 @@ TEST(BlockQuant, EveryKernelMatchesTheReference) {
   for (const auto kernel : kernels) {
     Quantized q = make_output(rows, cols);
     for (int64_t r0 = 0; r0 < rows; r0 += kBlock)
-      kernel(data.data() + r0 * stride, stride, std::min(kBlock, rows - r0), cols, q.fp8.data() + r0 * q.fp8_stride,
-             q.fp8_stride, q.scales.data() + (r0 / kBlock) * q.scale_stride);
+      kernel(data.data() + r0 * stride, stride, std::min(kBlock, rows - r0), cols, q.fp8.data() + r0 * q.fp8_stride, q.fp8_stride,
+             q.scales.data() + (r0 / kBlock) * q.scale_stride);
     expect_same(ref, q);
   }
   if (detail::have_avx512_kernel()) {  // a whole-region kernel
@@ -188,8 +187,8 @@ TEST(BlockQuant, ScaleIsAmaxOver448AndAmaxMapsTo448) {
 
 TEST(BlockQuant, AllZeroBlockStoresScaleOne) {
   std::vector<uint16_t> data(128 * 256, 0);
-  data[5] = 0x8000;                              // -0.0 in block 0
-  data[128 * 256 - 1] = float_to_bf16(1.0f);    // block 1 is not zero
+  data[5] = 0x8000;                           // -0.0 in block 0
+  data[128 * 256 - 1] = float_to_bf16(1.0f);  // block 1 is not zero
   const Quantized q = quantize_both({data.data(), 128, 256, 256});
   EXPECT_EQ(q.scales[0], 1.0f);
   EXPECT_EQ(q.fp8[0], 0x00);

@@ -39,8 +39,8 @@ std::vector<int16_t> row_heads(const std::vector<int16_t>& fused, int64_t cols) 
 TEST(FusionTable, NamesPiecesInEngineOrder) {
   const auto& llama = fusion_rules("LlamaForCausalLM");
   ASSERT_EQ(llama[0].fused, "self_attn.qkv_proj.weight");
-  EXPECT_EQ(llama[0].pieces, (std::vector<std::string_view>{"self_attn.q_proj.weight", "self_attn.k_proj.weight",
-                                                            "self_attn.v_proj.weight"}));
+  EXPECT_EQ(llama[0].pieces,
+            (std::vector<std::string_view>{"self_attn.q_proj.weight", "self_attn.k_proj.weight", "self_attn.v_proj.weight"}));
   const auto& deepseek = fusion_rules("DeepseekV3ForCausalLM");
   const auto mla = std::find_if(deepseek.begin(), deepseek.end(),
                                 [](const FusionRule& r) { return r.fused == "self_attn.fused_qkv_a_proj.weight"; });
@@ -48,8 +48,8 @@ TEST(FusionTable, NamesPiecesInEngineOrder) {
   EXPECT_EQ(mla->pieces.front(), "self_attn.q_a_proj.weight");
   EXPECT_EQ(mla->pieces.back(), "self_attn.kv_a_proj_with_mqa.weight");
   EXPECT_EQ(mla->split, FusedSplit::replicated);
-  const auto w13 = std::find_if(deepseek.begin(), deepseek.end(),
-                                [](const FusionRule& r) { return r.fused == "mlp.experts.w13_weight"; });
+  const auto w13 =
+      std::find_if(deepseek.begin(), deepseek.end(), [](const FusionRule& r) { return r.fused == "mlp.experts.w13_weight"; });
   ASSERT_NE(w13, deepseek.end());
   EXPECT_EQ(w13->pieces.front(), "mlp.experts.{e}.gate_proj.weight");
   EXPECT_THROW(fusion_rules("GPT2LMHeadModel"), UsageError);
@@ -66,8 +66,7 @@ TEST(Fusion, WholeTensorIsTheConcatenation) {
 
 TEST(Fusion, ColumnParallelShardConcatenatesEachPiecesShard) {
   const Piece gate(1, 4, 2), up(2, 4, 2);
-  EXPECT_EQ(row_heads(fuse({gate.view, up.view}, FusedSplit::rows, 1, 2), 2),
-            (std::vector<int16_t>{1020, 1030, 2020, 2030}));
+  EXPECT_EQ(row_heads(fuse({gate.view, up.view}, FusedSplit::rows, 1, 2), 2), (std::vector<int16_t>{1020, 1030, 2020, 2030}));
 }
 
 TEST(Fusion, FewKvHeadsAreReplicatedAcrossRanks) {
@@ -81,8 +80,7 @@ TEST(Fusion, FewKvHeadsAreReplicatedAcrossRanks) {
 
 TEST(Fusion, ReplicatedFusionIgnoresTheRank) {
   const Piece q_a(1, 3, 2), kv_a(2, 1, 2);
-  EXPECT_EQ(fuse({q_a.view, kv_a.view}, FusedSplit::replicated, 3, 4),
-            fuse({q_a.view, kv_a.view}, FusedSplit::replicated, 0, 1));
+  EXPECT_EQ(fuse({q_a.view, kv_a.view}, FusedSplit::replicated, 3, 4), fuse({q_a.view, kv_a.view}, FusedSplit::replicated, 0, 1));
 }
 
 TEST(Fusion, RowParallelShardTakesColumns) {

@@ -112,8 +112,10 @@ RunFile hand_made_run() {
   f.config = {{"model", "kimi-k2-mini"}};
   f.hosts = {"h0", "h1"};
   f.clock_error = 2e-6;
-  f.ranks = {{0, "trainer", "h0", 0.0, 0.0}, {1, "trainer", "h0", 1e-5, 1e-6},
-             {2, "inference", "h1", -2e-5, 2e-6}, {3, "inference", "h1", 3e-5, 1e-6}};
+  f.ranks = {{0, "trainer", "h0", 0.0, 0.0},
+             {1, "trainer", "h0", 1e-5, 1e-6},
+             {2, "inference", "h1", -2e-5, 2e-6},
+             {3, "inference", "h1", 3e-5, 1e-6}};
   StrategyRun run;
   run.label = "broadcast";
   run.strategy = "broadcast";

@@ -8,8 +8,8 @@
 
 namespace wxfer::testing {
 
-Event event(int32_t rank, int32_t step, const char* stage, double t_begin, double t_end, uint64_t bytes = 0,
-            int32_t peer = -1, int32_t bucket = -1);
+Event event(int32_t rank, int32_t step, const char* stage, double t_begin, double t_end, uint64_t bytes = 0, int32_t peer = -1,
+            int32_t bucket = -1);
 
 // 2 trainer + 2 inference ranks, one run "broadcast" with 5 steps; see test_run_stats.cpp.
 RunFile hand_made_run();

@@ -108,7 +108,7 @@ TEST(RunFile, EmptyTablesAndNoRuns) {
 
 TEST(RunFile, FullWidthFixedStringsSurvive) {
   RunFile f = testing::hand_made_run();
-  f.ranks[0].host = std::string(64, 'h');        // exactly fills host[64], no NUL
+  f.ranks[0].host = std::string(64, 'h');                          // exactly fills host[64], no NUL
   std::memcpy(f.runs[0].events[2].stage, "sixteen_chars_xx", 16);  // exactly fills stage[16]
   const std::string path = temp_path("wide.h5");
   write_run_file(f, path);

@@ -28,9 +28,7 @@ std::string read_error(const std::string& path) {
   return "";
 }
 
-TEST(RunFileErrors, Missing) {
-  EXPECT_NE(read_error(temp_path("nope.h5")).find("no such file"), std::string::npos);
-}
+TEST(RunFileErrors, Missing) { EXPECT_NE(read_error(temp_path("nope.h5")).find("no such file"), std::string::npos); }
 
 TEST(RunFileErrors, TextFileIsNotHdf5) {
   const std::string path = temp_path("notes.txt");

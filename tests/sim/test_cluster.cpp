@@ -78,8 +78,8 @@ TEST(Cluster, CalibratedKeysRoundTrip) {
 }
 
 TEST(Cluster, CopySharingKeys) {
-  const ClusterSpec c = parse_cluster(
-      "[bandwidth]\nnode_memory = \"9 GB/s\"\nnode_copy = 1.6e10\n[conversion]\nin_place = \"true\"\n", "t");
+  const ClusterSpec c =
+      parse_cluster("[bandwidth]\nnode_memory = \"9 GB/s\"\nnode_copy = 1.6e10\n[conversion]\nin_place = \"true\"\n", "t");
   EXPECT_DOUBLE_EQ(c.node_copy_bandwidth, 16e9);
   EXPECT_TRUE(c.copies_share_memory());
   EXPECT_TRUE(c.send_in_place);
@@ -117,8 +117,8 @@ TEST(Cluster, StridedWriteEfficiency) {
 }
 
 TEST(Cluster, BroadcastAlgorithms) {
-  for (const auto a : {BroadcastAlgorithm::ring, BroadcastAlgorithm::binomial, BroadcastAlgorithm::tree,
-                       BroadcastAlgorithm::linear}) {
+  for (const auto a :
+       {BroadcastAlgorithm::ring, BroadcastAlgorithm::binomial, BroadcastAlgorithm::tree, BroadcastAlgorithm::linear}) {
     const ClusterSpec c = parse_cluster(std::string("[simulation]\nbroadcast = \"") + broadcast_name(a) + "\"\n", "t");
     EXPECT_EQ(c.broadcast, a);
     EXPECT_EQ(parse_cluster(cluster_to_toml(c, ""), "t").broadcast, a);

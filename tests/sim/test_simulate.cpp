@@ -6,12 +6,13 @@
 #include "isolated.hpp"
 #include "sim/schedule.hpp"
 #include "sim/simulate.hpp"
+#include "strategy/strategy.hpp"
 
 namespace wxfer {
 namespace {
 
-std::vector<double> run(const Model& model, const std::string& cluster, const std::string& trainer,
-                        const std::string& inference, DType dtype, bool pool_receivers = true) {
+std::vector<double> run(const Model& model, const std::string& cluster, const std::string& trainer, const std::string& inference,
+                        DType dtype, bool pool_receivers = true) {
   return testing::isolated([&] {
     SimRequest req;
     req.cluster = load_cluster(cluster);
@@ -22,7 +23,7 @@ std::vector<double> run(const Model& model, const std::string& cluster, const st
     req.plan.chunk_bytes = 64 << 10;
     req.plan.min_segment_bytes = 4 << 10;
     req.bucket_bytes = 256 << 10;
-    req.strategies = {"gather", "broadcast", "rdma"};
+    for (const StrategyEntry& s : strategy_registry()) req.strategies.emplace_back(s.name);  // every one replays
     const SimResult r = simulate(model, req);
     std::vector<double> out;  // (seconds, bound, digest) per strategy
     for (const auto& row : r.rows) {

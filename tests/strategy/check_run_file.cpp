@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "common/stats.hpp"
 #include "common/process.hpp"
+#include "common/stats.hpp"
 #include "record/run_file.hpp"
 #include "record/stages.hpp"
 

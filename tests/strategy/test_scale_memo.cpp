@@ -33,7 +33,7 @@ TEST(ScaleMemo, HandsOutOnlyThisStepsCompleteGrids) {
   EXPECT_EQ(got[0], 2.5f);
   EXPECT_EQ(got[1], 4.5f);
   EXPECT_FALSE(memo.get(t, 0, 0, 2, 1, out.data(), sizeof(float)));  // row 0 was never stored
-  memo.clear();                                                       // the next step
+  memo.clear();                                                      // the next step
   EXPECT_FALSE(memo.get(t, 1, 0, 2, 2, out.data(), 2 * sizeof(float)));
 }
 

@@ -29,11 +29,11 @@ TEST(TmpArena, ChunkWaitsUntilOlderChunksAreReleased) {
   TmpArena arena(1024);
   ASSERT_EQ(arena.allocate(400), 0u);
   ASSERT_EQ(arena.allocate(400), 448u);  // rounded to 64 bytes
-  EXPECT_FALSE(arena.allocate(400));      // 896 + 448 > 1024: the third chunk must wait
+  EXPECT_FALSE(arena.allocate(400));     // 896 + 448 > 1024: the third chunk must wait
   arena.release_oldest();
-  EXPECT_EQ(arena.allocate(400), 0u);     // wraps into the freed front
+  EXPECT_EQ(arena.allocate(400), 0u);  // wraps into the freed front
   EXPECT_EQ(arena.used(), 2 * 448u);
-  EXPECT_FALSE(arena.allocate(64));       // between the wrapped head (448) and the tail (448)
+  EXPECT_FALSE(arena.allocate(64));  // between the wrapped head (448) and the tail (448)
 }
 
 TEST(TmpArena, LargerThanTheBoundNeverFits) {

@@ -42,7 +42,8 @@ Quantized reference(const Tensor& t, uint32_t tensor, uint32_t step) {
   Quantized q;
   q.fp8.resize(t.numel());
   q.scales.resize(static_cast<size_t>(quant::scale_rows(t.rows) * quant::scale_cols(t.cols)));
-  quant::quantize_reference({bf16.data(), t.rows, t.cols, t.cols}, {q.fp8.data(), t.cols, q.scales.data(), quant::scale_cols(t.cols)});
+  quant::quantize_reference({bf16.data(), t.rows, t.cols, t.cols},
+                            {q.fp8.data(), t.cols, q.scales.data(), quant::scale_cols(t.cols)});
   return q;
 }
 
@@ -60,15 +61,18 @@ void fill(const Plan& plan, InferenceMemory& memory, int32_t rank, uint32_t step
     const auto row = static_cast<uint64_t>(s.cols.size()) * elem;
     if (d.conversion == Conversion::copy) {
       for (int64_t r = s.rows.lo; r < s.rows.hi; ++r, out += row)
-        fill_weights(t.dtype, d.source, static_cast<uint64_t>(r * t.cols + s.cols.lo), static_cast<uint64_t>(s.cols.size()), step, out);
+        fill_weights(t.dtype, d.source, static_cast<uint64_t>(r * t.cols + s.cols.lo), static_cast<uint64_t>(s.cols.size()), step,
+                     out);
       continue;
     }
     if (d.conversion == Conversion::fp8_scale && what == Fill::weights_only) continue;
     if (!cache.contains(d.source)) cache[d.source] = reference(plan.trainer_model().tensors[d.source], d.source, step);
     const Quantized& q = cache[d.source];
     for (int64_t r = s.rows.lo; r < s.rows.hi; ++r, out += row) {
-      if (d.conversion == Conversion::quantize_fp8) std::memcpy(out, q.fp8.data() + r * t.cols + s.cols.lo, row);
-      else std::memcpy(out, q.scales.data() + r * t.cols + s.cols.lo, row);
+      if (d.conversion == Conversion::quantize_fp8)
+        std::memcpy(out, q.fp8.data() + r * t.cols + s.cols.lo, row);
+      else
+        std::memcpy(out, q.scales.data() + r * t.cols + s.cols.lo, row);
     }
   }
 }

@@ -54,7 +54,7 @@ inline constexpr double kTestDeadlineSeconds = 60.0;
 }  // namespace wxfer::test
 
 // Skips the current test on backends that lack a capability (all ranks alike).
-#define WXFER_REQUIRE_CAPABILITY(field)                                                        \
-  do {                                                                                         \
-    if (!caps().field) GTEST_SKIP() << GetParam().name << " has no " #field " capability";    \
+#define WXFER_REQUIRE_CAPABILITY(field)                                                    \
+  do {                                                                                     \
+    if (!caps().field) GTEST_SKIP() << GetParam().name << " has no " #field " capability"; \
   } while (0)

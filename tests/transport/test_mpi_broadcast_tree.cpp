@@ -13,7 +13,6 @@
 namespace wxfer::test {
 namespace {
 
-
 class MpiBroadcastTreeTest : public testing::TestWithParam<const char*> {};
 
 TEST_P(MpiBroadcastTreeTest, EveryRootReachesEveryMemberAtEverySize) {

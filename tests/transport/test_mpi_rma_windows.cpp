@@ -15,7 +15,6 @@
 namespace wxfer::test {
 namespace {
 
-
 class MpiRmaWindowTest : public testing::TestWithParam<const char*> {};
 
 // Every rank exposes a window of its own size (rank 0 none) and writes its region of every

@@ -98,7 +98,8 @@ TEST_P(TransportConformance, StridedPutsLandPacked) {
   const auto from = pattern(static_cast<uint64_t>(prev()) + 5, kRows * kStride);
   std::vector<uint8_t> want(kTarget, 0);
   for (size_t r = 0; r < kRows; ++r)
-    std::copy_n(from.begin() + static_cast<long>(17 + r * kStride), kRowBytes, want.begin() + static_cast<long>(2 + r * kRowBytes));
+    std::copy_n(from.begin() + static_cast<long>(17 + r * kStride), kRowBytes,
+                want.begin() + static_cast<long>(2 + r * kRowBytes));
   std::copy_n(from.begin() + 3, kRowBytes, want.begin() + static_cast<long>(2 + kRows * kRowBytes));
   std::copy_n(from.begin(), 40, want.begin() + static_cast<long>(2 + kRows * kRowBytes + kRowBytes));
   EXPECT_EQ(exposed.read(), want);

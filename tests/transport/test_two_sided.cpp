@@ -55,8 +55,7 @@ TEST_P(TransportConformance, SamePeerAndTagKeepOrder) {
   }
   wait_all(reqs, Deadline::after(kTestDeadlineSeconds));
   for (int i = 0; i < kMessages; ++i)
-    EXPECT_EQ(in[static_cast<size_t>(i)].read(), pattern(static_cast<uint64_t>(prev() * 100 + i), kBytes))
-        << "message " << i;
+    EXPECT_EQ(in[static_cast<size_t>(i)].read(), pattern(static_cast<uint64_t>(prev() * 100 + i), kBytes)) << "message " << i;
 }
 
 // Part of a buffer can be sent and received in place (spans need not start an allocation).

@@ -32,8 +32,8 @@ void quantize_cuda_async(Bf16Region src, Fp8Output out, void* stream) {
   detail::check_region(src, out);
   require_device();
   if (src.rows == 0 || src.cols == 0) return;
-  WXFER_CHECK_CUDA(cuda::launch_quantize_blocks(src.data, src.rows, src.cols, src.stride, out.fp8, out.fp8_stride,
-                                                out.scales, out.scale_stride, static_cast<cudaStream_t>(stream)));
+  WXFER_CHECK_CUDA(cuda::launch_quantize_blocks(src.data, src.rows, src.cols, src.stride, out.fp8, out.fp8_stride, out.scales,
+                                                out.scale_stride, static_cast<cudaStream_t>(stream)));
 }
 
 void quantize_cuda(Bf16Region src, Fp8Output out) {

@@ -59,8 +59,7 @@ cudaError_t launch_quantize_blocks(const uint16_t* src, int64_t rows, int64_t co
                                    int64_t fp8_stride, float* scales, int64_t scale_stride, cudaStream_t stream) {
   const dim3 grid(static_cast<unsigned>((cols + kBlockSize - 1) / kBlockSize),
                   static_cast<unsigned>((rows + kBlockSize - 1) / kBlockSize));
-  quantize_blocks_kernel<<<grid, kThreads, 0, stream>>>(src, rows, cols, stride, fp8, fp8_stride, scales,
-                                                        scale_stride);
+  quantize_blocks_kernel<<<grid, kThreads, 0, stream>>>(src, rows, cols, stride, fp8, fp8_stride, scales, scale_stride);
   return cudaGetLastError();
 }
 

@@ -1,5 +1,5 @@
-#include "record/stages.hpp"
 #include "strategy/broadcast/broadcast_strategy.hpp"
+#include "record/stages.hpp"
 
 #include <unistd.h>
 
@@ -49,7 +49,7 @@ class BroadcastStrategy final : public Strategy {
     }
     if (env.is_trainer())
       source_ = std::make_unique<SegmentSource>(*whole_, *env.shards, env.transport, env.ranks, env.world_rank, env.recorder,
-                                                 env.options.offloaded);
+                                                env.options.offloaded);
     else
       copy_out_.emplace(env.plan, env.ranks.inference_index(env.world_rank));
     share_pieces(env, env.deadline());
@@ -81,8 +81,10 @@ class BroadcastStrategy final : public Strategy {
         sending_[k % 2] = {static_cast<int32_t>(k), rec.now(), b.bytes};
         // Runs already in trainer memory go from there; the rest from the bucket buffer.
         for (const Piece& p : pieces_[k])
-          pending[k % 2].push_back(env.transport.ibroadcast(
-              group, b.owner, {const_cast<uint8_t*>(p.in_place != nullptr ? p.in_place : buf.data() + p.packed_at), p.bytes, MemoryKind::host, -1}));
+          pending[k % 2].push_back(
+              env.transport.ibroadcast(group, b.owner,
+                                       {const_cast<uint8_t*>(p.in_place != nullptr ? p.in_place : buf.data() + p.packed_at),
+                                        p.bytes, MemoryKind::host, -1}));
       } else if (!env.is_trainer()) {
         const double t0 = rec.now();
         for (const Piece& p : pieces_[k])
@@ -134,8 +136,10 @@ class BroadcastStrategy final : public Strategy {
           const uint8_t* here = source_->in_place(s);
           const bool joins = !pieces.empty() && (here == nullptr ? pieces.back().in_place == nullptr
                                                                  : pieces.back().in_place + pieces.back().bytes == here);
-          if (joins) pieces.back().bytes += n;
-          else pieces.push_back({at, n, here, packed});
+          if (joins)
+            pieces.back().bytes += n;
+          else
+            pieces.push_back({at, n, here, packed});
           if (here == nullptr) packed += n;
           at += n;
         }
@@ -221,7 +225,7 @@ class BroadcastStrategy final : public Strategy {
   uint64_t largest_bucket_ = 0;
   std::vector<std::unique_ptr<Group>> groups_;
   std::vector<std::unique_ptr<ControlGroup>> control_groups_;  // per owner, like groups_
-  std::vector<std::vector<Piece>> pieces_;  // per bucket; empty on ranks outside its group
+  std::vector<std::vector<Piece>> pieces_;                     // per bucket; empty on ranks outside its group
   HostBuffer buffers_[2];
   double t_posted_[2] = {0, 0};
   struct InFlight {

@@ -1,5 +1,5 @@
-#include "record/stages.hpp"
 #include "strategy/gather/gather_strategy.hpp"
+#include "record/stages.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -30,7 +30,7 @@ class GatherStrategy final : public Strategy {
       for (auto& b : buffers_) b = HostBuffer(largest);
     if (env.is_trainer()) {
       source_ = std::make_unique<SegmentSource>(w, *env.shards, env.transport, env.ranks, env.world_rank, env.recorder,
-                                                 env.options.offloaded);
+                                                env.options.offloaded);
       if (env.world_rank != kRoot)
         for (auto& b : buffers_) b = HostBuffer(largest);  // staging for what this rank sends to the root
     } else {
@@ -44,9 +44,12 @@ class GatherStrategy final : public Strategy {
       source_->start_step();
       source_->post_contributions();
     }
-    if (env.world_rank == kRoot) run_root(env, deadline);
-    else if (env.is_trainer()) run_sender(env, deadline);
-    else run_receiver(env, deadline);
+    if (env.world_rank == kRoot)
+      run_root(env, deadline);
+    else if (env.is_trainer())
+      run_sender(env, deadline);
+    else
+      run_receiver(env, deadline);
     if (env.is_trainer()) source_->finish_contributions(deadline);
   }
 
@@ -169,7 +172,7 @@ class GatherStrategy final : public Strategy {
     double t_posted = 0;
     uint64_t bytes = 0;
   };
-  Posted posted_[2];     // root: the round each buffer is being sent from
+  Posted posted_[2];           // root: the round each buffer is being sent from
   uint64_t sent_[2] = {0, 0};  // senders: bytes in flight from each staging buffer
   double t_sent_[2] = {0, 0};
   std::optional<Plan> whole_;

@@ -1,5 +1,5 @@
-#include "record/stages.hpp"
 #include "strategy/pipeline/sender_pipeline.hpp"
+#include "record/stages.hpp"
 
 #include <algorithm>
 
@@ -67,7 +67,7 @@ void SenderPipeline::run(const Send& send, const Deadline& deadline) {
   receives_.resize(chunks_.size());
   received_from_.resize(chunks_.size());
   handed_over_.resize(chunks_.size());
-  std::vector<size_t> waiting(chunks_.size(), 0);  // segments not yet handed to the prepare thread
+  std::vector<size_t> waiting(chunks_.size(), 0);          // segments not yet handed to the prepare thread
   size_t started = 0, next_prepared = 0, next_direct = 0;  // indices into prepared / direct
   bool contributed = false;
   source_.start_step();
@@ -79,12 +79,15 @@ void SenderPipeline::run(const Send& send, const Deadline& deadline) {
     const ChunkTmp& c = chunks_[j];
     for (size_t i = 0; i < c.segments.size(); ++i) {
       if (handed_over_[j][i]) continue;
-      const std::span<Request> pieces(receives_[j].data() + received_from_[j][i], received_from_[j][i + 1] - received_from_[j][i]);
+      const std::span<Request> pieces(receives_[j].data() + received_from_[j][i],
+                                      received_from_[j][i + 1] - received_from_[j][i]);
       if (!pieces.empty() && !(test && all_done(pieces))) continue;
       uint8_t* tmp = bases[j] + c.offsets[i];
       const uint32_t segment = c.segments[i];
       const auto chunk = static_cast<int32_t>(j);
-      worker_.submit(group(j), [this, segment, tmp, chunk, i] { results_[static_cast<size_t>(chunk)][i] = source_.prepare(segment, tmp, chunk); });
+      worker_.submit(group(j), [this, segment, tmp, chunk, i] {
+        results_[static_cast<size_t>(chunk)][i] = source_.prepare(segment, tmp, chunk);
+      });
       handed_over_[j][i] = 1;
       --waiting[j];
     }
@@ -100,13 +103,15 @@ void SenderPipeline::run(const Send& send, const Deadline& deadline) {
       if (waiting[prepared[i]] > 0) hand_over(prepared[i], true);
   };
   auto prepared_now = [&](size_t j) {
-    return waiting[j] == 0 && worker_.wait_for(group(j), static_cast<uint32_t>(chunks_[j].segments.size()), std::chrono::microseconds(0));
+    return waiting[j] == 0 &&
+           worker_.wait_for(group(j), static_cast<uint32_t>(chunks_[j].segments.size()), std::chrono::microseconds(0));
   };
   auto send_direct = [&] {
     const size_t k = direct[next_direct++];
     const ChunkTmp& c = chunks_[k];
     results_[k].assign(c.segments.size(), SendBytes{});
-    for (size_t i = 0; i < c.segments.size(); ++i) results_[k][i] = source_.prepare(c.segments[i], nullptr, static_cast<int32_t>(k));
+    for (size_t i = 0; i < c.segments.size(); ++i)
+      results_[k][i] = source_.prepare(c.segments[i], nullptr, static_cast<int32_t>(k));
     send(k, results_[k]);
   };
 

@@ -54,9 +54,9 @@ class SenderPipeline {
   TmpArena arena_;
   HostBuffer memory_;
   std::vector<std::vector<SendBytes>> results_;
-  std::vector<std::vector<Request>> receives_;       // per chunk: its gathers' receives,
-  std::vector<std::vector<size_t>> received_from_;   // segment i's from [i] to [i + 1]
-  std::vector<std::vector<uint8_t>> handed_over_;    // per chunk and segment: to the prepare thread
+  std::vector<std::vector<Request>> receives_;      // per chunk: its gathers' receives,
+  std::vector<std::vector<size_t>> received_from_;  // segment i's from [i] to [i + 1]
+  std::vector<std::vector<uint8_t>> handed_over_;   // per chunk and segment: to the prepare thread
   uint64_t runs_ = 0;
   PrepareWorker worker_;
 };

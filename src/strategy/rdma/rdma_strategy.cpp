@@ -1,5 +1,5 @@
-#include "record/stages.hpp"
 #include "strategy/rdma/rdma_strategy.hpp"
+#include "record/stages.hpp"
 
 #include <algorithm>
 #include <span>
@@ -26,7 +26,7 @@ class RdmaStrategy final : public Strategy {
     if (env.is_trainer()) {
       chunks_ = plan.chunks_of(env.world_rank);
       source_ = std::make_unique<SegmentSource>(plan, *env.shards, env.transport, env.ranks, env.world_rank, env.recorder,
-                                                 env.options.offloaded, /*send_strided=*/true);
+                                                env.options.offloaded, /*send_strided=*/true);
       // A segment's copies are consecutive transfers of one chunk: it is prepared once.
       std::vector<std::vector<uint32_t>> segments(chunks_.size());
       for (size_t k = 0; k < chunks_.size(); ++k)
@@ -49,7 +49,8 @@ class RdmaStrategy final : public Strategy {
     const uint64_t bound = env.options.max_tmp_bytes;
     if (bound > 0 && largest > bound)
       throw_usage("invalid --max-tmp-bytes " + format_bytes(static_cast<double>(bound)) + ": the rdma sender needs " +
-                  format_bytes(static_cast<double>(largest)) + " of temporary memory for its largest chunk (raise the bound or lower --chunk-size)");
+                  format_bytes(static_cast<double>(largest)) +
+                  " of temporary memory for its largest chunk (raise the bound or lower --chunk-size)");
     largest_chunk_tmp_ = largest;
   }
 
@@ -135,7 +136,7 @@ class RdmaStrategy final : public Strategy {
   std::vector<Chunk> chunks_;
   std::vector<uint64_t> per_destination_;
   std::vector<StridedBox> strided_;  // a chunk's strided sends, issued after its contiguous ones
-  bool interleave_rows_ = false;      // the transport's puts are CPU copies (put_strided_sends)
+  bool interleave_rows_ = false;     // the transport's puts are CPU copies (put_strided_sends)
   std::unique_ptr<SegmentSource> source_;
   std::unique_ptr<SenderPipeline> pipeline_;
   std::unique_ptr<Window> window_;

@@ -1,8 +1,8 @@
 #include "transport/cuda_ipc/cuda_ipc_transport.hpp"
 
+#include "control/node_ranks.hpp"
 #include "transport/cuda/cuda_device.hpp"
 #include "transport/cuda_ipc/cuda_ipc_window.hpp"
-#include "control/node_ranks.hpp"
 
 namespace wxfer {
 namespace {
@@ -10,9 +10,8 @@ namespace {
 int pick_device(const Control& control) {
   const NodeRanks node = node_ranks(control.comm());
   if (!node.single_host)
-    throw TransportUnavailable("cuda-ipc needs every rank on one host, but at most " +
-                               std::to_string(node.max_local_size) + " of " + std::to_string(control.size()) +
-                               " ranks share one");
+    throw TransportUnavailable("cuda-ipc needs every rank on one host, but at most " + std::to_string(node.max_local_size) +
+                               " of " + std::to_string(control.size()) + " ranks share one");
   return select_cuda_device(node.local_rank);
 }
 
@@ -54,8 +53,6 @@ class CudaIpcTransport final : public Transport {
 
 std::optional<std::string> cuda_ipc_unavailable() { return cuda_unavailable(); }
 
-std::unique_ptr<Transport> make_cuda_ipc_transport(const Control& control) {
-  return std::make_unique<CudaIpcTransport>(control);
-}
+std::unique_ptr<Transport> make_cuda_ipc_transport(const Control& control) { return std::make_unique<CudaIpcTransport>(control); }
 
 }  // namespace wxfer

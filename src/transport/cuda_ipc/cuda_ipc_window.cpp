@@ -17,8 +17,7 @@ struct Exported {
 
 }  // namespace
 
-CudaIpcWindow::CudaIpcWindow(MemorySpan local, MPI_Comm comm, cudaStream_t stream)
-    : local_(local), comm_(comm), stream_(stream) {
+CudaIpcWindow::CudaIpcWindow(MemorySpan local, MPI_Comm comm, cudaStream_t stream) : local_(local), comm_(comm), stream_(stream) {
   if (local.bytes != 0 && local.kind != MemoryKind::device)
     throw_system_error("CudaIpcWindow", "cuda-ipc exposes CUDA device memory only");
   WXFER_CHECK_MPI(MPI_Comm_rank(comm, &rank_));

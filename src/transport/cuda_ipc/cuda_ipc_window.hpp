@@ -32,8 +32,8 @@ class CudaIpcWindow final : public Window {
   MPI_Comm comm_;
   cudaStream_t stream_;
   int rank_ = 0;
-  std::vector<void*> peer_base_;     // where each rank's exposed memory is mapped here
-  std::vector<bool> opened_;         // mapped by cudaIpcOpenMemHandle (not our own memory)
+  std::vector<void*> peer_base_;  // where each rank's exposed memory is mapped here
+  std::vector<bool> opened_;      // mapped by cudaIpcOpenMemHandle (not our own memory)
   std::vector<uint64_t> peer_bytes_;
   CudaEvent flushed_;
 };

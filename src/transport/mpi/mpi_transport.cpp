@@ -50,9 +50,12 @@ MpiTransport::MpiTransport(const Control& control) : broadcast_tree_(broadcast_t
 
 std::map<std::string, std::string> MpiTransport::settings() const {
   switch (broadcast_tree_) {
-    case MpiBroadcastTree::flat: return {{"broadcast", "flat"}};
-    case MpiBroadcastTree::mpi: return {{"broadcast", "MPI_Ibcast"}};
-    case MpiBroadcastTree::automatic: break;
+    case MpiBroadcastTree::flat:
+      return {{"broadcast", "flat"}};
+    case MpiBroadcastTree::mpi:
+      return {{"broadcast", "MPI_Ibcast"}};
+    case MpiBroadcastTree::automatic:
+      break;
   }
   return {{"broadcast", single_host_ ? "flat" : "flat where a group shares one host, MPI_Ibcast otherwise"}};
 }
@@ -83,8 +86,8 @@ Request MpiTransport::isend(int peer, MemorySpan data, int tag) {
 
 Request MpiTransport::irecv(int peer, MemorySpan data, int tag) {
   require_host(data);
-  auto op = std::make_unique<MpiRequests>(describe_bytes("receive", data.bytes, "from", peer) + " (tag " + std::to_string(tag) + ")",
-                                          MpiRequests::OnAbandon::cancel);
+  auto op = std::make_unique<MpiRequests>(
+      describe_bytes("receive", data.bytes, "from", peer) + " (tag " + std::to_string(tag) + ")", MpiRequests::OnAbandon::cancel);
   for_each_piece(data.bytes, [&](size_t off, int n) {
     WXFER_CHECK_MPI(MPI_Irecv(bytes_of(data) + off, n, MPI_BYTE, peer, tag, comm_.get(), &op->handles().emplace_back()));
   });
@@ -120,12 +123,14 @@ Request MpiTransport::ibroadcast(Group& group, int root, MemorySpan data) {
     const int members = static_cast<int>(g.members().size());
     for_each_piece(data.bytes, [&](size_t off, int n) {
       if (me != local_root) {
-        WXFER_CHECK_MPI(MPI_Irecv(bytes_of(data) + off, n, MPI_BYTE, local_root, kFlatBroadcastTag, g.comm(), &op->handles().emplace_back()));
+        WXFER_CHECK_MPI(
+            MPI_Irecv(bytes_of(data) + off, n, MPI_BYTE, local_root, kFlatBroadcastTag, g.comm(), &op->handles().emplace_back()));
         return;
       }
       for (int peer = 0; peer < members; ++peer)
         if (peer != local_root)
-          WXFER_CHECK_MPI(MPI_Isend(bytes_of(data) + off, n, MPI_BYTE, peer, kFlatBroadcastTag, g.comm(), &op->handles().emplace_back()));
+          WXFER_CHECK_MPI(
+              MPI_Isend(bytes_of(data) + off, n, MPI_BYTE, peer, kFlatBroadcastTag, g.comm(), &op->handles().emplace_back()));
     });
     return Request(std::move(op));
   }
@@ -142,8 +147,6 @@ Request MpiTransport::ibarrier() {
   return Request(std::move(op));
 }
 
-std::unique_ptr<Transport> make_mpi_transport(const Control& control) {
-  return std::make_unique<MpiTransport>(control);
-}
+std::unique_ptr<Transport> make_mpi_transport(const Control& control) { return std::make_unique<MpiTransport>(control); }
 
 }  // namespace wxfer

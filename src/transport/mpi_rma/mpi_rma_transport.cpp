@@ -74,7 +74,8 @@ class MpiWindow final : public Window {
     WXFER_CHECK_MPI(MPI_Type_create_hvector(static_cast<int>(rows), static_cast<int>(row_bytes),
                                             static_cast<MPI_Aint>(src_stride), MPI_BYTE, &box.type));
     WXFER_CHECK_MPI(MPI_Type_commit(&box.type));
-    WXFER_CHECK_MPI(MPI_Put(src, 1, box.type, peer, static_cast<MPI_Aint>(offset), static_cast<int>(rows * row_bytes), MPI_BYTE, win_.get()));
+    WXFER_CHECK_MPI(
+        MPI_Put(src, 1, box.type, peer, static_cast<MPI_Aint>(offset), static_cast<int>(rows * row_bytes), MPI_BYTE, win_.get()));
   }
   // ~10^6 rows a step: one bounds check per box and MPI_Put straight from the loop.
   void put_interleaved(std::span<const StridedBox> boxes) override {
@@ -131,7 +132,9 @@ class MpiWindow final : public Window {
 
 MpiWindowFlavor window_flavor_from_environment() {
   const std::string value = environment_choice("WXFER_MPI_RMA_WINDOW", {"auto", "shared", "allocate"});
-  return value == "shared" ? MpiWindowFlavor::shared : value == "allocate" ? MpiWindowFlavor::allocate : MpiWindowFlavor::automatic;
+  return value == "shared"     ? MpiWindowFlavor::shared
+         : value == "allocate" ? MpiWindowFlavor::allocate
+                               : MpiWindowFlavor::automatic;
 }
 
 bool use_shared_windows(bool one_host) {
@@ -160,7 +163,8 @@ void* allocate_window(MPI_Comm comm, uint64_t bytes, bool shared, MPI_Win* win) 
   return base;
 }
 
-MpiRmaTransport::MpiRmaTransport(const Control& control) : MpiTransport(control), shared_windows_(use_shared_windows(single_host())) {}
+MpiRmaTransport::MpiRmaTransport(const Control& control)
+    : MpiTransport(control), shared_windows_(use_shared_windows(single_host())) {}
 
 std::map<std::string, std::string> MpiRmaTransport::settings() const {
   auto s = MpiTransport::settings();
@@ -182,10 +186,10 @@ std::unique_ptr<Window> MpiRmaTransport::expose(MemorySpan local) {
   return std::make_unique<MpiWindow>(local, comm());
 }
 
-std::unique_ptr<Window> MpiRmaTransport::expose_new(uint64_t bytes) { return std::make_unique<MpiWindow>(bytes, comm(), shared_windows_); }
-
-std::unique_ptr<Transport> make_mpi_rma_transport(const Control& control) {
-  return std::make_unique<MpiRmaTransport>(control);
+std::unique_ptr<Window> MpiRmaTransport::expose_new(uint64_t bytes) {
+  return std::make_unique<MpiWindow>(bytes, comm(), shared_windows_);
 }
+
+std::unique_ptr<Transport> make_mpi_rma_transport(const Control& control) { return std::make_unique<MpiRmaTransport>(control); }
 
 }  // namespace wxfer

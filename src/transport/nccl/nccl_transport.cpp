@@ -4,11 +4,11 @@
 #include <cstring>
 
 #include "common/units.hpp"
+#include "control/node_ranks.hpp"
 #include "transport/cuda/cuda_device.hpp"
 #include "transport/cuda/device_buffer.hpp"
 #include "transport/nccl/nccl_check.hpp"
 #include "transport/nccl/nccl_comm.hpp"
-#include "control/node_ranks.hpp"
 
 namespace wxfer {
 namespace {
@@ -84,7 +84,10 @@ class NcclRequest final : public PendingOperation {
 class NcclTransport final : public Transport {
  public:
   explicit NcclTransport(const Control& control)
-      : rank_(control.rank()), size_(control.size()), device_(pick_device(control)), scratch_(sizeof(float)),
+      : rank_(control.rank()),
+        size_(control.size()),
+        device_(pick_device(control)),
+        scratch_(sizeof(float)),
         world_(init_world(control)) {}
 
   std::string_view name() const override { return "nccl"; }
@@ -156,13 +159,12 @@ class NcclTransport final : public Transport {
     launch_open();
     auto launch = std::make_shared<NcclLaunch>();
     launch->calls.emplace_back([this] {
-      WXFER_CHECK_NCCL(ncclAllReduce(scratch_.data(), scratch_.data(), 1, ncclFloat, ncclSum, world_.get(),
-                                     stream_.get()));
+      WXFER_CHECK_NCCL(ncclAllReduce(scratch_.data(), scratch_.data(), 1, ncclFloat, ncclSum, world_.get(), stream_.get()));
     });
     launch->launch(stream_.get());
     world_.launched(launch);
-    return Request(std::make_unique<NcclRequest>(*this, launch, "a barrier of all " + std::to_string(size_) +
-                                                                    " ranks (nccl allreduce)"));
+    return Request(
+        std::make_unique<NcclRequest>(*this, launch, "a barrier of all " + std::to_string(size_) + " ranks (nccl allreduce)"));
   }
 
   void launch_open() {
@@ -201,8 +203,6 @@ bool NcclRequest::test() {
 
 std::optional<std::string> nccl_unavailable() { return cuda_unavailable(); }
 
-std::unique_ptr<Transport> make_nccl_transport(const Control& control) {
-  return std::make_unique<NcclTransport>(control);
-}
+std::unique_ptr<Transport> make_nccl_transport(const Control& control) { return std::make_unique<NcclTransport>(control); }
 
 }  // namespace wxfer

@@ -21,10 +21,10 @@ inline std::string verbs_null_string(const void*) { return errno != 0 ? std::str
 
 // For calls that return a handle, or null with errno set (ibv_alloc_pd, ibv_create_qp, ...):
 // the handle is the expression's value.
-#define WXFER_CHECK_VERBS_PTR(call)                                                                       \
-  [&] {                                                                                                   \
-    errno = 0;                                                                                            \
-    auto* wxfer_verbs_p_ = (call);                                                                        \
-    WXFER_CHECK_CALL(wxfer_verbs_p_, #call, ::wxfer::verbs_handle_ok, ::wxfer::verbs_null_string);        \
-    return wxfer_verbs_p_;                                                                                \
+#define WXFER_CHECK_VERBS_PTR(call)                                                                \
+  [&] {                                                                                            \
+    errno = 0;                                                                                     \
+    auto* wxfer_verbs_p_ = (call);                                                                 \
+    WXFER_CHECK_CALL(wxfer_verbs_p_, #call, ::wxfer::verbs_handle_ok, ::wxfer::verbs_null_string); \
+    return wxfer_verbs_p_;                                                                         \
   }()

@@ -94,8 +94,8 @@ void VerbsEndpoint::connect(const Control& control) {
     init.cap.max_send_sge = 1;
     init.cap.max_recv_sge = 1;
     peers_[p].qp.reset(WXFER_CHECK_VERBS_PTR(ibv_create_qp(pd_.get(), &init)));
-    mine[p] = QpAddress{peers_[p].qp->qp_num, initial_psn(rank_, static_cast<int>(p)), port_.lid,
-                        static_cast<uint8_t>(port_.active_mtu), 0, {}};
+    mine[p] = QpAddress{
+        peers_[p].qp->qp_num, initial_psn(rank_, static_cast<int>(p)), port_.lid, static_cast<uint8_t>(port_.active_mtu), 0, {}};
     std::memcpy(mine[p].gid, gid.raw, sizeof gid.raw);
   }
   std::vector<uint8_t> bytes(n * sizeof(QpAddress));
@@ -139,9 +139,8 @@ void VerbsEndpoint::connect(const Control& control) {
     a.rnr_retry = 7;
     a.sq_psn = mine[p].psn;
     a.max_rd_atomic = 1;
-    WXFER_CHECK_VERBS(ibv_modify_qp(qp, &a,
-                                    IBV_QP_STATE | IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT | IBV_QP_RNR_RETRY |
-                                        IBV_QP_SQ_PSN | IBV_QP_MAX_QP_RD_ATOMIC));
+    WXFER_CHECK_VERBS(ibv_modify_qp(
+        qp, &a, IBV_QP_STATE | IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT | IBV_QP_RNR_RETRY | IBV_QP_SQ_PSN | IBV_QP_MAX_QP_RD_ATOMIC));
   }
   // No rank may write before every peer's queue pair is ready to receive.
   control.barrier();
@@ -152,8 +151,7 @@ size_t VerbsEndpoint::max_write_bytes() const {
   return std::min<size_t>(port_.max_msg_sz, size_t{1} << 30);
 }
 
-void VerbsEndpoint::post_write(int peer, const void* src, uint32_t lkey, uint64_t remote_addr, uint32_t rkey,
-                               size_t bytes) {
+void VerbsEndpoint::post_write(int peer, const void* src, uint32_t lkey, uint64_t remote_addr, uint32_t rkey, size_t bytes) {
   WXFER_ASSERT(bytes <= max_write_bytes());
   ibv_sge sge{};
   sge.addr = reinterpret_cast<uintptr_t>(src);
@@ -217,9 +215,7 @@ void VerbsEndpoint::flush(const Deadline& deadline) {
     wr.send_flags = IBV_SEND_SIGNALED;
     post(static_cast<int>(r), wr);
   }
-  auto pending = [&] {
-    return std::any_of(peers_.begin(), peers_.end(), [](const Peer& p) { return p.retired != p.posted; });
-  };
+  auto pending = [&] { return std::any_of(peers_.begin(), peers_.end(), [](const Peer& p) { return p.retired != p.posted; }); };
   while (pending()) {
     poll();
     if (deadline.expired() && pending()) throw_timeout("RDMA writes to complete (verbs flush)", deadline);

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "control/control.hpp"
 #include "common/deadline.hpp"
+#include "control/control.hpp"
 #include "transport/verbs/verbs_handles.hpp"
 #include "transport/verbs/verbs_options.hpp"
 
@@ -35,8 +35,8 @@ class VerbsEndpoint {
  private:
   struct Peer {
     VerbsQueuePair qp;
-    uint64_t posted = 0;          // work requests posted
-    uint64_t retired = 0;         // known complete: a signalled one completes all before it
+    uint64_t posted = 0;             // work requests posted
+    uint64_t retired = 0;            // known complete: a signalled one completes all before it
     std::deque<uint64_t> signalled;  // `posted` count at each signalled request, in order
   };
   // Addresses peers by GID (a GID index was given, or the link is Ethernet) rather than LID.

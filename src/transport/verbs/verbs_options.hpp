@@ -8,11 +8,11 @@
 namespace wxfer {
 
 struct VerbsOptions {
-  std::string device;    // WXFER_VERBS_DEVICE: e.g. mlx5_0; empty = the first device found
-  int port = 1;          // WXFER_VERBS_PORT
-  int gid_index = -1;    // WXFER_VERBS_GID_INDEX: -1 = LID routing (InfiniBand); RoCE needs one (often 3)
-  int signal_every = 32; // WXFER_VERBS_SIGNAL_EVERY: one signalled completion per this many writes
-  int queue_depth = 512; // WXFER_VERBS_QUEUE_DEPTH: send-queue entries per peer
+  std::string device;     // WXFER_VERBS_DEVICE: e.g. mlx5_0; empty = the first device found
+  int port = 1;           // WXFER_VERBS_PORT
+  int gid_index = -1;     // WXFER_VERBS_GID_INDEX: -1 = LID routing (InfiniBand); RoCE needs one (often 3)
+  int signal_every = 32;  // WXFER_VERBS_SIGNAL_EVERY: one signalled completion per this many writes
+  int queue_depth = 512;  // WXFER_VERBS_QUEUE_DEPTH: send-queue entries per peer
 };
 
 // Throws a UsageError naming the variable when one is malformed.

@@ -50,8 +50,6 @@ class VerbsTransport final : public Transport {
 
 }  // namespace
 
-std::unique_ptr<Transport> make_verbs_transport(const Control& control) {
-  return std::make_unique<VerbsTransport>(control);
-}
+std::unique_ptr<Transport> make_verbs_transport(const Control& control) { return std::make_unique<VerbsTransport>(control); }
 
 }  // namespace wxfer

@@ -8,13 +8,12 @@
 
 namespace wxfer {
 
-VerbsWindow::VerbsWindow(MemorySpan local, const Control& control, VerbsEndpoint& endpoint,
-                         VerbsSourceRegions& sources)
+VerbsWindow::VerbsWindow(MemorySpan local, const Control& control, VerbsEndpoint& endpoint, VerbsSourceRegions& sources)
     : local_(local), comm_(control.comm()), endpoint_(endpoint), sources_(sources) {
   Remote mine{reinterpret_cast<uintptr_t>(local.data), local.bytes, 0, 0};
   if (local.bytes != 0) {
-    region_ = register_memory(endpoint.protection_domain(), local.data, local.bytes,
-                              IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE);
+    region_ =
+        register_memory(endpoint.protection_domain(), local.data, local.bytes, IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE);
     mine.rkey = region_->rkey;
   }
   std::vector<uint8_t> bytes(sizeof mine);
