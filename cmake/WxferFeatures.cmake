@@ -31,6 +31,18 @@ function(wxfer_add_mpi_test NAME TARGET NP)
   set_tests_properties(${NAME} PROPERTIES LABELS mpi PROCESSORS 2 TIMEOUT 600)
 endfunction()
 
+# wxfer_add_output_test(NAME REGEX COMMAND...): passes when the command exits 0 and its output
+# matches REGEX (tests/apps/expect_output.cmake); wxfer_add_output_test_exit(NAME EXIT REGEX
+# COMMAND...) expects another exit status.
+function(wxfer_add_output_test NAME REGEX)
+  wxfer_add_output_test_exit(${NAME} 0 "${REGEX}" ${ARGN})
+endfunction()
+function(wxfer_add_output_test_exit NAME EXIT REGEX)
+  add_test(NAME ${NAME}
+           COMMAND ${CMAKE_COMMAND} "-DCMD=${ARGN}" "-DEXPECT=${REGEX}" -DEXIT=${EXIT}
+                   -P ${PROJECT_SOURCE_DIR}/tests/apps/expect_output.cmake)
+endfunction()
+
 # Registers a library for linking into the wxfer executable.
 function(wxfer_module TARGET)
   set_property(GLOBAL APPEND PROPERTY WXFER_MODULE_TARGETS ${TARGET})

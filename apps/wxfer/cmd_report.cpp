@@ -23,7 +23,7 @@ struct ReportArgs {
   std::vector<std::string> files;
   std::string baseline;
   std::string max_slowdown;
-  bool fail_on_missing = false;
+  bool ignore_missing = false;
   bool json = false;
 };
 
@@ -49,7 +49,7 @@ std::vector<report::RunStats> stats_of(const std::string& path, Machines& machin
 
 void run_report(const ReportArgs& a) {
   if (a.baseline.empty() && !a.max_slowdown.empty()) throw_usage("--max-slowdown needs --baseline BASE.h5");
-  if (a.baseline.empty() && a.fail_on_missing) throw_usage("--fail-on-missing needs --baseline BASE.h5");
+  if (a.baseline.empty() && a.ignore_missing) throw_usage("--ignore-missing needs --baseline BASE.h5");
   if (!a.baseline.empty() && a.files.size() != 1)
     throw_usage("with --baseline give exactly one new file, got " + std::to_string(a.files.size()));
   double allowance = 0.1;
@@ -75,9 +75,9 @@ void run_report(const ReportArgs& a) {
   std::string failure;
   if (!a.baseline.empty()) {
     const auto gate = report::compare_runs(base, newest, allowance);
-    failure = gate.failure_line(a.fail_on_missing);
+    failure = gate.failure_line(a.ignore_missing);
     if (a.json)
-      j["gate"] = report::gate_json(gate, a.fail_on_missing);
+      j["gate"] = report::gate_json(gate, a.ignore_missing);
     else
       std::cout << report::markdown_report(all) << machines.text << report::gate_markdown(gate);
   } else if (!a.json) {
@@ -94,7 +94,7 @@ void add_report_command(CLI::App& app) {
   cmd->add_option("files", args->files, "Run files (.h5) written by wxfer run / sim")->required();
   cmd->add_option("--baseline", args->baseline, "Compare the (single) new file against this one; exit 1 on regression");
   cmd->add_option("--max-slowdown", args->max_slowdown, "Allowed efficiency loss, e.g. 10% or 0.1 (default 10%)");
-  cmd->add_flag("--fail-on-missing", args->fail_on_missing, "A run in the baseline but not in the new file fails");
+  cmd->add_flag("--ignore-missing", args->ignore_missing, "A run in only one of the two files does not fail the gate");
   cmd->add_flag("--json", args->json, "Print one JSON object");
   cmd->callback([args] { run_report(*args); });
 }

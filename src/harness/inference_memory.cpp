@@ -65,7 +65,7 @@ std::optional<VerifyFailure> InferenceMemory::verify_copy(uint32_t si, uint32_t 
   const uint8_t* got = data_ + offset_of(s);
   for (int64_t r = s.rows.lo; r < s.rows.hi; ++r, got += row_bytes) {
     const auto first = static_cast<uint64_t>(r * t.cols + s.cols.lo);
-    fill_weights(t.dtype, d.source, first, static_cast<uint64_t>(s.cols.size()), step, expected.data());
+    fill_weights(t.dtype, d.source, t.cols, first, static_cast<uint64_t>(s.cols.size()), step, expected.data());
     if (std::memcmp(got, expected.data(), row_bytes) == 0) continue;
     uint64_t lo = 0, hi = row_bytes;
     while (got[lo] == expected[lo]) ++lo;

@@ -39,7 +39,7 @@ void TrainerShards::fill(uint32_t step) {
     uint8_t* out = memory_.data() + h.offset;
     for (int64_t r = h.rows.lo; r < h.rows.hi; ++r) {
       const auto n = static_cast<uint64_t>(h.cols.size());
-      fill_weights(t.dtype, i, static_cast<uint64_t>(r * t.cols + h.cols.lo), n, step, out);
+      fill_weights(t.dtype, i, t.cols, static_cast<uint64_t>(r * t.cols + h.cols.lo), n, step, out);
       out += n * elem;
     }
   }

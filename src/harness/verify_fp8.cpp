@@ -1,7 +1,8 @@
 // Verification of the FP8 checkpoint layout: for each 128-row band of a slice the receiver
 // regenerates the bf16 source of every block the slice touches (whole blocks, since a block's
-// scale depends on all of it), quantizes it with the CPU kernel (bit-exact with the float64
-// reference, tests/quant), and compares the fp8 bytes or float32 scales it holds.
+// scale depends on all of it), quantizes it with the float64 reference quantizer (written
+// from the definitions, independent of the senders' fast kernels), and compares the fp8
+// bytes or float32 scales it holds.
 #include <cstring>
 #include <vector>
 
@@ -35,11 +36,11 @@ std::optional<VerifyFailure> InferenceMemory::verify_fp8(uint32_t si, uint32_t s
   for (int64_t band = first_band; band < last_band; ++band) {
     const Range rows{band * block, std::min(src.rows, (band + 1) * block)};
     for (int64_t r = rows.lo; r < rows.hi; ++r)
-      fill_weights(src.dtype, d.source, static_cast<uint64_t>(r * src.cols + cols.lo), static_cast<uint64_t>(width), step,
-                   reinterpret_cast<uint8_t*>(bf16.data() + (r - rows.lo) * width));
+      fill_weights(src.dtype, d.source, src.cols, static_cast<uint64_t>(r * src.cols + cols.lo), static_cast<uint64_t>(width),
+                   step, reinterpret_cast<uint8_t*>(bf16.data() + (r - rows.lo) * width));
     const quant::Bf16Region region{bf16.data(), rows.size(), width, width};
+    quant::quantize_reference(region, {fp8.data(), width, scales.data(), grid_cols});
     if (scales_only) {
-      quant::block_scales(region, scales.data(), grid_cols);
       const uint8_t* got = held + static_cast<uint64_t>(band - s.rows.lo) * slice_row;
       if (std::memcmp(got, scales.data(), slice_row) != 0) {
         const uint64_t first = static_cast<uint64_t>(band * t.cols + s.cols.lo) * elem;
@@ -47,7 +48,6 @@ std::optional<VerifyFailure> InferenceMemory::verify_fp8(uint32_t si, uint32_t s
       }
       continue;
     }
-    quant::quantize(region, {fp8.data(), width, scales.data(), grid_cols});
     const Range mine{std::max(rows.lo, s.rows.lo), std::min(rows.hi, s.rows.hi)};
     for (int64_t r = mine.lo; r < mine.hi; ++r) {
       const uint8_t* got = held + static_cast<uint64_t>(r - s.rows.lo) * slice_row;

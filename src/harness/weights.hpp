@@ -1,6 +1,14 @@
-// Deterministic weight content: the value of element e of tensor t after training step s
-// is a pure function of (t, e, s), so receivers verify every byte without a copy of the
-// model, and bytes left over from step s fail the check at step s+1.
+// Deterministic weight content: the value of element (r, c) of tensor t at version s is a
+// pure function of (t, r, c, s), so receivers verify every byte without a copy of the model,
+// and bytes left over from version s fail the check at s+1.
+//
+// The values are shaped so that every check has something to catch. Each tensor has its own
+// magnitude, some rows are outliers, and every 128x128 block has its own binade at every
+// version, moving by one binade from each version to the next: every fp8 block scale
+// (amax / 448) differs from its neighbours', from the same block's one or two versions back,
+// and from most blocks of other tensors, so permuted, transposed, stale or borrowed scales
+// fail verification. Within a block, elements spread over 8 binades with random mantissas
+// and signs. All values are finite bf16 (float32 tensors carry the same values, widened).
 #pragma once
 
 #include <cstdint>
@@ -18,15 +26,15 @@ inline uint64_t mix64(uint64_t x) {
   return x;
 }
 
-// One seed per (tensor, step); elements are then hashed with 32-bit arithmetic that
-// vectorises, because filling and verifying ~1 GB per step must stay cheap next to the
-// update being measured. Its lowest bit is the step's parity (see weight_bf16_bits_seeded).
+// One seed per (tensor, version); elements are then hashed with 32-bit arithmetic that
+// vectorises, because filling and verifying every byte each step must stay cheap next to the
+// update being measured.
 inline uint32_t weight_seed(uint32_t tensor, uint32_t step) {
-  return (static_cast<uint32_t>(mix64(uint64_t{tensor} << 32 | step)) & ~1u) | (step & 1u);
+  return static_cast<uint32_t>(mix64(uint64_t{tensor} << 32 | step));
 }
 
 // murmur3's finaliser: a bijection on 32 bits, so distinct elements of a tensor (below
-// 2^32) never share a hash within one step.
+// 2^32) never share a hash within one version.
 inline uint32_t fmix32(uint32_t x) {
   x ^= x >> 16;
   x *= 0x85EBCA6Bu;
@@ -36,23 +44,34 @@ inline uint32_t fmix32(uint32_t x) {
   return x;
 }
 
-// Finite bf16 values of both signs with magnitudes in [2^-10, 2^6) on even steps and twice
-// that on odd ones: realistic for weights and never NaN/Inf. The factor makes every fp8 block
-// scale (amax / 448) of step s+1 differ from step s's, so stale scales are caught too: a
-// 128x128 block's amax is otherwise almost always the largest value the hash can give.
-inline uint16_t weight_bf16_bits_seeded(uint32_t seed, uint64_t element) {
+inline constexpr int64_t kWeightBlock = 128;  // the fp8 block: each has its own binade
+
+// The bf16 exponent field of the lowest binade of element (row, any column of block
+// `block_col`): the tensor's magnitude (8 binades apart), +4 on outlier rows (1 in 64), and
+// the block's own binade (16 apart), which moves up by one (mod 16) every version.
+inline uint32_t weight_block_exponent(uint32_t tensor, int64_t row, int64_t block_col, uint32_t step) {
+  const uint64_t t = mix64(uint64_t{tensor} * 0x9E3779B97F4A7C15ull + 0x5851F42D4C957F2Dull);
+  const uint32_t tensor_binade = static_cast<uint32_t>(t & 7);
+  const bool outlier = (mix64(t ^ static_cast<uint64_t>(row)) & 63) == 0;
+  const uint64_t block = mix64(t + (static_cast<uint64_t>(row / kWeightBlock) << 32 | static_cast<uint64_t>(block_col)));
+  const auto block_binade = static_cast<uint32_t>((block + step) & 15);
+  return 100 + tensor_binade + (outlier ? 4 : 0) + block_binade;
+}
+
+// One element: sign and mantissa from the element's hash, exponent the block's plus 0-7.
+inline uint16_t weight_bf16_bits_seeded(uint32_t seed, uint64_t element, uint32_t block_exponent) {
   const uint32_t h = fmix32(static_cast<uint32_t>(element) ^ seed ^ static_cast<uint32_t>(element >> 32) * 0x9E3779B1u);
   const auto mantissa = static_cast<uint16_t>(h & 0x7F);
   const auto sign = static_cast<uint16_t>(((h >> 7) & 1) << 15);
-  const auto exponent = static_cast<uint16_t>(117 + (seed & 1u) + ((h >> 8) & 15));
+  const auto exponent = static_cast<uint16_t>(block_exponent + ((h >> 8) & 7));
   return static_cast<uint16_t>(sign | exponent << 7 | mantissa);
 }
 
-inline uint16_t weight_bf16_bits(uint32_t tensor, uint64_t element, uint32_t step) {
-  return weight_bf16_bits_seeded(weight_seed(tensor, step), element);
-}
+// Element `element` (row-major index) of a tensor with `cols` columns.
+uint16_t weight_bf16_bits(uint32_t tensor, int64_t cols, uint64_t element, uint32_t step);
 
-// Writes elements [first, first + count) of a tensor row-run in its trainer dtype.
-void fill_weights(DType dtype, uint32_t tensor, uint64_t first, uint64_t count, uint32_t step, uint8_t* out);
+// Writes elements [first, first + count) (row-major indices; any number of rows) of a tensor
+// with `cols` columns in its trainer dtype.
+void fill_weights(DType dtype, uint32_t tensor, int64_t cols, uint64_t first, uint64_t count, uint32_t step, uint8_t* out);
 
 }  // namespace wxfer

@@ -20,6 +20,8 @@ const char* status_name(GateStatus s) {
       return "ok";
     case GateStatus::regressed:
       return "REGRESSED";
+    case GateStatus::invalid:
+      return "INVALID";
     case GateStatus::only_in_base:
       return "only in baseline";
     case GateStatus::only_in_new:
@@ -52,9 +54,24 @@ void find_grown_stage(const RunStats& base, const RunStats& fresh, GateRow& row)
   }
 }
 
+// Why a run cannot stand in the comparison, or empty.
+std::string unusable(const RunStats& s, const char* side) {
+  if (s.steps == 0) return std::string("recorded no steps in the ") + side;
+  if (s.verified_steps < s.steps)
+    return std::string("has unverified steps in the ") + side + " (" + std::to_string(s.verified_steps) + " of " +
+           std::to_string(s.steps) + " verified)";
+  return "";
+}
+
 GateRow compare_one(const RunStats& base, const RunStats& fresh, double max_slowdown) {
   GateRow row;
   row.label = base.label;
+  for (const std::string& why : {unusable(base, "baseline"), unusable(fresh, "new file")})
+    if (!why.empty() && row.reason.empty()) {
+      row.status = GateStatus::invalid;
+      row.reason = "'" + row.label + "' " + why;
+    }
+  if (row.status == GateStatus::invalid) return row;
   const bool by_efficiency = base.efficiency && fresh.efficiency;
   row.metric = by_efficiency ? "efficiency" : "speed";
   auto speed = [](const RunStats& s) { return s.steps > 0 && s.median_seconds > 0 ? 1.0 / s.median_seconds : 0.0; };
@@ -62,17 +79,12 @@ GateRow compare_one(const RunStats& base, const RunStats& fresh, double max_slow
   row.new_value = by_efficiency ? *fresh.efficiency : speed(fresh);
   row.change = row.base_value > 0 ? row.new_value / row.base_value - 1.0 : 0.0;
   find_grown_stage(base, fresh, row);
-  const bool no_steps = fresh.steps == 0 && base.steps > 0;
-  if (no_steps || row.new_value < row.base_value * (1.0 - max_slowdown)) {
+  if (row.new_value < row.base_value * (1.0 - max_slowdown)) {
     row.status = GateStatus::regressed;
     std::ostringstream why;
-    why << "'" << row.label << "' ";
-    if (no_steps) {
-      why << "recorded no steps";
-    } else {
-      why << (by_efficiency ? "efficiency " : "median time ") << show(row, row.base_value) << " -> " << show(row, row.new_value)
-          << " (" << fixed(row.change * 100, "%+.1f%%") << ", allowed -" << fixed(max_slowdown * 100, "%.1f%%") << ")";
-    }
+    why << "'" << row.label << "' " << (by_efficiency ? "efficiency " : "median time ") << show(row, row.base_value) << " -> "
+        << show(row, row.new_value) << " (" << fixed(row.change * 100, "%+.1f%%") << ", allowed -"
+        << fixed(max_slowdown * 100, "%.1f%%") << ")";
     if (!row.grown_stage.empty())
       why << "; stage '" << row.grown_stage << "' grew most (+" << format_seconds(row.grown_seconds) << ")";
     else
@@ -87,6 +99,10 @@ GateRow compare_one(const RunStats& base, const RunStats& fresh, double max_slow
 GateResult compare_runs(const std::vector<RunStats>& base, const std::vector<RunStats>& fresh, double max_slowdown) {
   GateResult gate;
   gate.max_slowdown = max_slowdown;
+  if (base.empty())
+    gate.empty = "the baseline holds no runs";
+  else if (fresh.empty())
+    gate.empty = "the new file holds no runs";
   for (const auto& b : base) {
     const RunStats* n = find_run(fresh, b.label);
     if (n == nullptr) {
@@ -104,17 +120,20 @@ GateResult compare_runs(const std::vector<RunStats>& base, const std::vector<Run
       GateRow row;
       row.label = n.label;
       row.status = GateStatus::only_in_new;
+      row.reason = "'" + n.label + "' is not in the baseline";
       gate.rows.push_back(row);
     }
   return gate;
 }
 
-bool GateResult::passed(bool missing_runs_fail) const { return failure_line(missing_runs_fail).empty(); }
+bool GateResult::passed(bool ignore_missing) const { return failure_line(ignore_missing).empty(); }
 
-std::string GateResult::failure_line(bool missing_runs_fail) const {
+std::string GateResult::failure_line(bool ignore_missing) const {
+  if (!empty.empty()) return "regression gate: " + empty;
   std::string line;
   for (const auto& r : rows) {
-    const bool fails = r.status == GateStatus::regressed || (missing_runs_fail && r.status == GateStatus::only_in_base);
+    const bool missing = r.status == GateStatus::only_in_base || r.status == GateStatus::only_in_new;
+    const bool fails = r.status == GateStatus::regressed || r.status == GateStatus::invalid || (missing && !ignore_missing);
     if (!fails) continue;
     line += (line.empty() ? "regression: " : "; ") + r.reason;
   }
@@ -135,8 +154,8 @@ std::string gate_markdown(const GateResult& gate) {
   return out.str();
 }
 
-nlohmann::json gate_json(const GateResult& gate, bool missing_runs_fail) {
-  static constexpr const char* json_status[] = {"ok", "regressed", "only_in_baseline", "only_in_new"};
+nlohmann::json gate_json(const GateResult& gate, bool ignore_missing) {
+  static constexpr const char* json_status[] = {"ok", "regressed", "invalid", "only_in_baseline", "only_in_new"};
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& r : gate.rows) {
     const bool compared = r.status == GateStatus::ok || r.status == GateStatus::regressed;
@@ -152,8 +171,8 @@ nlohmann::json gate_json(const GateResult& gate, bool missing_runs_fail) {
                     {"reason", r.reason}});
   }
   return {{"max_slowdown", gate.max_slowdown},
-          {"passed", gate.passed(missing_runs_fail)},
-          {"failure", gate.failure_line(missing_runs_fail)},
+          {"passed", gate.passed(ignore_missing)},
+          {"failure", gate.failure_line(ignore_missing)},
           {"runs", rows}};
 }
 

@@ -1,9 +1,11 @@
-# Runs EXE with ARGS; passes when it exits non-zero and prints exactly one stderr line
-# containing EXPECT.
-
-execute_process(COMMAND ${EXE} ${ARGS} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(rc EQUAL 0)
-  message(FATAL_ERROR "expected failure, got exit 0; stdout: ${out}")
+# Runs EXE with ARGS (or LAUNCH EXE ARGS); passes when it exits with EXIT (default 2: bad
+# input) and prints exactly one stderr line containing EXPECT.
+if(NOT DEFINED EXIT)
+  set(EXIT 2)
+endif()
+execute_process(COMMAND ${LAUNCH} ${EXE} ${ARGS} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc STREQUAL "${EXIT}")
+  message(FATAL_ERROR "expected exit ${EXIT}, got ${rc}; stdout: ${out}; stderr: ${err}")
 endif()
 string(FIND "${err}" "${EXPECT}" at)
 if(at EQUAL -1)

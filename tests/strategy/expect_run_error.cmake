@@ -1,8 +1,12 @@
-# Runs LAUNCH EXE ARGS (wxfer under mpiexec); passes when it exits non-zero and wxfer printed
-# exactly one "wxfer: error:" line, containing EXPECT (mpiexec's own banner is ignored).
+# Runs LAUNCH EXE ARGS (wxfer under mpiexec); passes when it exits with EXIT (default 2: bad
+# input) and wxfer printed exactly one "wxfer: error:" line, containing EXPECT (mpiexec's own
+# banner is ignored).
+if(NOT DEFINED EXIT)
+  set(EXIT 2)
+endif()
 execute_process(COMMAND ${LAUNCH} ${EXE} ${ARGS} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(rc EQUAL 0)
-  message(FATAL_ERROR "expected failure, got exit 0; stdout: ${out}")
+if(NOT rc STREQUAL "${EXIT}")
+  message(FATAL_ERROR "expected exit ${EXIT}, got ${rc}; stdout: ${out}; stderr: ${err}")
 endif()
 string(REGEX MATCHALL "wxfer: error:[^\n]*" lines "${err}")
 list(LENGTH lines n)

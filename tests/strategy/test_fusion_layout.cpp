@@ -30,7 +30,7 @@ void fill_bf16(const Plan& plan, InferenceMemory& memory, int32_t rank, uint32_t
     const Tensor& t = plan.dest_tensor(s.tensor);
     uint8_t* out = memory.data() + memory.offset_of(s);
     for (int64_t r = s.rows.lo; r < s.rows.hi; ++r, out += static_cast<uint64_t>(s.cols.size()) * 2)
-      fill_weights(t.dtype, plan.dest()[s.tensor].source, static_cast<uint64_t>(r * t.cols + s.cols.lo),
+      fill_weights(t.dtype, plan.dest()[s.tensor].source, t.cols, static_cast<uint64_t>(r * t.cols + s.cols.lo),
                    static_cast<uint64_t>(s.cols.size()), step, out);
   }
 }
@@ -52,7 +52,8 @@ TEST(FusionLayout, FusedRegionsAreWhatTheEngineStores) {
         for (uint32_t t : f.pieces) {
           const Tensor& piece = plan.dest_tensor(t);
           whole.emplace_back(piece.numel());
-          fill_weights(DType::bf16, plan.dest()[t].source, 0, piece.numel(), 3, reinterpret_cast<uint8_t*>(whole.back().data()));
+          fill_weights(DType::bf16, plan.dest()[t].source, piece.cols, 0, piece.numel(), 3,
+                       reinterpret_cast<uint8_t*>(whole.back().data()));
           pieces.push_back({reinterpret_cast<const std::byte*>(whole.back().data()), piece.rows, piece.cols, 2, 0});
         }
         const auto shape = quant::fused_shape(pieces, quant::FusedSplit::rows, rank % tp, tp);

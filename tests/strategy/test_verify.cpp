@@ -1,13 +1,15 @@
 // Receiver-side verification. bf16: memory filled with each step's content passes; a stale
 // step and a wrong byte are caught and named (tensor, byte range, inference rank, the trainer
-// rank that sent them, step). fp8: against memory filled from the float64 reference quantizer
-// (independent of the fast kernel the verifier uses): exact matches pass; a wrong fp8 byte, a
-// wrong scale, and a stale step (bytes or scales alone) are each caught and named.
+// rank that sent them, step). fp8: against memory filled by the fast CPU kernel (the senders'
+// code; the verifier uses the float64 reference): exact matches pass; a wrong fp8 byte, a
+// wrong scale, a stale step (bytes or scales alone, one or two versions back), and scales
+// that are permuted, transposed or borrowed from another tensor are each caught.
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <initializer_list>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,14 +38,14 @@ struct Quantized {
   std::vector<float> scales;
 };
 
-Quantized reference(const Tensor& t, uint32_t tensor, uint32_t step) {
+// A whole trainer tensor quantized as a sender does (the fast kernel).
+Quantized sent(const Tensor& t, uint32_t tensor, uint32_t step) {
   std::vector<uint16_t> bf16(t.numel());
-  fill_weights(DType::bf16, tensor, 0, t.numel(), step, reinterpret_cast<uint8_t*>(bf16.data()));
+  fill_weights(DType::bf16, tensor, t.cols, 0, t.numel(), step, reinterpret_cast<uint8_t*>(bf16.data()));
   Quantized q;
   q.fp8.resize(t.numel());
   q.scales.resize(static_cast<size_t>(quant::scale_rows(t.rows) * quant::scale_cols(t.cols)));
-  quant::quantize_reference({bf16.data(), t.rows, t.cols, t.cols},
-                            {q.fp8.data(), t.cols, q.scales.data(), quant::scale_cols(t.cols)});
+  quant::quantize({bf16.data(), t.rows, t.cols, t.cols}, {q.fp8.data(), t.cols, q.scales.data(), quant::scale_cols(t.cols)});
   return q;
 }
 
@@ -61,12 +63,12 @@ void fill(const Plan& plan, InferenceMemory& memory, int32_t rank, uint32_t step
     const auto row = static_cast<uint64_t>(s.cols.size()) * elem;
     if (d.conversion == Conversion::copy) {
       for (int64_t r = s.rows.lo; r < s.rows.hi; ++r, out += row)
-        fill_weights(t.dtype, d.source, static_cast<uint64_t>(r * t.cols + s.cols.lo), static_cast<uint64_t>(s.cols.size()), step,
-                     out);
+        fill_weights(t.dtype, d.source, t.cols, static_cast<uint64_t>(r * t.cols + s.cols.lo),
+                     static_cast<uint64_t>(s.cols.size()), step, out);
       continue;
     }
     if (d.conversion == Conversion::fp8_scale && what == Fill::weights_only) continue;
-    if (!cache.contains(d.source)) cache[d.source] = reference(plan.trainer_model().tensors[d.source], d.source, step);
+    if (!cache.contains(d.source)) cache[d.source] = sent(plan.trainer_model().tensors[d.source], d.source, step);
     const Quantized& q = cache[d.source];
     for (int64_t r = s.rows.lo; r < s.rows.hi; ++r, out += row) {
       if (d.conversion == Conversion::quantize_fp8)
@@ -187,6 +189,111 @@ TEST(VerifyFp8, WrongScaleIsNamed) {
   const auto f = memory.verify(5);
   ASSERT_TRUE(f);
   EXPECT_EQ(f->tensor, plan.dest_tensor(s.tensor).name);
+}
+
+// The scale slices rank 0 of tp=1 holds: whole grids, one per fp8 tensor.
+std::vector<const Slice*> whole_scale_grids(const Plan& plan) {
+  std::vector<const Slice*> out;
+  for (uint32_t si : plan.slices_of(0))
+    if (plan.dest()[plan.slices()[si].tensor].conversion == Conversion::fp8_scale) out.push_back(&plan.slices()[si]);
+  return out;
+}
+
+float* scales_at(InferenceMemory& memory, const Slice& s) {
+  return reinterpret_cast<float*>(memory.data() + memory.offset_of(s));
+}
+
+// Fills version 5, applies `tamper` to one grid of at least `min_entries` entries, and
+// expects verification to fail on that scale tensor. Returns false if no grid qualified.
+template <class Tamper>
+bool tampered_grid_fails(size_t min_entries, Tamper&& tamper, bool want_square = false) {
+  const Plan plan = fp8_plan("tp=1");
+  for (const Slice* s : whole_scale_grids(plan)) {
+    const auto rows = static_cast<size_t>(s->rows.size()), cols = static_cast<size_t>(s->cols.size());
+    if (rows * cols < min_entries || (want_square && rows != cols)) continue;
+    InferenceMemory memory(plan, 0);
+    fill(plan, memory, 0, 5);
+    if (!tamper(scales_at(memory, *s), rows, cols, plan, memory)) continue;
+    const auto f = memory.verify(5);
+    EXPECT_TRUE(f) << plan.dest_tensor(s->tensor).name << ": tampered scales passed";
+    if (f) {
+      EXPECT_EQ(f->tensor, plan.dest_tensor(s->tensor).name);
+    }
+    return true;
+  }
+  return false;
+}
+
+// What the generator promises the scale check: every block's scale differs from the same
+// block's one and two versions back, and within a grid not every block has the same scale.
+TEST(WeightScales, DifferPerBlockAndPerVersion) {
+  const Plan plan = fp8_plan("tp=1");
+  int grids = 0;
+  for (const Slice* s : whole_scale_grids(plan)) {
+    const uint32_t source = plan.dest()[s->tensor].source;
+    const Tensor& t = plan.trainer_model().tensors[source];
+    const Quantized now = sent(t, source, 5), one_back = sent(t, source, 4), two_back = sent(t, source, 3);
+    for (size_t i = 0; i < now.scales.size(); ++i) {
+      EXPECT_NE(now.scales[i], one_back.scales[i]) << t.name << " block " << i;
+      EXPECT_NE(now.scales[i], two_back.scales[i]) << t.name << " block " << i;
+    }
+    if (now.scales.size() >= 4) {
+      EXPECT_GT(std::set<float>(now.scales.begin(), now.scales.end()).size(), 1u) << t.name;
+      ++grids;
+    }
+  }
+  EXPECT_GT(grids, 5) << "the model should have several multi-block grids";
+}
+
+TEST(VerifyFp8, ScalesTwoVersionsBackAreCaught) {
+  const Plan plan = fp8_plan("tp=2");
+  InferenceMemory memory(plan, 0);
+  fill(plan, memory, 0, 5);
+  fill(plan, memory, 0, 7, Fill::weights_only);
+  const auto f = memory.verify(7);
+  ASSERT_TRUE(f);
+  EXPECT_TRUE(f->tensor.ends_with("weight_scale_inv")) << f->tensor;
+}
+
+TEST(VerifyFp8, PermutedScalesAreCaught) {
+  EXPECT_TRUE(tampered_grid_fails(2, [](float* g, size_t rows, size_t cols, const Plan&, InferenceMemory&) {
+    for (size_t i = 1; i < rows * cols; ++i)
+      if (g[i] != g[0]) {
+        std::swap(g[0], g[i]);  // two blocks exchange their scales
+        return true;
+      }
+    return false;
+  })) << "no grid with two different scales";
+}
+
+TEST(VerifyFp8, TransposedScaleGridIsCaught) {
+  EXPECT_TRUE(tampered_grid_fails(4, [](float* g, size_t rows, size_t cols, const Plan&, InferenceMemory&) {
+    if (rows < 2 || cols < 2) return false;
+    std::vector<float> t(rows * cols);
+    for (size_t r = 0; r < rows; ++r)
+      for (size_t c = 0; c < cols; ++c) t[c * rows + r] = g[r * cols + c];  // the grid read column-major
+    std::copy(t.begin(), t.end(), g);
+    return true;
+  })) << "no grid of at least 2 x 2 blocks";
+}
+
+TEST(VerifyFp8, ScalesOfAnotherTensorAreCaught) {
+  const Plan plan = fp8_plan("tp=1");
+  const auto grids = whole_scale_grids(plan);
+  bool tried = false;
+  for (const Slice* a : grids)
+    for (const Slice* b : grids) {
+      if (tried || a == b || a->rows.size() != b->rows.size() || a->cols.size() != b->cols.size()) continue;
+      InferenceMemory memory(plan, 0);
+      fill(plan, memory, 0, 5);
+      const auto bytes = static_cast<size_t>(a->rows.size() * a->cols.size()) * sizeof(float);
+      std::memcpy(scales_at(memory, *a), scales_at(memory, *b), bytes);  // a borrows b's grid
+      const auto f = memory.verify(5);
+      ASSERT_TRUE(f) << plan.dest_tensor(a->tensor).name << " passed with " << plan.dest_tensor(b->tensor).name << "'s scales";
+      EXPECT_EQ(f->tensor, plan.dest_tensor(a->tensor).name);
+      tried = true;
+    }
+  EXPECT_TRUE(tried) << "no two scale grids of the same shape";
 }
 
 }  // namespace
