@@ -49,6 +49,7 @@ struct RunArgs {
   bool no_verify = false;
   bool fuse_projections = false;
   bool offloaded = false;
+  std::string inject;        // a fault for the checks to catch
   std::string label_suffix;  // wxfer sweep: "np=4,bucket=16MiB" makes labels "broadcast@np=4,bucket=16MiB"
   std::string command_line;
 };
@@ -60,13 +61,13 @@ std::string utc_now() {
   return buf;
 }
 
-void print_step(const std::string& label, const StepRecord& s, int32_t steps) {
+void print_step(const std::string& label, const StepRecord& s, uint64_t must_land, int32_t steps) {
   const std::string bound = s.bound_seconds > 0
                                 ? " (bound before it " + format_seconds(s.bound_seconds) + ": " +
                                       std::to_string(static_cast<int>(100 * s.bound_seconds / s.seconds + 0.5)) + "%)"
                                 : "";
   std::printf("[%-9s] step %d/%d: %s%s, %.2f GB/s landed%s\n", label.c_str(), s.step + 1, steps,
-              format_seconds(s.seconds).c_str(), bound.c_str(), static_cast<double>(s.bytes_landed) / s.seconds / 1e9,
+              format_seconds(s.seconds).c_str(), bound.c_str(), static_cast<double>(must_land) / s.seconds / 1e9,
               s.verified ? ", every byte verified" : "");
   std::fflush(stdout);
 }
@@ -123,6 +124,11 @@ void run_job(const RunArgs& a) {
   // Machine workarounds for crowded or ballooned VMs, off on an ordinary cluster node.
   const CoreSpreading spreading = core_spreading_from_environment();
   const Settling settling = settling_from_environment();
+  const Fault fault = a.inject.empty() ? Fault{} : parse_fault(a.inject);
+  if (fault.kind != Fault::Kind::none && (fault.rank >= size || fault.step >= a.steps))
+    throw_usage("invalid --inject '" + a.inject + "': rank " + std::to_string(fault.rank) + " and step " +
+                std::to_string(fault.step) + " must name a rank below " + std::to_string(size) + " and a step below --steps " +
+                std::to_string(a.steps));
   if (rank == 0) check_output_path(a.out);
   const std::vector<const StrategyEntry*> chosen = select_strategies(a.strategy);
 
@@ -183,6 +189,7 @@ void run_job(const RunArgs& a) {
   settings.steps = a.steps;
   settings.warmup = a.warmup;
   settings.verify = !a.no_verify;
+  settings.fault = fault;
   settings.on_step = print_step;
   settings.cores = &cores;
   settings.bound_seconds = [landed, &probe, &clock] {
@@ -258,6 +265,7 @@ void run_job(const RunArgs& a) {
                  {"core_spreading", cores.describe()},
                  {"settle", settle.describe()},
                  {"verify", !a.no_verify},
+                 {"inject", a.inject},
                  {"copy_bandwidth", copy_bw},
                  // Transport settings (WXFER_MPI_BROADCAST, WXFER_VERBS_*) change how bytes move.
                  {"environment", environment_with_prefix("WXFER_")}};
@@ -301,6 +309,10 @@ void add_run_command(CLI::App& app) {
   cmd->add_flag("--offloaded-weights", args->offloaded,
                 "Trainer weights sit in an offload buffer: senders copy every box out first (stage_in)");
   cmd->add_flag("--no-verify", args->no_verify, "Skip the byte-by-byte check after each step");
+  cmd->add_option("--inject", args->inject,
+                  "A fault for the checks to catch: KIND[:rank=R][,step=S], KIND corrupt (a byte flipped in flight), drop (a put "
+                  "not issued), duplicate (a put issued twice) or swap-scales (two fp8 block scales exchanged); rank 0, step 0 "
+                  "by default");
   cmd->add_option("--label-suffix", args->label_suffix, "Run groups are named <strategy>@<suffix> (what wxfer sweep passes)");
   cmd->callback([args] {
     args->command_line = invocation();

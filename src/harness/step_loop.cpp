@@ -1,5 +1,4 @@
 #include "harness/step_loop.hpp"
-#include "record/stages.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -7,10 +6,18 @@
 
 #include "common/error.hpp"
 #include "common/stats.hpp"
+#include "harness/traffic_tap.hpp"
+#include "record/stages.hpp"
 
 namespace wxfer {
 
-StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const StepLoopSettings& settings, uint32_t& version) {
+StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& caller_env, const StepLoopSettings& settings,
+                         uint32_t& version) {
+  // The strategy moves bytes through a tap that counts them (traffic held against the plan).
+  TrafficTap tap(caller_env.transport, caller_env.ranks, caller_env.plan, settings.fault);
+  StrategyEnv env{caller_env.plan,    caller_env.ranks,      tap,
+                  caller_env.control, caller_env.recorder,   caller_env.shards,
+                  caller_env.memory,  caller_env.world_rank, caller_env.options};
   Recorder& rec = env.recorder;
   const Control& control = env.control;
   auto strategy = entry.make();
@@ -26,6 +33,8 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const Ste
   strategy->setup(env);
   control.barrier(env.deadline());
   rec.record(stage::setup, -1, -1, 0, t0, rec.now());
+  const Traffic expected = strategy->expected_traffic(env);
+  tap.take();
 
   std::unique_ptr<Baseline> baseline;
   if (settings.reference_repeats > 0 && entry.make_baseline != nullptr) {
@@ -43,6 +52,7 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const Ste
     if (env.is_trainer()) env.shards->fill(v);  // the training step's output: not timed
     control.barrier(env.deadline());            // the "go"
     rec.set_step(step);
+    tap.set_step(step);
     const double go = rec.now();
     if (settings.cores != nullptr) settings.cores->busy();
     strategy->update(env, v);
@@ -57,15 +67,26 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const Ste
     // until every rank is done.
     control.barrier(env.deadline(), Waiting::patient);
 
-    if (settings.verify) {
-      std::optional<std::string> failure;
-      if (!env.is_trainer()) {
-        const double tv = rec.now();
-        if (auto bad = env.memory->verify(v)) failure = bad->describe(v);
-        rec.record(stage::verify, -1, -1, env.memory->bytes(), tv, rec.now());
-      }
-      if (auto first = control.first_failure(failure, env.deadline())) throw VerificationFailed(*first);
+    // What this rank sent into inference ranks, against the plan; then every byte received.
+    const Traffic sent = tap.take();
+    std::optional<std::string> failure;
+    if (auto wrong = traffic_mismatch(env.world_rank, sent, expected, env.ranks))
+      failure = "at step " + std::to_string(v) + ": " + *wrong;
+    bool verified_here = false;
+    if (settings.verify && !env.is_trainer() && !failure) {
+      const double tv = rec.now();
+      if (auto bad = env.memory->verify(v))
+        failure = bad->describe(v);
+      else
+        verified_here = true;
+      rec.record(stage::verify, -1, -1, env.memory->bytes(), tv, rec.now());
     }
+    if (auto first = control.first_failure(failure, env.deadline())) throw VerificationFailed(*first);
+    uint64_t delivered = 0;
+    for (const auto& [peer, bytes] : sent) delivered += bytes;
+    const auto landed = static_cast<uint64_t>(control.sum(static_cast<double>(delivered), env.deadline()));
+    // Verified: every inference rank compared every byte it holds, and found it right.
+    const auto checked = static_cast<int>(control.sum(verified_here ? 1.0 : 0.0, env.deadline()));
 
     // Update time on the aligned clock: first "go" to the last rank's commit.
     const double t_begin = -control.max(-rec.aligned(go), env.deadline());
@@ -79,11 +100,11 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& env, const Ste
     s.t_begin = t_begin;
     s.t_end = t_end;
     s.seconds = s.t_end - s.t_begin;
-    s.bytes_landed = out.bytes_per_step;
-    s.verified = settings.verify ? 1 : 0;
+    s.bytes_landed = landed;
+    s.verified = checked == env.ranks.inference ? 1 : 0;
     s.bound_seconds = bound;
     out.steps.push_back(s);
-    if (env.world_rank == 0 && settings.on_step != nullptr) settings.on_step(out.label, s, settings.steps);
+    if (env.world_rank == 0 && settings.on_step != nullptr) settings.on_step(out.label, s, out.bytes_per_step, settings.steps);
 
     // The baseline right after the step (up to reference_repeats times), so that it meets
     // the machine in the same state as the step it is compared with.

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "harness/core_spreader.hpp"
+#include "harness/traffic_tap.hpp"
 #include "record/run_record.hpp"
 #include "strategy/strategy.hpp"
 
@@ -18,8 +19,9 @@ struct StepLoopSettings {
   int32_t warmup = 1;
   bool verify = true;
   int32_t reference_repeats = 5;  // at most one baseline pass after each measured step
-  // Called on rank 0 after each measured step (progress lines).
-  void (*on_step)(const std::string& label, const StepRecord& step, int32_t steps) = nullptr;
+  // Called on rank 0 after each measured step (progress lines); `must_land` is the bytes the
+  // plan must land per update.
+  void (*on_step)(const std::string& label, const StepRecord& step, uint64_t must_land, int32_t steps) = nullptr;
   // Collective, before each measured step: that step's lower bound (seconds), measured on
   // the machine as it is right then; the run's bound is their median. A shared machine's
   // speed drifts between minutes, so a bound measured once at start-up does not describe
@@ -28,6 +30,8 @@ struct StepLoopSettings {
   // Keeps this rank's update spread over the node's cores while it runs (nullptr: leave
   // placement to the kernel).
   CoreSpreader* cores = nullptr;
+  // A fault to inject into the strategy's transfers (wxfer run --inject); none by default.
+  Fault fault;
 };
 
 // Collective over all ranks. `version` numbers the weight versions across strategies so

@@ -25,9 +25,11 @@ struct Event {
 
 struct StepRecord {
   int32_t step = 0;
-  double seconds = 0;         // update time: "go" to the last byte committed on every rank
-  uint64_t bytes_landed = 0;  // bytes written into inference memory this step
-  uint8_t verified = 0;       // 1: every byte checked and correct; 0: not checked
+  double seconds = 0;  // update time: "go" to the last byte committed on every rank
+  // Bytes delivered into inference ranks this step, counted at the senders (gather and
+  // broadcast deliver whole tensors: more than must land).
+  uint64_t bytes_landed = 0;
+  uint8_t verified = 0;  // 1: every byte checked and correct; 0: not checked
   double t_begin = 0;
   double t_end = 0;
   // The copy bound measured just before this step (seconds for the same bytes); 0 where none

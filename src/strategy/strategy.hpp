@@ -14,6 +14,7 @@
 #include "harness/inference_memory.hpp"
 #include "harness/recorder.hpp"
 #include "harness/roles.hpp"
+#include "harness/traffic_tap.hpp"
 #include "harness/trainer_shards.hpp"
 #include "plan/plan.hpp"
 #include "transport/transport.hpp"
@@ -55,6 +56,10 @@ class Strategy {
   // Once, collectively, after the last step: releases windows and groups within the
   // deadline. Destructors make no collective calls (a failed run skips this).
   virtual void close(StrategyEnv& env, const Deadline& deadline) = 0;
+  // After setup(): what this rank sends to each inference rank (world rank) in one update,
+  // from the plan as this strategy uses it. The harness holds the transport's counted
+  // traffic against it after every step.
+  virtual Traffic expected_traffic(const StrategyEnv& env) const = 0;
   // Parameters worth recording (bucket size, number of buckets, ...); a baseline reads them.
   virtual nlohmann::json params() const { return nlohmann::json::object(); }
 };

@@ -1,8 +1,11 @@
 # Runs LAUNCH EXE ARGS (wxfer under mpiexec); passes when it exits with EXIT (default 2: bad
 # input) and wxfer printed exactly one "wxfer: error:" line, containing EXPECT (mpiexec's own
-# banner is ignored).
+# banner is ignored). OUTPUT, when given, must not exist afterwards.
 if(NOT DEFINED EXIT)
   set(EXIT 2)
+endif()
+if(OUTPUT)
+  file(REMOVE ${OUTPUT})
 endif()
 execute_process(COMMAND ${LAUNCH} ${EXE} ${ARGS} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc STREQUAL "${EXIT}")
@@ -16,4 +19,7 @@ endif()
 string(FIND "${lines}" "${EXPECT}" at)
 if(at EQUAL -1)
   message(FATAL_ERROR "error line does not contain '${EXPECT}': ${lines}")
+endif()
+if(OUTPUT AND EXISTS ${OUTPUT})
+  message(FATAL_ERROR "a failed run left its output file ${OUTPUT}")
 endif()

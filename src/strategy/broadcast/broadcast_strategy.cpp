@@ -101,6 +101,15 @@ class BroadcastStrategy final : public Strategy {
     if (env.is_trainer()) source_->finish_contributions(deadline);
   }
 
+  // Each owner broadcasts its buckets to every inference rank.
+  Traffic expected_traffic(const StrategyEnv& env) const override {
+    Traffic out;
+    for (const Bucket& b : buckets_)
+      if (b.owner == env.world_rank)
+        for (int i = 0; i < env.ranks.inference; ++i) out[env.ranks.world_of_inference(i)] += b.bytes;
+    return out;
+  }
+
   void close(StrategyEnv&, const Deadline& deadline) override {
     for (auto& g : groups_)
       if (g) g->close(deadline);

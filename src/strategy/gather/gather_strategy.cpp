@@ -55,6 +55,16 @@ class GatherStrategy final : public Strategy {
 
   void close(StrategyEnv&, const Deadline&) override {}  // nothing collective to release
 
+  // The root sends every round whole to every inference rank; nobody else sends to them.
+  Traffic expected_traffic(const StrategyEnv& env) const override {
+    Traffic out;
+    if (env.world_rank != kRoot) return out;
+    uint64_t model = 0;
+    for (const GatherRound& r : rounds_) model += r.bytes;
+    for (int i = 0; i < env.ranks.inference; ++i) out[env.ranks.world_of_inference(i)] = model;
+    return out;
+  }
+
   nlohmann::json params() const override { return {{"rounds", rounds_.size()}}; }
 
  private:

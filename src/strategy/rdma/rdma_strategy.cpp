@@ -118,6 +118,18 @@ class RdmaStrategy final : public Strategy {
     strided_.clear();
   }
 
+  Traffic expected_traffic(const StrategyEnv& env) const override {
+    Traffic out;
+    const Plan& plan = env.plan;
+    for (const Chunk& c : chunks_)
+      for (uint32_t i = c.begin; i < c.end; ++i) {
+        const Transfer& x = plan.transfers()[i];
+        const Segment& seg = plan.segments()[x.segment];
+        out[env.ranks.world_of_inference(plan.dest_rank(plan.slices()[seg.slice], x.copy))] += seg.bytes;
+      }
+    return out;
+  }
+
   void close(StrategyEnv&, const Deadline& deadline) override {
     if (adopted_ != nullptr) {
       adopted_->use_own_storage();
