@@ -3,8 +3,8 @@
 #include <climits>
 #include <cstring>
 #include <set>
-#include <sstream>
 #include <span>
+#include <sstream>
 #include <utility>
 
 #include "common/error.hpp"
@@ -95,7 +95,9 @@ Request TrafficTap::ibroadcast(Group& group, int root, MemorySpan data) {
   return r;
 }
 
-std::unique_ptr<Window> TrafficTap::expose(MemorySpan local) { return std::make_unique<TappedWindow>(inner_.expose(local), *this); }
+std::unique_ptr<Window> TrafficTap::expose(MemorySpan local) {
+  return std::make_unique<TappedWindow>(inner_.expose(local), *this);
+}
 
 std::unique_ptr<Window> TrafficTap::expose_new(uint64_t bytes) {
   return std::make_unique<TappedWindow>(inner_.expose_new(bytes), *this);
@@ -145,11 +147,16 @@ Fault parse_fault(const std::string& text) {
   Fault f;
   const auto colon = text.find(':');
   const std::string kind = text.substr(0, colon);
-  if (kind == "corrupt") f.kind = Fault::Kind::corrupt;
-  else if (kind == "drop") f.kind = Fault::Kind::drop;
-  else if (kind == "duplicate") f.kind = Fault::Kind::duplicate;
-  else if (kind == "swap-scales") f.kind = Fault::Kind::swap_scales;
-  else throw_usage("invalid --inject '" + text + "': unknown kind '" + kind + "' (corrupt, drop, duplicate or swap-scales)");
+  if (kind == "corrupt")
+    f.kind = Fault::Kind::corrupt;
+  else if (kind == "drop")
+    f.kind = Fault::Kind::drop;
+  else if (kind == "duplicate")
+    f.kind = Fault::Kind::duplicate;
+  else if (kind == "swap-scales")
+    f.kind = Fault::Kind::swap_scales;
+  else
+    throw_usage("invalid --inject '" + text + "': unknown kind '" + kind + "' (corrupt, drop, duplicate or swap-scales)");
   if (colon == std::string::npos) return f;
   std::stringstream keys(text.substr(colon + 1));
   for (std::string item; std::getline(keys, item, ',');) {
@@ -164,9 +171,12 @@ Fault parse_fault(const std::string& text) {
     }
     if (used == 0 || used != value.size() || n < 0 || n > INT32_MAX)
       throw_usage("invalid --inject '" + text + "': '" + item + "' needs a non-negative integer (rank=R, step=S)");
-    if (key == "rank") f.rank = static_cast<int>(n);
-    else if (key == "step") f.step = static_cast<int32_t>(n);
-    else throw_usage("invalid --inject '" + text + "': unknown key '" + key + "' (rank, step)");
+    if (key == "rank")
+      f.rank = static_cast<int>(n);
+    else if (key == "step")
+      f.step = static_cast<int32_t>(n);
+    else
+      throw_usage("invalid --inject '" + text + "': unknown key '" + key + "' (rank, step)");
   }
   return f;
 }
