@@ -9,6 +9,7 @@
 #include "report/regression_gate.hpp"
 #include "report/report_format.hpp"
 #include "report/run_stats.hpp"
+#include "report/validation.hpp"
 
 namespace wxfer::cli {
 namespace {
@@ -70,7 +71,9 @@ void run_report(const ReportArgs& a) {
     if (newest.empty()) newest = runs;
     all.insert(all.end(), runs.begin(), runs.end());
   }
+  const auto validation = report::validation_rows(all);
   nlohmann::json j = {{"runs", nlohmann::json::array()}, {"machines", machines.json}};
+  if (!validation.empty()) j["validation"] = report::validation_json(validation);
   for (const auto& s : all) j["runs"].push_back(report::run_json(s));
   std::string failure;
   if (!a.baseline.empty()) {
@@ -81,7 +84,7 @@ void run_report(const ReportArgs& a) {
     else
       std::cout << report::markdown_report(all) << machines.text << report::gate_markdown(gate);
   } else if (!a.json) {
-    std::cout << report::markdown_report(all) << machines.text;
+    std::cout << report::markdown_report(all) << report::validation_markdown(validation) << machines.text;
   }
   if (a.json) std::cout << j.dump(2) << "\n";
   std::cout.flush();
