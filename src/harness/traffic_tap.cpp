@@ -17,9 +17,37 @@ namespace {
 class TappedWindow final : public Window {
  public:
   TappedWindow(std::unique_ptr<Window> inner, TrafficTap& tap) : inner_(std::move(inner)), tap_(tap) {}
+  // The fast path (no fault pending) is one forwarded call and one add per put.
   void put(int peer, uint64_t offset, const void* src, size_t bytes) override {
-    if (tap_.fault_due(Fault::Kind::drop, peer)) {
+    if (tap_.any_fault()) return put_with_fault(peer, offset, src, bytes);
+    inner_->put(peer, offset, src, bytes);
+    tap_.count(peer, bytes);
+  }
+  void put_strided(int peer, uint64_t offset, const void* src, size_t rows, size_t row_bytes, size_t src_stride) override {
+    if (tap_.any_fault() && tap_.fault_due(Fault::Kind::drop, peer)) {
       tap_.fault_done();  // not issued, not counted: it did not move
+      return;
+    }
+    inner_->put_strided(peer, offset, src, rows, row_bytes, src_stride);
+    tap_.count(peer, rows * row_bytes);
+    if (tap_.any_fault() && tap_.fault_due(Fault::Kind::duplicate, peer)) {
+      inner_->put_strided(peer, offset, src, rows, row_bytes, src_stride);
+      tap_.count(peer, rows * row_bytes);
+      tap_.fault_done();
+    }
+  }
+  void put_interleaved(std::span<const StridedBox> boxes) override {
+    inner_->put_interleaved(boxes);
+    for (const StridedBox& b : boxes) tap_.count(b.peer, b.rows * b.row_bytes);
+  }
+  void flush(const Deadline& deadline) override { inner_->flush(deadline); }
+  MemorySpan local() const override { return inner_->local(); }
+  void close(const Deadline& deadline) override { inner_->close(deadline); }
+
+ private:
+  void put_with_fault(int peer, uint64_t offset, const void* src, size_t bytes) {
+    if (tap_.fault_due(Fault::Kind::drop, peer)) {
+      tap_.fault_done();
       return;
     }
     const void* from = src;
@@ -40,37 +68,12 @@ class TappedWindow final : public Window {
       tap_.fault_done();
     }
   }
-  void put_strided(int peer, uint64_t offset, const void* src, size_t rows, size_t row_bytes, size_t src_stride) override {
-    if (tap_.fault_due(Fault::Kind::drop, peer)) {
-      tap_.fault_done();
-      return;
-    }
-    inner_->put_strided(peer, offset, src, rows, row_bytes, src_stride);
-    tap_.count(peer, rows * row_bytes);
-    if (tap_.fault_due(Fault::Kind::duplicate, peer)) {
-      inner_->put_strided(peer, offset, src, rows, row_bytes, src_stride);
-      tap_.count(peer, rows * row_bytes);
-      tap_.fault_done();
-    }
-  }
-  void put_interleaved(std::span<const StridedBox> boxes) override {
-    inner_->put_interleaved(boxes);
-    for (const StridedBox& b : boxes) tap_.count(b.peer, b.rows * b.row_bytes);
-  }
-  void flush(const Deadline& deadline) override { inner_->flush(deadline); }
-  MemorySpan local() const override { return inner_->local(); }
-  void close(const Deadline& deadline) override { inner_->close(deadline); }
 
- private:
   std::unique_ptr<Window> inner_;
   TrafficTap& tap_;
 };
 
 }  // namespace
-
-void TrafficTap::count(int peer, uint64_t bytes) {
-  if (peer >= 0 && peer < ranks_.world() && !ranks_.is_trainer(peer) && bytes > 0) sent_[peer] += bytes;
-}
 
 Request TrafficTap::isend(int peer, MemorySpan data, int tag) {
   if (fault_due(Fault::Kind::corrupt, peer) && data.bytes > 0 && data.kind == MemoryKind::host) {
@@ -105,7 +108,10 @@ std::unique_ptr<Window> TrafficTap::expose_new(uint64_t bytes) {
 
 Traffic TrafficTap::take() {
   copies_.clear();
-  return std::exchange(sent_, {});
+  Traffic out;
+  for (size_t peer = 0; peer < sent_.size(); ++peer)
+    if (sent_[peer] > 0) out[static_cast<int>(peer)] = std::exchange(sent_[peer], 0);
+  return out;
 }
 
 bool TrafficTap::fault_due(Fault::Kind kind, int peer) const {

@@ -41,7 +41,7 @@ Fault parse_fault(const std::string& text);
 class TrafficTap final : public Transport {
  public:
   TrafficTap(Transport& inner, const RankLayout& ranks, const Plan& plan, Fault fault = {})
-      : inner_(inner), ranks_(ranks), plan_(plan), fault_(fault) {}
+      : inner_(inner), ranks_(ranks), plan_(plan), fault_(fault), sent_(static_cast<size_t>(ranks.world()), 0) {}
 
   std::string_view name() const override { return inner_.name(); }
   TransportCapabilities capabilities() const override { return inner_.capabilities(); }
@@ -60,11 +60,14 @@ class TrafficTap final : public Transport {
   // What this rank sent to inference ranks since the last take(); resets the counts and
   // releases the copies that injected faults sent from.
   Traffic take();
-  void count(int peer, uint64_t bytes);
+  void count(int peer, uint64_t bytes) {
+    if (peer >= ranks_.trainers && peer < ranks_.world()) sent_[static_cast<size_t>(peer)] += bytes;
+  }
   // The measured step the next transfers belong to (warm-up steps are negative).
   void set_step(int32_t step) { step_ = step; }
 
   // Faults, applied by the tapped window and the tap's own sends, once each.
+  bool any_fault() const { return fault_.kind != Fault::Kind::none; }
   bool fault_due(Fault::Kind kind, int peer) const;
   void fault_done() { fault_.kind = Fault::Kind::none; }
   // A copy of src[0, bytes) with its first byte flipped, alive until take().
@@ -79,7 +82,7 @@ class TrafficTap final : public Transport {
   const Plan& plan_;
   Fault fault_;
   int32_t step_ = -1;
-  Traffic sent_;
+  std::vector<uint64_t> sent_;      // per world rank: counting is on the put path, so an array
   std::vector<HostBuffer> copies_;  // sources of faulty transfers, alive until take()
 };
 

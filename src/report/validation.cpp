@@ -40,8 +40,10 @@ std::vector<ValidationRow> validation_rows(const std::vector<RunStats>& runs) {
     const int round = round_of(r.label, simulated_label);
     if (round < 0 || r.steps == 0 || simulated_label != r.simulated) continue;
     auto& cell = by[r.strategy][round];
-    if (r.simulated) cell.second.push_back(r.median_seconds);
-    else cell.first = r.median_seconds;
+    if (r.simulated)
+      cell.second.push_back(r.median_seconds);
+    else
+      cell.first = r.median_seconds;
   }
   std::vector<ValidationRow> out;
   for (const auto& [strategy, rounds] : by) {
