@@ -18,11 +18,11 @@ RunStats run(const std::string& label, bool simulated, double median) {
 
 TEST(Validation, PairsRoundsAndTakesMedianAndWorst) {
   const std::vector<RunStats> runs = {
-      run("rdma@round=1", false, 1.0),          run("rdma@round=1,cal=0", true, 1.1),  run("rdma@round=1,cal=1", true, 1.3),
-      run("rdma@round=2", false, 2.0),          run("rdma@round=2,cal=1", true, 1.8),  run("rdma@round=2,cal=2", true, 1.8),
-      run("rdma@round=3", false, 1.0),          run("rdma@round=3,cal=2", true, 1.05), run("gather@round=1", false, 4.0),
-      run("gather@round=1,cal=0", true, 4.0),   run("broadcast", false, 1.0),           // not a validation run
-      run("broadcast@round=1,cal=0", true, 2.0),  // no measured partner
+      run("rdma@round=1", false, 1.0),           run("rdma@round=1,cal=0", true, 1.1),  run("rdma@round=1,cal=1", true, 1.3),
+      run("rdma@round=2", false, 2.0),           run("rdma@round=2,cal=1", true, 1.8),  run("rdma@round=2,cal=2", true, 1.8),
+      run("rdma@round=3", false, 1.0),           run("rdma@round=3,cal=2", true, 1.05), run("gather@round=1", false, 4.0),
+      run("gather@round=1,cal=0", true, 4.0),    run("broadcast", false, 1.0),  // not a validation run
+      run("broadcast@round=1,cal=0", true, 2.0),                                // no measured partner
   };
   const auto rows = validation_rows(runs);
   ASSERT_EQ(rows.size(), 2u);
