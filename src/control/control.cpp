@@ -17,6 +17,13 @@ void finish(MPI_Request handle, std::string what, const Deadline& deadline, Wait
   wait(request, deadline, how);
 }
 
+// A barrier over `comm`, completed before the deadline or a timeout error naming `what`.
+void wait_for_barrier(MPI_Comm comm, std::string what, const Deadline& deadline, Waiting how = Waiting::eager) {
+  MPI_Request handle = MPI_REQUEST_NULL;
+  WXFER_CHECK_MPI(MPI_Ibarrier(comm, &handle));
+  finish(handle, std::move(what), deadline, how);
+}
+
 template <typename T>
 T all_reduce(MPI_Comm comm, T mine, MPI_Datatype type, MPI_Op op, const char* what, const Deadline& deadline) {
   T out{};
@@ -52,15 +59,8 @@ std::vector<uint8_t> Control::broadcast(std::vector<uint8_t> bytes, int root) co
   return bytes;
 }
 
-Request Control::ibarrier() const {
-  auto op = std::make_unique<MpiRequests>("a barrier of all " + std::to_string(size_) + " ranks");
-  WXFER_CHECK_MPI(MPI_Ibarrier(comm_, &op->handles().emplace_back()));
-  return Request(std::move(op));
-}
-
 void Control::barrier(const Deadline& deadline, Waiting how) const {
-  Request r = ibarrier();
-  wait(r, deadline, how);
+  wait_for_barrier(comm_, "a barrier of all " + std::to_string(size_) + " ranks", deadline, how);
 }
 
 uint64_t Control::max(uint64_t mine, const Deadline& deadline) const {
@@ -131,9 +131,7 @@ std::vector<uint64_t> ControlGroup::broadcast(std::vector<uint64_t> values, int 
 }
 
 void barrier_before(MPI_Comm comm, const char* what, const Deadline& deadline) {
-  MPI_Request handle = MPI_REQUEST_NULL;
-  WXFER_CHECK_MPI(MPI_Ibarrier(comm, &handle));
-  finish(handle, std::string("every rank to be ready to ") + what, deadline);
+  wait_for_barrier(comm, std::string("every rank to be ready to ") + what, deadline);
 }
 
 void MpiComm::close(const Deadline& deadline) {

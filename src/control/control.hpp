@@ -40,7 +40,6 @@ class Control {
   std::vector<uint8_t> broadcast(std::vector<uint8_t> bytes, int root) const;
 
   // Deadline-bounded agreement, collective over every rank.
-  Request ibarrier() const;
   void barrier(const Deadline& deadline, Waiting how = Waiting::eager) const;
   void barrier() const { barrier(deadline()); }
   uint64_t max(uint64_t mine, const Deadline& deadline) const;
