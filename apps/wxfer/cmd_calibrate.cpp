@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "commands.hpp"
 #include "common/error.hpp"
@@ -34,7 +36,9 @@ namespace {
 struct CalibrateArgs {
   std::string out = "configs/clusters/local.toml";
   std::string message_size = "64MiB";
-  int repeats = 9;
+  int repeats = 8;  // the window of samples whose spread is judged
+  double spread = 0.10;
+  int max_samples = 30;
   std::string model = "kimi-k2-mini";  // whose strided rows the strided put probe moves
   std::string strided_row = "auto";
   std::string broadcast_size = "auto";
@@ -47,7 +51,7 @@ struct CalibrateArgs {
 // bandwidth (shared memory), which a single flow may use alone.
 ClusterSpec local_cluster(int ranks, double copy_all, double copy_per_rank, const LinkProbe& send, const LinkProbe& put,
                           double put_strided, double fan_out, const BroadcastProbe& broadcast) {
-  const double bcast = broadcast.bytes_per_second;
+  const double bcast = broadcast.rate.value;
   // `copy_per_rank`: the machine's aggregate copy bandwidth (every rank copying) over its
   // cores, since ranks beyond the core count take turns rather than copy at once.
   ClusterSpec c;
@@ -60,12 +64,12 @@ ClusterSpec local_cluster(int ranks, double copy_all, double copy_per_rank, cons
   // Two-sided sends: the better of all pairs at once and one rank to many (the gather and
   // broadcast patterns); interference only ever slows a probe, so the faster pattern is the
   // better estimate of what the cores can move.
-  const double two_sided = std::max(send.concurrent, fan_out);
+  const double two_sided = std::max(send.concurrent.value, fan_out);
   // The broadcast probe counts too: a broadcast to the upper half moves `receivers` copies
   // of each byte through the node (it sometimes outran every pair probe here, which clamped
   // efficiency.collective at 1).
   const int receivers = ranks - ranks / 2;
-  c.node_memory_bandwidth = std::max({two_sided, put.concurrent, send.alone, put.alone, receivers * bcast});
+  c.node_memory_bandwidth = std::max({two_sided, put.concurrent.value, send.alone.value, put.alone.value, receivers * bcast});
   c.nvlink_bandwidth = c.nic_bandwidth = c.node_memory_bandwidth;  // nic: unused, one node
   // The cores that copy also move the MPI messages: every MPI byte and every copy crosses
   // the `cores` link. It carries at least what MPI was measured to move (the memcpy probe
@@ -77,10 +81,10 @@ ClusterSpec local_cluster(int ranks, double copy_all, double copy_per_rank, cons
   c.gather_rate = c.fusion_rate = c.quantization_rate = copy_per_rank;  // no fp8 on CPUs: a copy
   c.send_in_place = true;  // wxfer run's senders on CPUs read held weights where they lie
   // A route inside the node is two endpoint links: each carries half the latency.
-  c.nvlink_latency = c.nic_latency = send.latency / 2;
-  c.barrier_latency = put.latency;
+  c.nvlink_latency = c.nic_latency = send.latency.value / 2;
+  c.barrier_latency = put.latency.value;
   c.p2p_efficiency = std::clamp(two_sided / c.node_memory_bandwidth, 0.01, 1.0);
-  c.one_sided_efficiency = std::clamp(put.concurrent / c.node_memory_bandwidth, 0.01, 1.0);
+  c.one_sided_efficiency = std::clamp(put.concurrent.value / c.node_memory_bandwidth, 0.01, 1.0);
   // rdma's puts straight from strided held boxes (one put per row of a column box).
   c.one_sided_strided_efficiency = std::clamp(put_strided / c.node_memory_bandwidth, 0.01, 1.0);
   // A broadcast of B bytes to the probe's receivers (the upper half, as the run's inference
@@ -148,27 +152,69 @@ RunShape run_shape(const std::string& model_name, int ranks) {
   return out;
 }
 
+std::string format_percent(double fraction) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g%%", 100 * fraction);
+  return text;
+}
+
+// One line of the header per measured figure: its median, spread and samples.
+struct Row {
+  std::string what;
+  ProbeFigure figure;
+  double scale = 1e-9;
+  const char* unit = "GB/s";
+};
+
+std::string describe_rows(const std::vector<Row>& rows, const Steadiness& how) {
+  std::string out, unsteady;
+  char line[256];
+  std::snprintf(line, sizeof line, "# %-62s %14s %7s %8s\n", "probe", "median", "spread", "samples");
+  out += line;
+  for (const auto& r : rows) {
+    std::snprintf(line, sizeof line, "# %-62s %9.2f %-4s %6.1f%% %8d%s\n", r.what.c_str(), r.figure.value * r.scale, r.unit,
+                  100 * r.figure.spread, r.figure.samples, r.figure.steady ? "" : "  NOT STEADY");
+    out += line;
+    if (!r.figure.steady) unsteady += (unsteady.empty() ? "" : "; ") + r.what;
+  }
+  if (!unsteady.empty())
+    out += "# Not steady within " + format_percent(how.bound) + " after " + std::to_string(how.max_samples) +
+           " samples (the tightest window is kept): " + unsteady + ".\n";
+  return out;
+}
+
 void run_calibrate(const CalibrateArgs& a) {
   const auto [rank, size] = start_mpi_job();  // from here on, only rank 0 prints a usage error
   const uint64_t bytes = parse_bytes(a.message_size, "--message-size");
   if (bytes < 4096 || bytes > (1u << 30)) throw_usage("invalid --message-size '" + a.message_size + "': expected 4KiB to 1GiB");
   if (a.repeats < 1) throw_usage("invalid --repeats " + std::to_string(a.repeats) + ": must be at least 1");
+  if (!(a.spread >= 0 && a.spread <= 1)) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", a.spread);
+    throw_usage(std::string("invalid --spread ") + text + ": expected 0 to 1 (a fraction of the median)");
+  }
+  if (a.max_samples < a.repeats)
+    throw_usage("invalid --max-samples " + std::to_string(a.max_samples) + ": must be at least --repeats (" +
+                std::to_string(a.repeats) + ")");
   if (size < 2) throw_usage("wxfer calibrate needs at least 2 ranks: mpirun -np N build/wxfer calibrate");
+  const Steadiness how{a.repeats, a.spread, a.max_samples};
 
   const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   // The same bound as wxfer run's: what all ranks copy inside one agreed window.
   const double clock_offset = align_clocks(MPI_COMM_WORLD).offset;
-  const double copy_all = CopyBandwidthProbe(bytes).measure_window(MPI_COMM_WORLD, clock_offset, a.repeats, kCopyWindowSeconds);
-  const double copy = copy_all / std::min(size, cores);
-  const LinkProbe send = probe_send(MPI_COMM_WORLD, bytes, a.repeats);
+  CopyBandwidthProbe copy_probe(bytes);
+  const ProbeFigure copy_all = figure_of(
+      sample_until_steady(how, 1, [&] { return std::vector<double>{copy_probe.sample_window(MPI_COMM_WORLD, clock_offset)}; }));
+  const double copy = copy_all.value / std::min(size, cores);
+  const LinkProbe send = probe_send(MPI_COMM_WORLD, bytes, how);
   // The put probes write into the kind of window the run's rdma receivers expose.
   const bool shared_windows = use_shared_windows(MPI_COMM_WORLD);
-  LinkProbe put = probe_put(MPI_COMM_WORLD, bytes, a.repeats);
+  LinkProbe put = probe_put(MPI_COMM_WORLD, bytes, how);
   // The pairs' aggregate is timed to the slowest pair; what rdma's senders achieve together
   // is better measured in a window, every sender to every receiver (the replay's one_sided).
-  const double put_pairs = put.concurrent;
-  const double put_all = probe_put_all_to_all(MPI_COMM_WORLD, bytes, clock_offset, a.repeats, kCopyWindowSeconds);
-  put.concurrent = std::max(put_pairs, put_all);
+  const ProbeFigure put_pairs = put.concurrent;
+  const ProbeFigure put_all = probe_put_all_to_all(MPI_COMM_WORLD, bytes, clock_offset, how, kCopyWindowSeconds);
+  if (put_all.value > put.concurrent.value) put.concurrent = put_all;
   // What the run moves (rank 0 derives it from the run's plan): the strided put probe's row
   // (or --strided-row) and share, and the broadcast probe's message (the run's bucket).
   uint64_t manual_row = 0;
@@ -187,8 +233,7 @@ void run_calibrate(const CalibrateArgs& a) {
   WXFER_CHECK_MPI(MPI_Bcast(&share, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD));
   // No strided box in the plan: probe 1 KiB rows, a quarter of each chunk.
   if (!(share > 0.01 && share < 0.99)) share = 0.25;
-  const StridedPutProbe strided_put = probe_put_strided(MPI_COMM_WORLD, bytes, row, share, a.repeats);
-  const double put_strided = strided_put.strided;
+  const StridedPutProbe strided_put = probe_put_strided(MPI_COMM_WORLD, bytes, row, share, how);
   // As the run broadcasts: its buckets (at least --message-size, at most 256 MiB: two
   // buffers per rank), as many as it has (2 to 8), two in flight.
   uint64_t bucket = std::clamp<uint64_t>(shape[1], bytes, std::max<uint64_t>(bytes, uint64_t{256} << 20));
@@ -198,35 +243,49 @@ void run_calibrate(const CalibrateArgs& a) {
       throw_usage("invalid --broadcast-size '" + a.broadcast_size + "': expected 4KiB to 1GiB, or auto");
   }
   const int rounds = static_cast<int>(std::clamp<uint64_t>(shape[2], 2, 8));
-  const BroadcastProbe bcast = probe_broadcast(MPI_COMM_WORLD, bucket, rounds, a.repeats);
-  const double fan_out = probe_fan_out(MPI_COMM_WORLD, bytes, a.repeats);
+  const BroadcastProbe bcast = probe_broadcast(MPI_COMM_WORLD, bucket, rounds, how);
+  const ProbeFigure fan_out = probe_fan_out(MPI_COMM_WORLD, bytes, how);
   if (rank != 0) return;
   // The strided puts' efficiency: their rate relative to the contiguous puts of the same
-  // chunks in the same repeats, applied to the put probe's (so that drift between the two
+  // chunks in the same samples, applied to the put probe's (so that drift between the two
   // probes does not count as strided cost).
-  const double strided_rate = put.concurrent * std::min(1.0, put_strided / strided_put.contiguous);
-  const ClusterSpec c = local_cluster(size, copy_all, copy, send, put, strided_rate, fan_out, bcast);
-  char header[2048];
+  const double strided_rate = put.concurrent.value * std::min(1.0, strided_put.strided.value / strided_put.contiguous.value);
+  const ClusterSpec c = local_cluster(size, copy_all.value, copy, send, put, strided_rate, fan_out.value, bcast);
+  const std::string windows = shared_windows ? "MPI_Win_allocate_shared" : "MPI_Win_allocate";
+  const std::string row_text = format_bytes(static_cast<double>(row));
+  const std::vector<Row> rows = {
+      {"copy, all ranks at once in " + std::to_string(static_cast<int>(kCopyWindowSeconds * 1000)) + " ms windows", copy_all},
+      {"MPI send, one pair alone", send.alone},
+      {"MPI send, all pairs at once", send.concurrent},
+      {"MPI send, rank 0 to the upper half", fan_out},
+      {"MPI send latency, half a round trip", send.latency, 1e6, "us"},
+      {"MPI_Put into " + windows + " windows, one pair alone", put.alone},
+      {"MPI_Put, all pairs at once", put_pairs},
+      {"MPI_Put, every sender to every receiver in " + std::to_string(static_cast<int>(kCopyWindowSeconds * 1000)) +
+           " ms windows",
+       put_all},
+      {"MPI_Put latency: half of put, flush, notice and reply", put.latency, 1e6, "us"},
+      {"MPI_Put chunks all contiguous", strided_put.contiguous},
+      {"MPI_Put chunks with strided rows of " + row_text, strided_put.strided},
+      {std::string("broadcast (") + (bcast.flat ? "flat tree" : "MPI_Ibcast") + ") of " +
+           format_bytes(static_cast<double>(bucket)) + ", " + std::to_string(rounds) + " in a row",
+       bcast.rate},
+  };
+  char intro[1024];
   std::snprintf(
-      header, sizeof header,
-      "# Written by `wxfer calibrate` under mpirun with %d ranks on %s (%s messages, median of %d).\n"
-      "# Measured: copy %.2f GB/s with all ranks copying in one 80 ms window (%d cores: %.2f GB/s each); MPI send\n# %.2f GB/s "
-      "one pair alone,"
-      " %.2f GB/s all pairs together, latency %.2f us; rank 0 to the upper half %.2f GB/s; MPI_Put\n"
-      "# into %s windows %.2f / %.2f GB/s (one pair / all pairs), %.2f GB/s every sender to every receiver in an 80 ms\n"
-      "# window, %.2f us with flush; strided puts of %llu B rows (%s: %.0f%% of its\n"
-      "# bytes, %.0f%% of them put row by row across boxes)"
-      "\n# in chunks after contiguous puts: %.2f GB/s against %.2f GB/s for the same chunks all contiguous;\n"
-      "# broadcast (%s) of %s to the upper half, %d in a row: %.2f GB/s.\n"
-      "# One node, one \"GPU\" per rank; all flows and copies share node_memory.\n",
-      size, host_name().c_str(), a.message_size.c_str(), a.repeats, copy_all / 1e9, cores, copy / 1e9, send.alone / 1e9,
-      send.concurrent / 1e9, send.latency * 1e6, fan_out / 1e9, shared_windows ? "MPI_Win_allocate_shared" : "MPI_Win_allocate",
-      put.alone / 1e9, put_pairs / 1e9, put_all / 1e9, put.latency * 1e6, static_cast<unsigned long long>(row),
+      intro, sizeof intro,
+      "# Written by `wxfer calibrate` under mpirun with %d ranks on %s (%s messages, %d cores).\n"
+      "# Every probe streams ~%.0f ms samples until the last %d agree within %s (interquartile range / median), at most "
+      "%d;\n# the median of those is kept. Strided rows: %s (%.0f%% of its bytes, %.0f%% of them put row by row "
+      "across boxes).\n",
+      size, host_name().c_str(), a.message_size.c_str(), cores, kProbeSampleSeconds * 1000, how.window,
+      format_percent(how.bound).c_str(), how.max_samples,
       a.strided_row != "auto" ? "--strided-row" : ("wxfer run's " + a.model + " rdma plan").c_str(), 100 * strided.share,
-      100 * strided.interleaved, put_strided / 1e9, strided_put.contiguous / 1e9, bcast.flat ? "flat tree" : "MPI_Ibcast",
-      format_bytes(static_cast<double>(bucket)).c_str(), rounds, bcast.bytes_per_second / 1e9);
+      100 * strided.interleaved);
+  const std::string header =
+      intro + describe_rows(rows, how) + "# One node, one \"GPU\" per rank; all flows and copies share node_memory.\n";
   write_atomically(a.out, cluster_to_toml(c, header));
-  std::printf("%swrote %s\n", header, a.out.c_str());
+  std::printf("%swrote %s\n", header.c_str(), a.out.c_str());
 }
 #else
 void run_calibrate(const CalibrateArgs&) {
@@ -239,7 +298,14 @@ void add_calibrate_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("calibrate", "Measure this machine under mpirun and write a cluster file for wxfer sim");
   cmd->add_option("--out", args->out, "Cluster file to write")->capture_default_str();
   cmd->add_option("--message-size", args->message_size, "Bytes per measured message")->capture_default_str();
-  cmd->add_option("--repeats", args->repeats, "Measurements per figure (the median is kept)")->capture_default_str();
+  cmd->add_option("--repeats", args->repeats, "Samples per figure that must agree within --spread (their median is kept)")
+      ->capture_default_str();
+  cmd->add_option("--spread", args->spread,
+                  "Largest interquartile range / median of those samples that counts as steady (0.1: 10%)")
+      ->capture_default_str();
+  cmd->add_option("--max-samples", args->max_samples,
+                  "Samples per figure before giving up on steadiness (the tightest window is kept and flagged)")
+      ->capture_default_str();
   cmd->add_option("--model", args->model, "Model of the wxfer run whose strided put rows are probed")->capture_default_str();
   cmd->add_option("--broadcast-size", args->broadcast_size,
                   "Message of the broadcast probe (auto: the run's mean bucket, at most 256 MiB)")

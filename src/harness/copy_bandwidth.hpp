@@ -24,6 +24,8 @@ class CopyBandwidthProbe {
   // `repeats`. Timing a fixed amount per rank to the slowest instead counts the end, when
   // the cores idle beside the last ranks still copying, and understates the bandwidth.
   double measure_window(MPI_Comm comm, double clock_offset, int repeats, double window_seconds = kCopyWindowSeconds);
+  // One window's aggregate rate (one sample of measure_window).
+  double sample_window(MPI_Comm comm, double clock_offset, double window_seconds = kCopyWindowSeconds);
 
  private:
   // The source starts kCopySourceOffset into its page, as trainer shards do: the bound must be

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "common/stats.hpp"
 #include "control/control.hpp"
 #include "control/mpi_comm.hpp"
+#include "control/mpi_requests.hpp"
 #include "harness/clock.hpp"
 #include "harness/time_window.hpp"
 #include "transport/memory.hpp"
@@ -23,7 +25,7 @@ namespace wxfer {
 namespace {
 
 constexpr size_t kPiece = size_t{8} << 20;  // the run's default chunk size
-constexpr int kRounds = 4;
+constexpr size_t kStreamWindow = 64;
 // A probe's wait on the transport: generous, as `wxfer run --timeout`'s default.
 constexpr double kProbeDeadlineSeconds = 300;
 // Put sources start 64 bytes into a page, off the page offset of their targets (MPI-allocated
@@ -74,52 +76,151 @@ class PutProbeMemory {
   MpiWin win_;
 };
 
-// Median over repeats of the slowest rank's time for `body` (run by every rank at once).
-double median_seconds(const Comm& c, int repeats, const std::function<void()>& body) {
-  std::vector<double> times;
-  for (int i = 0; i < repeats; ++i) {
-    WXFER_CHECK_MPI(MPI_Barrier(c.comm));
-    const double t0 = now_seconds();
-    body();
-    double mine = now_seconds() - t0, slowest = 0;
-    WXFER_CHECK_MPI(MPI_Allreduce(&mine, &slowest, 1, MPI_DOUBLE, MPI_MAX, c.comm));
-    times.push_back(slowest);
-  }
-  return median(times);
+// Collective waits that idle ranks sleep through (Waiting::patient): a probe of one pair
+// must not share its cores with ranks spinning in MPI.
+void wait_patiently(MPI_Request handle, const char* what) {
+  auto op = std::make_unique<MpiRequests>(what);
+  op->handles().push_back(handle);
+  Request request(std::move(op));
+  wait(request, Deadline::after(kProbeDeadlineSeconds), Waiting::patient);
 }
 
-// `exchange(bytes, active)`: one message from each active sender to its partner.
-LinkProbe probe_pairs(const Comm& c, size_t bytes, int repeats, const std::function<void(size_t bytes, bool active)>& exchange) {
+// As wait_patiently, for ranks that sit out a whole stream: a test every few ms (each wake
+// takes a core from the ranks measured, so few of them).
+void wait_idle(MPI_Request handle, const char* what) {
+  const Deadline deadline = Deadline::after(kProbeDeadlineSeconds);
+  for (;;) {
+    int done = 0;
+    WXFER_CHECK_MPI(MPI_Test(&handle, &done, MPI_STATUS_IGNORE));
+    if (done != 0) return;
+    if (deadline.expired()) throw_timeout(what, deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+void barrier(const Comm& c) {
+  MPI_Request handle = MPI_REQUEST_NULL;
+  WXFER_CHECK_MPI(MPI_Ibarrier(c.comm, &handle));
+  wait_patiently(handle, "a probe's barrier");
+}
+
+double reduce(const Comm& c, double mine, MPI_Op op) {
+  double out = 0;
+  MPI_Request handle = MPI_REQUEST_NULL;
+  WXFER_CHECK_MPI(MPI_Iallreduce(&mine, &out, 1, MPI_DOUBLE, op, c.comm, &handle));
+  wait_patiently(handle, "a probe's reduction");
+  return out;
+}
+
+// A zero-byte message from `peer`, waited for asleep (as the run's receivers wait).
+void await_notice(const Comm& c, int peer, int tag) {
+  MPI_Request handle = MPI_REQUEST_NULL;
+  WXFER_CHECK_MPI(MPI_Irecv(nullptr, 0, MPI_BYTE, peer, tag, c.comm, &handle));
+  wait_patiently(handle, "a probe's notice");
+}
+
+// A stream: `iterations` of `step` back to back on every rank at once, then `finish` (an
+// acknowledgement); the slowest rank's seconds. Idle ranks pass empty functions.
+// Also returns the mean over the ranks that pass `timed` (as osu_mbw_mr times its pairs:
+// the aggregate of pairs that end at different times is their mean rate, not the slowest's).
+struct StreamTime {
+  double slowest = 0, mean = 0;
+};
+StreamTime time_stream(const Comm& c, int iterations, const std::function<void()>& step, const std::function<void()>& finish,
+                       bool timed = false) {
+  barrier(c);
+  const double t0 = now_seconds();
+  for (int i = 0; i < iterations; ++i) step();
+  finish();
+  const double mine = now_seconds() - t0;
+  // Ranks idle in this stream reach here at once and sleep until the rest are done.
+  double sums[2] = {timed ? mine : 0, timed ? 1.0 : 0}, totals[2] = {0, 0};
+  double slowest = 0;
+  MPI_Request handles[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
+  WXFER_CHECK_MPI(MPI_Iallreduce(sums, totals, 2, MPI_DOUBLE, MPI_SUM, c.comm, &handles[0]));
+  WXFER_CHECK_MPI(MPI_Iallreduce(&mine, &slowest, 1, MPI_DOUBLE, MPI_MAX, c.comm, &handles[1]));
+  wait_idle(handles[0], "a probe's reduction");
+  wait_idle(handles[1], "a probe's reduction");
+  return {slowest, totals[1] > 0 ? totals[0] / totals[1] : slowest};
+}
+
+// A streamed probe: the warm-up sample times one iteration and sizes the stream to about
+// kProbeSampleSeconds; every sample then returns `rate(seconds, iterations)`.
+// `timed`: this rank's time counts in the mean that `rate` gets (else the slowest rank's).
+SteadySeries stream_until_steady(const Comm& c, const Steadiness& how, const std::function<void()>& step,
+                                 const std::function<void()>& finish,
+                                 const std::function<double(double seconds, int iterations)>& rate,
+                                 std::optional<bool> timed = std::nullopt) {
+  int iterations = 0;
+  const auto seconds = [&](int k) {
+    const StreamTime t = time_stream(c, k, step, finish, timed.value_or(false));
+    return timed ? t.mean : t.slowest;
+  };
+  return sample_until_steady(how, 1, [&] {
+    if (iterations == 0) {
+      const double one = seconds(1);
+      iterations = static_cast<int>(std::clamp(std::ceil(kProbeSampleSeconds / std::max(one, 1e-9)), 1.0, 1e6));
+      return std::vector<double>{rate(one, 1)};
+    }
+    return std::vector<double>{rate(seconds(iterations), iterations)};
+  });
+}
+
+// `exchange(bytes, active)`: one message from each active sender to its partner;
+// `finish(active)`: what ends a stream of them. Latency: exchanges of 8 bytes.
+// `step_bytes`: what one exchange of `bytes` moves per pair.
+LinkProbe probe_pairs(const Comm& c, size_t bytes, const Steadiness& how,
+                      const std::function<void(size_t bytes, bool active)>& exchange,
+                      const std::function<void(bool active)>& finish, int latency_legs, double step_bytes) {
   if (c.size < 2) throw_usage("wxfer calibrate needs at least 2 ranks (run it under mpirun -np N)");
+  const double n = step_bytes;
+  const bool first_pair = c.rank == 0 || c.rank == c.half();
   LinkProbe p;
-  // Every pair streams kRounds messages in a row: a window long enough to average the
-  // scheduler's time slices when ranks outnumber cores.
-  const double all = median_seconds(c, repeats, [&] {
-    for (int i = 0; i < kRounds; ++i) exchange(bytes, c.paired());
-  });
-  p.concurrent = static_cast<double>(bytes) * kRounds * c.half() / all;
-  const double one = median_seconds(c, repeats, [&] { exchange(bytes, c.rank == 0 || c.rank == c.half()); });
-  p.alone = static_cast<double>(bytes) / one;
-  // Latency: two small messages back to back, so that the barrier's skew weighs half.
-  const double two = median_seconds(c, repeats * 4, [&] {
-    exchange(8, c.rank == 0 || c.rank == c.half());
-    exchange(8, c.rank == 0 || c.rank == c.half());
-  });
-  p.latency = two / 2;
+  // Each pair's time is its sender's (as OSU times its senders).
+  p.concurrent = figure_of(stream_until_steady(
+      c, how, [&] { exchange(bytes, c.paired()); }, [&] { finish(c.paired()); },
+      [&](double t, int k) { return n * k * c.half() / t; }, c.sender()));
+  p.alone = figure_of(stream_until_steady(
+      c, how, [&] { exchange(bytes, first_pair); }, [&] { finish(first_pair); }, [&](double t, int k) { return n * k / t; },
+      c.rank == 0));
+  // Latency: small exchanges back to back, each `latency_legs` one-way trips.
+  p.latency = figure_of(stream_until_steady(
+      c, how, [&] { exchange(8, first_pair); }, [&] { finish(first_pair); },
+      [&](double t, int k) { return t / (k * latency_legs); }));
   return p;
 }
 
 }  // namespace
 
-LinkProbe probe_send(MPI_Comm comm, size_t bytes, int repeats) {
+ProbeFigure figure_of(const SteadySeries& series, size_t k) {
+  return {series.value(k), series.spread(k), series.samples(), series.steady()};
+}
+
+LinkProbe probe_send(MPI_Comm comm, size_t bytes, const Steadiness& how) {
   const Comm c(comm);
-  HostBuffer buf(bytes);
-  std::memset(buf.data(), 1, bytes);
-  return probe_pairs(c, bytes, repeats, [&](size_t n, bool active) {
+  HostBuffer buf(std::max<size_t>(bytes, 8));
+  std::memset(buf.data(), 1, buf.size());
+  // Ping-pong for latency (8 bytes): the reply is the next exchange's; a stream of big
+  // messages ends in the receiver's acknowledgement.
+  const auto exchange = [&](size_t n, bool active) {
     if (!active) return;
-    // As the strategies send: chunk-sized messages, all outstanding at once.
+    if (n <= 8) {
+      if (c.sender()) {
+        WXFER_CHECK_MPI(MPI_Send(buf.data(), static_cast<int>(n), MPI_BYTE, c.partner(), 6, comm));
+        WXFER_CHECK_MPI(MPI_Recv(buf.data(), static_cast<int>(n), MPI_BYTE, c.partner(), 6, comm, MPI_STATUS_IGNORE));
+      } else {
+        WXFER_CHECK_MPI(MPI_Recv(buf.data(), static_cast<int>(n), MPI_BYTE, c.partner(), 6, comm, MPI_STATUS_IGNORE));
+        WXFER_CHECK_MPI(MPI_Send(buf.data(), static_cast<int>(n), MPI_BYTE, c.partner(), 6, comm));
+      }
+      return;
+    }
+    // As the strategies send: chunk-sized messages, many outstanding at once (a window of
+    // at least kStreamWindow, cycling over the message's pieces, as osu_bw keeps 64 in
+    // flight: one at a time, an oversubscribed pair waits on each rendezvous).
     std::vector<MPI_Request> reqs;
-    for (size_t at = 0; at < n; at += kPiece) {
+    const size_t pieces = (n + kPiece - 1) / kPiece;
+    for (size_t i = 0; i < std::max(pieces, kStreamWindow); ++i) {
+      const size_t at = (i % pieces) * kPiece;
       const int len = static_cast<int>(std::min(kPiece, n - at));
       reqs.emplace_back();
       if (c.sender())
@@ -128,35 +229,65 @@ LinkProbe probe_send(MPI_Comm comm, size_t bytes, int repeats) {
         WXFER_CHECK_MPI(MPI_Irecv(buf.data() + at, len, MPI_BYTE, c.partner(), 7, comm, &reqs.back()));
     }
     WXFER_CHECK_MPI(MPI_Waitall(static_cast<int>(reqs.size()), reqs.data(), MPI_STATUSES_IGNORE));
-  });
+  };
+  const auto acknowledge = [&](bool active) {
+    if (!active) return;
+    if (c.sender())
+      WXFER_CHECK_MPI(MPI_Recv(nullptr, 0, MPI_BYTE, c.partner(), 8, comm, MPI_STATUS_IGNORE));
+    else
+      WXFER_CHECK_MPI(MPI_Send(nullptr, 0, MPI_BYTE, c.partner(), 8, comm));
+  };
+  const size_t pieces = (bytes + kPiece - 1) / kPiece;
+  double step = 0;  // what one exchange's window moves
+  for (size_t i = 0; i < std::max(pieces, kStreamWindow); ++i)
+    step += static_cast<double>(std::min(kPiece, bytes - (i % pieces) * kPiece));
+  return probe_pairs(c, bytes, how, exchange, acknowledge, 2, step);
 }
 
-LinkProbe probe_put(MPI_Comm comm, size_t bytes, int repeats) {
+LinkProbe probe_put(MPI_Comm comm, size_t bytes, const Steadiness& how) {
   const Comm c(comm);
   PutProbeMemory memory(comm, bytes, bytes);
   const uint8_t* src = memory.source();
   MPI_Win win = memory.window();
-  // The receiver learns of the data by a zero-byte message after the flush, as the rdma
-  // strategy's commit does.
-  const LinkProbe p = probe_pairs(c, bytes, repeats, [&](size_t n, bool active) {
+  const auto put = [&](size_t n, bool active) {
     if (!active) return;
-    if (c.sender()) {
-      // As the rdma strategy writes a chunk: chunk-sized puts, then one flush.
-      for (size_t at = 0; at < n; at += kPiece) {
-        const int len = static_cast<int>(std::min(kPiece, n - at));
-        WXFER_CHECK_MPI(MPI_Put(src + at, len, MPI_BYTE, c.partner(), static_cast<MPI_Aint>(at), len, MPI_BYTE, win));
+    if (n <= 8) {
+      // Latency: one small put, its flush and the notice that tells the receiver (the rdma
+      // strategy's commit), and the receiver's reply: a round trip.
+      if (c.sender()) {
+        WXFER_CHECK_MPI(MPI_Put(src, static_cast<int>(n), MPI_BYTE, c.partner(), 0, static_cast<int>(n), MPI_BYTE, win));
+        WXFER_CHECK_MPI(MPI_Win_flush(c.partner(), win));
+        WXFER_CHECK_MPI(MPI_Send(nullptr, 0, MPI_BYTE, c.partner(), 8, comm));
+        WXFER_CHECK_MPI(MPI_Recv(nullptr, 0, MPI_BYTE, c.partner(), 8, comm, MPI_STATUS_IGNORE));
+      } else {
+        WXFER_CHECK_MPI(MPI_Recv(nullptr, 0, MPI_BYTE, c.partner(), 8, comm, MPI_STATUS_IGNORE));
+        WXFER_CHECK_MPI(MPI_Send(nullptr, 0, MPI_BYTE, c.partner(), 8, comm));
       }
-      WXFER_CHECK_MPI(MPI_Win_flush(c.partner(), win));
-      WXFER_CHECK_MPI(MPI_Send(nullptr, 0, MPI_BYTE, c.partner(), 8, comm));
-    } else {
-      WXFER_CHECK_MPI(MPI_Recv(nullptr, 0, MPI_BYTE, c.partner(), 8, comm, MPI_STATUS_IGNORE));
+      return;
     }
-  });
+    // As the rdma strategy writes a chunk: chunk-sized puts, then one flush.
+    if (!c.sender()) return;
+    for (size_t at = 0; at < n; at += kPiece) {
+      const int len = static_cast<int>(std::min(kPiece, n - at));
+      WXFER_CHECK_MPI(MPI_Put(src + at, len, MPI_BYTE, c.partner(), static_cast<MPI_Aint>(at), len, MPI_BYTE, win));
+    }
+    WXFER_CHECK_MPI(MPI_Win_flush(c.partner(), win));
+  };
+  // The receiver learns of a stream's data by a zero-byte notice after the last flush, as
+  // the rdma strategy's commit does; it waits asleep.
+  const auto notify = [&](bool active) {
+    if (!active) return;
+    if (c.sender())
+      WXFER_CHECK_MPI(MPI_Send(nullptr, 0, MPI_BYTE, c.partner(), 9, comm));
+    else
+      await_notice(c, c.partner(), 9);
+  };
+  LinkProbe p = probe_pairs(c, bytes, how, put, notify, 2, static_cast<double>(bytes));
   memory.close();
   return p;
 }
 
-double probe_put_all_to_all(MPI_Comm comm, size_t bytes, double clock_offset, int repeats, double window_seconds) {
+ProbeFigure probe_put_all_to_all(MPI_Comm comm, size_t bytes, double clock_offset, const Steadiness& how, double window_seconds) {
   const Comm c(comm);
   if (c.size < 2) throw_usage("wxfer calibrate needs at least 2 ranks (run it under mpirun -np N)");
   const auto receivers = static_cast<size_t>(c.size - c.half());
@@ -166,8 +297,7 @@ double probe_put_all_to_all(MPI_Comm comm, size_t bytes, double clock_offset, in
   PutProbeMemory memory(comm, c.sender() ? chunks * kPiece : 0, c.sender() ? 0 : piece * chunks * static_cast<size_t>(c.half()));
   const uint8_t* src = memory.source();
   MPI_Win win = memory.window();
-  std::vector<double> rates;
-  for (int i = 0; i < repeats; ++i) {
+  const SteadySeries series = sample_until_steady(how, 1, [&] {
     const TimeWindow w = open_shared_window(comm, clock_offset, window_seconds);
     double moved = 0;
     if (c.sender()) {
@@ -183,15 +313,13 @@ double probe_put_all_to_all(MPI_Comm comm, size_t bytes, double clock_offset, in
     } else {
       while (now_seconds() < w.stop) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
-    double total = 0;
-    WXFER_CHECK_MPI(MPI_Allreduce(&moved, &total, 1, MPI_DOUBLE, MPI_SUM, comm));
-    rates.push_back(total / window_seconds);
-  }
+    return std::vector<double>{reduce(c, moved, MPI_SUM) / window_seconds};
+  });
   memory.close();
-  return median(rates);
+  return figure_of(series);
 }
 
-StridedPutProbe probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes, double share, int repeats) {
+StridedPutProbe probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes, double share, const Steadiness& how) {
   const Comm c(comm);
   if (c.size < 2) throw_usage("wxfer calibrate needs at least 2 ranks (run it under mpirun -np N)");
   WXFER_ASSERT(row_bytes > 0 && share > 0 && share < 1);
@@ -210,7 +338,8 @@ StridedPutProbe probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes,
     WXFER_CHECK_MPI(
         MPI_Put(from, static_cast<int>(n), MPI_BYTE, peer, static_cast<MPI_Aint>(at), static_cast<int>(n), MPI_BYTE, win));
   };
-  // One pass: every chunk as the rdma strategy writes it, then a flush; then the commit.
+  // One pass: every chunk as the rdma strategy writes it, then a flush; then the commit,
+  // which the receivers wait for asleep.
   auto pass = [&](bool with_strided) {
     if (c.sender()) {
       for (size_t k = 0; k < chunks; ++k) {
@@ -229,60 +358,72 @@ StridedPutProbe probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes,
       for (size_t j = 0; j < receivers; ++j)
         WXFER_CHECK_MPI(MPI_Send(nullptr, 0, MPI_BYTE, c.half() + static_cast<int>(j), 10, comm));
     } else if (c.rank >= c.half()) {
-      for (int s = 0; s < c.half(); ++s) WXFER_CHECK_MPI(MPI_Recv(nullptr, 0, MPI_BYTE, s, 10, comm, MPI_STATUS_IGNORE));
+      for (int s = 0; s < c.half(); ++s) await_notice(c, s, 10);
     }
   };
-  // Each repeat times both passes back to back, so that both see the same machine, in
-  // alternating order (a drift within a repeat then favours neither), and derives the
-  // strided rate relative to its own contiguous one; medians of those.
-  std::vector<double> contiguous_rate, strided_ratio;
+  const auto nothing = [] {};
+  // Each sample streams both kinds of pass back to back, so that both see the same machine,
+  // in alternating order (a drift within a sample then favours neither): the contiguous
+  // rate and the mix's rate, each measured directly; the strided rate is derived from their
+  // medians.
   const double all = static_cast<double>(per_receiver * receivers * chunks) * c.half();
   const double mix_contiguous = static_cast<double>(contiguous * receivers * chunks) * c.half();
   const double mix_strided = static_cast<double>(rows * row_bytes * receivers * chunks) * c.half();
-  for (int i = 0; i < repeats; ++i) {
+  int iterations = 0, sample = 0;
+  const SteadySeries series = sample_until_steady(how, 2, [&] {
+    const int k = std::max(iterations, 1);
     double t_all = 0, t_mix = 0;
-    if (i % 2 == 0) t_all = median_seconds(c, 1, [&] { pass(false); });
-    t_mix = median_seconds(c, 1, [&] { pass(true); });
-    if (i % 2 == 1) t_all = median_seconds(c, 1, [&] { pass(false); });
-    const double rate = all / t_all;
-    contiguous_rate.push_back(rate);
-    // The mix beyond its contiguous bytes at the contiguous rate; never faster than contiguous.
-    const double extra = t_mix - mix_contiguous / rate;
-    strided_ratio.push_back(extra > mix_strided / rate ? mix_strided / extra / rate : 1.0);
-  }
-  const double median_rate = median(contiguous_rate);
+    if (sample % 2 == 0)
+      t_all = time_stream(
+                  c, k, [&] { pass(false); }, nothing)
+                  .slowest;
+    t_mix = time_stream(
+                c, k, [&] { pass(true); }, nothing)
+                .slowest;
+    if (sample++ % 2 == 1)
+      t_all = time_stream(
+                  c, k, [&] { pass(false); }, nothing)
+                  .slowest;
+    if (iterations == 0)
+      iterations = static_cast<int>(std::clamp(std::ceil(kProbeSampleSeconds / std::max(t_mix, 1e-9)), 1.0, 1e6));
+    return std::vector<double>{all * k / t_all, (mix_contiguous + mix_strided) * k / t_mix};
+  });
   memory.close();
-  return {median_rate, median_rate * median(strided_ratio)};
+  StridedPutProbe probe{figure_of(series, 0), figure_of(series, 1)};
+  // The mix beyond its contiguous bytes at the contiguous rate; never faster than contiguous.
+  const double rate = probe.contiguous.value;
+  const double extra = (mix_contiguous + mix_strided) / probe.strided.value - mix_contiguous / rate;
+  probe.strided.value = extra > mix_strided / rate ? mix_strided / extra : rate;
+  return probe;
 }
 
-double probe_fan_out(MPI_Comm comm, size_t bytes, int repeats) {
+ProbeFigure probe_fan_out(MPI_Comm comm, size_t bytes, const Steadiness& how) {
   const Comm c(comm);
   if (c.size < 2) throw_usage("wxfer calibrate needs at least 2 ranks (run it under mpirun -np N)");
   HostBuffer buf(bytes);
   std::memset(buf.data(), 1, bytes);
   const int receivers = c.size - c.half();
-  const double t = median_seconds(c, repeats, [&] {
-    for (int round = 0; round < kRounds; ++round) {
-      std::vector<MPI_Request> reqs;
-      for (size_t at = 0; at < bytes; at += kPiece) {
-        const int len = static_cast<int>(std::min(kPiece, bytes - at));
-        if (c.rank == 0) {
-          for (int r = c.half(); r < c.size; ++r) {
-            reqs.emplace_back();
-            WXFER_CHECK_MPI(MPI_Isend(buf.data() + at, len, MPI_BYTE, r, 9, comm, &reqs.back()));
-          }
-        } else if (c.rank >= c.half()) {
+  const auto send_all = [&] {
+    std::vector<MPI_Request> reqs;
+    for (size_t at = 0; at < bytes; at += kPiece) {
+      const int len = static_cast<int>(std::min(kPiece, bytes - at));
+      if (c.rank == 0) {
+        for (int r = c.half(); r < c.size; ++r) {
           reqs.emplace_back();
-          WXFER_CHECK_MPI(MPI_Irecv(buf.data() + at, len, MPI_BYTE, 0, 9, comm, &reqs.back()));
+          WXFER_CHECK_MPI(MPI_Isend(buf.data() + at, len, MPI_BYTE, r, 9, comm, &reqs.back()));
         }
+      } else if (c.rank >= c.half()) {
+        reqs.emplace_back();
+        WXFER_CHECK_MPI(MPI_Irecv(buf.data() + at, len, MPI_BYTE, 0, 9, comm, &reqs.back()));
       }
-      WXFER_CHECK_MPI(MPI_Waitall(static_cast<int>(reqs.size()), reqs.data(), MPI_STATUSES_IGNORE));
     }
-  });
-  return static_cast<double>(bytes) * kRounds * receivers / t;
+    WXFER_CHECK_MPI(MPI_Waitall(static_cast<int>(reqs.size()), reqs.data(), MPI_STATUSES_IGNORE));
+  };
+  return figure_of(stream_until_steady(
+      c, how, send_all, [] {}, [&](double t, int k) { return static_cast<double>(bytes) * k * receivers / t; }));
 }
 
-BroadcastProbe probe_broadcast(MPI_Comm comm, size_t bytes, int rounds, int repeats) {
+BroadcastProbe probe_broadcast(MPI_Comm comm, size_t bytes, int rounds, const Steadiness& how) {
   const Comm c(comm);
   // Through the transport the run's broadcast strategy uses, so that its tree (and
   // WXFER_MPI_BROADCAST) is the run's.
@@ -300,7 +441,7 @@ BroadcastProbe probe_broadcast(MPI_Comm comm, size_t bytes, int rounds, int repe
   HostBuffer bufs[2] = {HostBuffer(bytes), HostBuffer(bytes)};
   for (auto& b : bufs) std::memset(b.data(), 1, bytes);
   const Deadline deadline = Deadline::after(kProbeDeadlineSeconds);
-  const double t = median_seconds(c, repeats, [&] {
+  const auto broadcasts = [&] {
     std::optional<Request> reqs[2];
     for (int k = 0; k < rounds; ++k) {
       Group* g = groups[static_cast<size_t>(k % roots)].get();
@@ -310,9 +451,10 @@ BroadcastProbe probe_broadcast(MPI_Comm comm, size_t bytes, int rounds, int repe
     }
     for (auto& r : reqs)
       if (r) wait(*r, deadline);
-  });
+  };
   BroadcastProbe probe;
-  probe.bytes_per_second = static_cast<double>(bytes) * rounds / t;
+  probe.rate = figure_of(stream_until_steady(
+      c, how, broadcasts, [] {}, [&](double t, int k) { return static_cast<double>(bytes) * rounds * k / t; }));
   for (const auto& g : groups)
     if (g != nullptr) probe.flat = transport.broadcasts_flat(*g);
   int flat = probe.flat ? 1 : 0;

@@ -15,10 +15,13 @@ grep -q '^gpus = 4$' "$dir/local.toml" || { echo "not a 4-rank node"; exit 1; }
 grep -q '^node_memory = ' "$dir/local.toml" || { echo "no shared memory link"; exit 1; }
 grep -q '^one_sided_strided = ' "$dir/local.toml" || { echo "no strided put efficiency"; exit 1; }
 # The all-to-all put probe ran and moved bytes inside its window.
-grep -Eq ' [0-9]+\.[0-9]+ GB/s every sender to every receiver' "$dir/local.toml" || { echo "no all-to-all put probe"; exit 1; }
-! grep -q ' 0\.00 GB/s every sender' "$dir/local.toml" || { echo "all-to-all put probe moved nothing"; exit 1; }
+grep -Eq '^# MPI_Put, every sender to every receiver .* [0-9]+\.[0-9]+ GB/s' "$dir/local.toml" || { echo "no all-to-all put probe"; exit 1; }
+! grep -Eq '^# MPI_Put, every sender to every receiver .* 0\.00 GB/s' "$dir/local.toml" || { echo "all-to-all put probe moved nothing"; exit 1; }
+# Every probe says its median, spread and samples (--repeats 1: one sample each, steady).
+[ "$(grep -Ec '^# (copy|MPI|broadcast).* (GB/s|us) +[0-9]+\.[0-9]% +1$' "$dir/local.toml")" = 12 ] || { echo "not 12 probes of one sample each"; exit 1; }
+! grep -q 'NOT STEADY' "$dir/local.toml" || { echo "one sample flagged as not steady"; exit 1; }
 # One host: the put probes write into shared-memory windows, as the run's rdma receivers expose.
-grep -q 'MPI_Put$' "$dir/local.toml" && grep -q '^# into MPI_Win_allocate_shared windows ' "$dir/local.toml" || { echo "puts not into shared windows"; exit 1; }
+grep -q '^# MPI_Put into MPI_Win_allocate_shared windows, one pair alone ' "$dir/local.toml" || { echo "puts not into shared windows"; exit 1; }
 # One host: the mpi transport broadcasts as a flat tree, the replay's linear broadcast.
 grep -q '^broadcast = "linear"$' "$dir/local.toml" || { echo "not the linear broadcast"; exit 1; }
 grep -q 'broadcast (flat tree) of 1.00 MiB' "$dir/local.toml" || { echo "the probe did not broadcast as the run does"; exit 1; }
@@ -29,8 +32,8 @@ WXFER_MPI_BROADCAST=mpi WXFER_MPI_RMA_WINDOW=allocate "$mpiexec" -np 8 --oversub
   --repeats 1 --out "$dir/ibcast.toml" >"$dir/calibrate-ibcast.log"
 grep -q '^broadcast = "tree"$' "$dir/ibcast.toml" || { echo "WXFER_MPI_BROADCAST=mpi: not the tree broadcast"; exit 1; }
 grep -q 'broadcast (MPI_Ibcast) of 1.00 MiB' "$dir/ibcast.toml" || { echo "WXFER_MPI_BROADCAST=mpi: the probe did not use MPI_Ibcast"; exit 1; }
-grep -q '^# into MPI_Win_allocate windows ' "$dir/ibcast.toml" || { echo "WXFER_MPI_RMA_WINDOW=allocate: puts not into MPI_Win_allocate windows"; exit 1; }
-! grep -q ' 0\.00 GB/s every sender' "$dir/ibcast.toml" || { echo "WXFER_MPI_RMA_WINDOW=allocate: all-to-all put probe moved nothing"; exit 1; }
+grep -q '^# MPI_Put into MPI_Win_allocate windows' "$dir/ibcast.toml" || { echo "WXFER_MPI_RMA_WINDOW=allocate: puts not into MPI_Win_allocate windows"; exit 1; }
+! grep -Eq '^# MPI_Put, every sender to every receiver .* 0\.00 GB/s' "$dir/ibcast.toml" || { echo "WXFER_MPI_RMA_WINDOW=allocate: all-to-all put probe moved nothing"; exit 1; }
 "$wxfer" sim --cluster "$dir/local.toml" --model kimi-k2-mini --trainer-layout fsdp=2 --inference-layout tp=2 \
   --chunk-size 8MiB --json >"$dir/sim.json"
 /usr/bin/python3 - "$dir/sim.json" <<'PY'
