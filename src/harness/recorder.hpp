@@ -9,6 +9,7 @@
 
 #include "harness/clock.hpp"
 #include "record/run_record.hpp"
+#include "transport/op_log.hpp"
 
 namespace wxfer {
 
@@ -22,11 +23,16 @@ class Recorder {
   // t_begin / t_end from now(); stored on the aligned clock. Safe to call from a helper thread
   // (the sender's prepare thread) while the main thread records too.
   void record(const char* stage, int32_t bucket, int32_t peer, uint64_t bytes, double t_begin, double t_end);
+  // What the transport issued in the current step (OpLog::take's cells).
+  void record_ops(const std::vector<OpCount>& counts);
   // Rank 0 gets every rank's events (rank-ordered); the others get an empty list.
   std::vector<Event> gather_to_root(MPI_Comm comm);
+  // The same for the operation counts.
+  std::vector<OpRecord> gather_ops_to_root(MPI_Comm comm);
   void clear() {
     std::lock_guard lock(mutex_);
     events_.clear();
+    ops_.clear();
   }
 
  private:
@@ -35,6 +41,7 @@ class Recorder {
   int32_t step_ = -1;
   std::mutex mutex_;
   std::vector<Event> events_;
+  std::vector<OpRecord> ops_;
 };
 
 // Seconds one record() costs on this rank, the two clock reads around a stage included

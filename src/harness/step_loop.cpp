@@ -35,6 +35,7 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& caller_env, co
   rec.record(stage::setup, -1, -1, 0, t0, rec.now());
   const Traffic expected = strategy->expected_traffic(env);
   tap.take();
+  env.transport.ops().take();  // set-up's exchanges are not a step's
 
   std::unique_ptr<Baseline> baseline;
   if (settings.reference_repeats > 0 && entry.make_baseline != nullptr) {
@@ -69,6 +70,7 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& caller_env, co
 
     // What this rank sent into inference ranks, against the plan; then every byte received.
     const Traffic sent = tap.take();
+    rec.record_ops(env.transport.ops().take());
     std::optional<std::string> failure;
     if (auto wrong = traffic_mismatch(env.world_rank, sent, expected, env.ranks))
       failure = "at step " + std::to_string(v) + ": " + *wrong;
@@ -127,6 +129,7 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& caller_env, co
   out.params = strategy->params();
   out.params["transport_settings"] = env.transport.settings();
   out.events = rec.gather_to_root(control.comm());
+  out.ops = rec.gather_ops_to_root(control.comm());
   return out;
 }
 

@@ -56,6 +56,7 @@ class TrafficTap final : public Transport {
   std::unique_ptr<Window> expose_new(uint64_t bytes) override;
   std::map<std::string, std::string> settings() const override { return inner_.settings(); }
   void close(const Deadline& deadline) override { inner_.close(deadline); }
+  OpLog& ops() override { return inner_.ops(); }
 
   // What this rank sent to inference ranks since the last take(); resets the counts and
   // releases the copies that injected faults sent from.

@@ -63,6 +63,11 @@ StrategyRun read_run(hid_t runs, const std::string& label) {
   run.steps = h5::read_rows<StepRecord>(group.get(), "steps", step_type.get());
   const h5::Datatype event_type = event_row_type();
   run.events = h5::read_rows<Event>(group.get(), "events", event_type.get());
+  // Files written before operations were counted have no ops table.
+  if (WXFER_CHECK_H5(H5Lexists(group.get(), "ops", H5P_DEFAULT)) > 0) {
+    const h5::Datatype op_type = op_row_type();
+    run.ops = h5::read_rows<OpRecord>(group.get(), "ops", op_type.get());
+  }
   return run;
 }
 

@@ -48,4 +48,16 @@ h5::Datatype event_row_type() {
   return type;
 }
 
+h5::Datatype op_row_type() {
+  h5::Datatype type(WXFER_CHECK_H5(H5Tcreate(H5T_COMPOUND, sizeof(OpRecord))));
+  const h5::Datatype kind = h5::fixed_string_type(sizeof(OpRecord::kind));
+  add(type.get(), "rank", offsetof(OpRecord, rank), H5T_NATIVE_INT32);
+  add(type.get(), "step", offsetof(OpRecord, step), H5T_NATIVE_INT32);
+  add(type.get(), "kind", offsetof(OpRecord, kind), kind.get());
+  add(type.get(), "size_class", offsetof(OpRecord, size_class), H5T_NATIVE_INT32);
+  add(type.get(), "ops", offsetof(OpRecord, ops), H5T_NATIVE_UINT64);
+  add(type.get(), "bytes", offsetof(OpRecord, bytes), H5T_NATIVE_UINT64);
+  return type;
+}
+
 }  // namespace wxfer::record_detail

@@ -20,5 +20,6 @@ struct RankRow {
 h5::Datatype rank_row_type();
 h5::Datatype step_row_type();   // StepRecord
 h5::Datatype event_row_type();  // Event
+h5::Datatype op_row_type();     // OpRecord
 
 }  // namespace wxfer::record_detail

@@ -43,6 +43,8 @@ void write_run(hid_t runs, const StrategyRun& run) {
   h5::write_rows(group.get(), "steps", step_type.get(), run.steps);
   const h5::Datatype event_type = event_row_type();
   h5::write_rows(group.get(), "events", event_type.get(), run.events);
+  const h5::Datatype op_type = op_row_type();
+  h5::write_rows(group.get(), "ops", op_type.get(), run.ops);
 }
 
 }  // namespace

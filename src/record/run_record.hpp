@@ -23,6 +23,17 @@ struct Event {
   double t_end = 0;
 };
 
+// What one rank's transport issued in one step, of one kind (put, send, recv, broadcast)
+// and one size class: operations of [2^size_class, 2^(size_class+1)) bytes.
+struct OpRecord {
+  int32_t rank = 0;
+  int32_t step = 0;
+  char kind[16] = {};
+  int32_t size_class = 0;
+  uint64_t ops = 0;
+  uint64_t bytes = 0;
+};
+
 struct StepRecord {
   int32_t step = 0;
   double seconds = 0;  // update time: "go" to the last byte committed on every rank
@@ -64,6 +75,7 @@ struct StrategyRun {
   std::vector<RankInfo> ranks;
   std::vector<StepRecord> steps;
   std::vector<Event> events;
+  std::vector<OpRecord> ops;  // per rank and measured step; empty in files without it
 };
 
 struct RunFile {

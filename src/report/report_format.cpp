@@ -123,6 +123,21 @@ std::string markdown_report(const std::vector<RunStats>& runs) {
   std::vector<std::string> idle{"(no rank busy)"};
   for (const auto& s : runs) idle.push_back(s.stages.empty() ? "-" : short_seconds(s.idle_seconds));
   row(out, idle);
+  // What the transports issued: the shape of the traffic (a put per row or a put per box).
+  bool any_ops = false;
+  for (const auto& s : runs) any_ops = any_ops || !s.ops.empty();
+  if (any_ops) {
+    out << "\nOperations the transports issued in the median step (all ranks; size classes [2^c, 2^(c+1)) bytes).\n\n";
+    row(out, {"run", "kind", "operations", "busiest rank", "bytes", "mean size", "median size", "smallest", "largest"});
+    row(out, std::vector<std::string>(9, "---"));
+    const auto size_class = [](int c) { return format_bytes(static_cast<double>(uint64_t{1} << c)); };
+    for (const auto& s : runs)
+      for (const OpStats& o : s.ops)
+        row(out,
+            {run_name(s, several), o.kind, std::to_string(o.ops), std::to_string(o.busiest_rank_ops),
+             format_bytes(static_cast<double>(o.bytes)), format_bytes(static_cast<double>(o.bytes) / static_cast<double>(o.ops)),
+             size_class(o.median_class), size_class(o.smallest_class), size_class(o.largest_class)});
+  }
   out << "\nSlowest single stage (most time one rank spent in it, commit excluded) and median step / that time:";
   for (const auto& s : runs)
     if (s.slowest_stage_seconds > 0)
@@ -144,6 +159,15 @@ nlohmann::json run_json(const RunStats& s) {
                       {"rank_max_seconds", st.rank_max_seconds},
                       {"bytes", st.bytes},
                       {"events", st.events}});
+  nlohmann::json ops = nlohmann::json::array();
+  for (const auto& o : s.ops)
+    ops.push_back({{"kind", o.kind},
+                   {"ops", o.ops},
+                   {"bytes", o.bytes},
+                   {"busiest_rank_ops", o.busiest_rank_ops},
+                   {"smallest_size_class", o.smallest_class},
+                   {"median_size_class", o.median_class},
+                   {"largest_size_class", o.largest_class}});
   const bool timed = s.steps > 0;
   auto timed_value = [timed](double v) { return timed ? nlohmann::json(v) : nlohmann::json(nullptr); };
   return {{"file", s.file},
@@ -176,7 +200,8 @@ nlohmann::json run_json(const RunStats& s) {
             {"bytes_out_per_rank", spread(s.bytes_out)},
             {"bytes_in_per_rank", spread(s.bytes_in)},
             {"busy_seconds_per_rank", spread(s.busy_seconds)},
-            {"stages", stages}}}};
+            {"stages", stages},
+            {"ops", ops}}}};
 }
 
 }  // namespace wxfer::report

@@ -1,5 +1,9 @@
 #include "report/run_stats.hpp"
 
+#include <cstring>
+
+#include <map>
+
 #include <algorithm>
 #include <numeric>
 
@@ -51,7 +55,39 @@ RunStats compute_run_stats(const StrategyRun& run, const std::vector<RankInfo>& 
   const StepRecord& median = run.steps[static_cast<size_t>(median_step_index(run.steps))];
   s.median_step = median.step;
   analyze_step(run.events, median, ranks, s);
+  s.ops = op_stats(run.ops, median.step);
   return s;
+}
+
+std::vector<OpStats> op_stats(const std::vector<OpRecord>& rows, int32_t step) {
+  std::vector<OpStats> out;
+  std::map<std::string, std::map<int, uint64_t>> classes;  // kind -> size class -> ops
+  std::map<std::string, std::map<int32_t, uint64_t>> per_rank;
+  for (const OpRecord& r : rows) {
+    if (r.step != step) continue;
+    const std::string kind(r.kind, strnlen(r.kind, sizeof r.kind));
+    auto it = std::find_if(out.begin(), out.end(), [&](const OpStats& o) { return o.kind == kind; });
+    if (it == out.end()) it = out.insert(out.end(), OpStats{kind});
+    it->ops += r.ops;
+    it->bytes += r.bytes;
+    classes[kind][r.size_class] += r.ops;
+    per_rank[kind][r.rank] += r.ops;
+  }
+  for (OpStats& o : out) {
+    const auto& c = classes[o.kind];
+    o.smallest_class = c.begin()->first;
+    o.largest_class = c.rbegin()->first;
+    uint64_t seen = 0;
+    for (const auto& [size_class, n] : c) {
+      seen += n;
+      if (2 * seen >= o.ops) {
+        o.median_class = size_class;
+        break;
+      }
+    }
+    for (const auto& [rank, n] : per_rank[o.kind]) o.busiest_rank_ops = std::max(o.busiest_rank_ops, n);
+  }
+  return out;
 }
 
 std::vector<RunStats> compute_file_stats(const RunFile& data, const std::string& file) {

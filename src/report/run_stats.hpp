@@ -34,6 +34,16 @@ struct Spread {
   double skew() const { return mean > 0 ? max / mean : 0; }  // max / mean; 1 = perfectly even
 };
 
+// What the transports issued in one step, of one kind, over all ranks (OpRecord rows).
+struct OpStats {
+  std::string kind;
+  uint64_t ops = 0, bytes = 0;
+  uint64_t busiest_rank_ops = 0;  // the most any one rank issued
+  // Size classes (operations of [2^c, 2^(c+1)) bytes): the smallest, the one holding the
+  // median operation, the largest.
+  int smallest_class = 0, median_class = 0, largest_class = 0;
+};
+
 struct RunStats {
   std::string file;   // path it was read from
   std::string label;  // /runs/<label>
@@ -71,7 +81,11 @@ struct RunStats {
   // perfect overlap the step takes no longer than it (pipeline ratio = wall / this).
   std::string slowest_stage;
   double slowest_stage_seconds = 0;
+  std::vector<OpStats> ops;  // of the median step, by kind (empty when the file has none)
 };
+
+// The operations of `step` by kind, from a run's OpRecord rows.
+std::vector<OpStats> op_stats(const std::vector<OpRecord>& rows, int32_t step);
 
 RunStats compute_run_stats(const StrategyRun& run, const std::vector<RankInfo>& ranks, const std::string& file);
 std::vector<RunStats> compute_file_stats(const RunFile& data, const std::string& file);

@@ -13,6 +13,7 @@
 #include "common/error.hpp"
 #include "common/request.hpp"
 #include "transport/memory.hpp"
+#include "transport/op_log.hpp"
 
 namespace wxfer {
 
@@ -122,9 +123,12 @@ class Transport {
   virtual std::map<std::string, std::string> settings() const { return {}; }
   // Collective over all ranks, after every group and window it made is closed.
   virtual void close(const Deadline&) {}
+  // What this transport and its windows issued (the harness takes it after every step).
+  virtual OpLog& ops() { return ops_; }
 
  protected:
   [[noreturn]] void unsupported(const char* what) const;
+  OpLog ops_;
 };
 
 }  // namespace wxfer

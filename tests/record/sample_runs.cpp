@@ -143,6 +143,20 @@ RunFile hand_made_run() {
       event(2, 2, "copy_out", 11.1, 11.4, 2'000'000'000),
       event(3, 2, "commit", 11.3, 11.5),
   };
+  // What the transport issued: step 2, rank 0 broadcast 3 messages of 256 KiB-512 KiB and 1
+  // of 64 MiB; rank 1 one of 8 MiB; another step's rows must not count.
+  const auto ops = [](int32_t rank, int32_t step, const char* kind, int32_t size_class, uint64_t n, uint64_t bytes) {
+    OpRecord r;
+    r.rank = rank;
+    r.step = step;
+    std::strncpy(r.kind, kind, sizeof r.kind);
+    r.size_class = size_class;
+    r.ops = n;
+    r.bytes = bytes;
+    return r;
+  };
+  run.ops = {ops(0, 1, "broadcast", 10, 100, 100 * 1024), ops(0, 2, "broadcast", 18, 3, 3 * 300'000),
+             ops(0, 2, "broadcast", 26, 1, 64 << 20), ops(1, 2, "broadcast", 23, 1, 8 << 20), ops(2, 2, "recv", 23, 2, 16 << 20)};
   f.runs.push_back(run);
   return f;
 }

@@ -67,6 +67,15 @@ void expect_same(const RunFile& a, const RunFile& b) {
     }
     ASSERT_EQ(x.events.size(), y.events.size());
     for (size_t i = 0; i < x.events.size(); ++i) expect_same_event(x.events[i], y.events[i]);
+    ASSERT_EQ(x.ops.size(), y.ops.size());
+    for (size_t i = 0; i < x.ops.size(); ++i) {
+      EXPECT_EQ(x.ops[i].rank, y.ops[i].rank);
+      EXPECT_EQ(x.ops[i].step, y.ops[i].step);
+      EXPECT_EQ(std::string(x.ops[i].kind, strnlen(x.ops[i].kind, 16)), std::string(y.ops[i].kind, strnlen(y.ops[i].kind, 16)));
+      EXPECT_EQ(x.ops[i].size_class, y.ops[i].size_class);
+      EXPECT_EQ(x.ops[i].ops, y.ops[i].ops);
+      EXPECT_EQ(x.ops[i].bytes, y.ops[i].bytes);
+    }
   }
 }
 

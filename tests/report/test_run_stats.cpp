@@ -65,6 +65,25 @@ TEST(RunStats, StepTimes) {
   EXPECT_NEAR(s.median_step_seconds, 1.5, kEps);
 }
 
+TEST(RunStats, OperationsOfTheMedianStepByKind) {
+  const RunStats s = hand_stats();
+  ASSERT_EQ(s.ops.size(), 2u);  // step 1's broadcast rows are not in step 2
+  const OpStats& b = s.ops[0];
+  EXPECT_EQ(b.kind, "broadcast");
+  EXPECT_EQ(b.ops, 5u);
+  EXPECT_EQ(b.bytes, 3u * 300'000 + (64u << 20) + (8u << 20));
+  EXPECT_EQ(b.busiest_rank_ops, 4u);
+  EXPECT_EQ(b.smallest_class, 18);
+  EXPECT_EQ(b.median_class, 18);  // 3 of the 5 are in class 18
+  EXPECT_EQ(b.largest_class, 26);
+  EXPECT_EQ(s.ops[1].kind, "recv");
+  EXPECT_EQ(s.ops[1].ops, 2u);
+  EXPECT_NE(markdown_report({s}).find(
+                "| broadcast | broadcast | 5 | 4 | 72.86 MiB | 14.57 MiB | 256.00 KiB | 256.00 KiB | 64.00 MiB |"),
+            std::string::npos)
+      << markdown_report({s});
+}
+
 TEST(RunStats, StageBreakdownOfMedianStep) {
   const RunStats s = hand_stats();
   ASSERT_EQ(s.stages.size(), 5u);  // stage_in (set-up) and step 1's bcast are not in step 2

@@ -107,6 +107,36 @@ int main(int argc, char** argv) {
       expect(chosen.value("windows", std::string()) ==
                  (setting("WXFER_MPI_RMA_WINDOW") == "allocate" ? "MPI_Win_allocate" : "MPI_Win_allocate_shared"),
              name + ": transport_settings.windows is '" + chosen.value("windows", std::string()) + "'");
+    // What the transport issued, per measured step: rdma puts exactly the bytes that must
+    // land; into shared windows with direct copies, one put per planned transfer (a box),
+    // with MPI_Put at least one per transfer (a put per row of a strided box).
+    const bool direct_puts =
+        run->transport == "mpi-rma" && setting("WXFER_MPI_RMA_WINDOW") != "allocate" && setting("WXFER_MPI_RMA_PUTS") != "mpi";
+    if (run->transport == "mpi-rma")
+      expect(chosen.value("puts", std::string()) == (direct_puts ? "direct copies into the shared window" : "MPI_Put"),
+             name + ": transport_settings.puts is '" + chosen.value("puts", std::string()) + "'");
+    for (const auto& s : run->steps) {
+      std::map<std::string, std::pair<uint64_t, uint64_t>> by_kind;  // ops, bytes
+      std::set<int32_t> issuing;
+      for (const auto& o : run->ops)
+        if (o.step == s.step) {
+          auto& k = by_kind[std::string(o.kind, strnlen(o.kind, sizeof o.kind))];
+          k.first += o.ops;
+          k.second += o.bytes;
+          issuing.insert(o.rank);
+          expect(o.size_class >= 0 && o.size_class < 48 && o.ops > 0, name + ": bad ops row");
+        }
+      expect(!by_kind.empty(), name + ": step " + std::to_string(s.step) + " recorded no operations");
+      if (run->strategy == "rdma") {
+        const auto transfers = run->params.value("plan_transfers", uint64_t{0});
+        expect(by_kind["put"].second == run->bytes_per_step,
+               name + ": puts moved " + std::to_string(by_kind["put"].second) + " bytes, not the plan's");
+        expect(transfers > 0 && (direct_puts ? by_kind["put"].first == transfers : by_kind["put"].first >= transfers),
+               name + ": " + std::to_string(by_kind["put"].first) + " puts for " + std::to_string(transfers) + " transfers");
+      }
+      if (run->strategy == "broadcast") expect(by_kind["broadcast"].first > 0, name + ": no broadcast operations");
+      if (run->strategy == "gather") expect(by_kind["send"].first > 0 && by_kind["recv"].first > 0, name + ": no sends");
+    }
     // gather and broadcast: the raw reference loop after each step (runs of up to 5 steps),
     // and metric.reference_seconds their median; rdma has none.
     const bool has_reference = run->strategy == "gather" || run->strategy == "broadcast";

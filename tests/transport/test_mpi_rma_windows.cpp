@@ -1,6 +1,7 @@
-// mpi-rma's two kinds of window over memory MPI allocates (WXFER_MPI_RMA_WINDOW): one host
-// runs both, whichever the automatic choice would pick, so that each is checked here with
-// every kind of put the rdma strategy makes.
+// mpi-rma's two kinds of window over memory MPI allocates (WXFER_MPI_RMA_WINDOW) and its two
+// ways of putting into shared ones (WXFER_MPI_RMA_PUTS): one host runs them all, whichever
+// the automatic choice would pick, so that each is checked here with every kind of put the
+// rdma strategy makes, and with the operations it says it issued.
 #include <gtest/gtest.h>
 #include <mpi.h>
 
@@ -15,15 +16,23 @@
 namespace wxfer::test {
 namespace {
 
-class MpiRmaWindowTest : public testing::TestWithParam<const char*> {};
+struct WindowSetting {
+  const char* window;  // WXFER_MPI_RMA_WINDOW
+  const char* puts;    // WXFER_MPI_RMA_PUTS
+  bool direct;         // what one host then gets
+};
+
+class MpiRmaWindowTest : public testing::TestWithParam<WindowSetting> {};
 
 // Every rank exposes a window of its own size (rank 0 none) and writes its region of every
 // other rank's: a contiguous put, a strided box, and three column boxes interleaved row by row.
 TEST_P(MpiRmaWindowTest, EveryKindOfPutLandsInEveryPeersWindow) {
-  const ScopedEnvironment setting("WXFER_MPI_RMA_WINDOW", GetParam());
+  const ScopedEnvironment window_setting("WXFER_MPI_RMA_WINDOW", GetParam().window);
+  const ScopedEnvironment puts_setting("WXFER_MPI_RMA_PUTS", GetParam().puts);
   const Control control(MPI_COMM_WORLD);
   MpiRmaTransport transport(control);
-  EXPECT_EQ(transport.windows_shared(), std::string(GetParam()) != "allocate");  // one host: auto picks shared
+  EXPECT_EQ(transport.windows_shared(), std::string(GetParam().window) != "allocate");  // one host: auto picks shared
+  EXPECT_EQ(transport.settings()["puts"], GetParam().direct ? "direct copies into the shared window" : "MPI_Put");
   const int size = transport.size(), rank = transport.rank();
   constexpr size_t kRows = 37, kRowBytes = 40, kStride = 3 * kRowBytes + 9;
   constexpr size_t kBox = kRows * kRowBytes, kContiguous = 3001;
@@ -46,6 +55,17 @@ TEST_P(MpiRmaWindowTest, EveryKindOfPutLandsInEveryPeersWindow) {
     window->put_interleaved(boxes);
   }
   window->flush(Deadline::after(60.0));
+  // Per target: direct copies are one operation per box (and one for the contiguous run);
+  // MPI_Put is one per contiguous run, one per hvector box, and one per row interleaved.
+  uint64_t ops = 0, bytes = 0;
+  for (const OpCount& c : transport.ops().take()) {
+    EXPECT_EQ(c.kind, OpKind::put);
+    ops += c.ops;
+    bytes += c.bytes;
+  }
+  const auto targets = static_cast<uint64_t>(size - 1);
+  EXPECT_EQ(bytes, targets * kRegion);
+  EXPECT_EQ(ops, targets * (GetParam().direct ? 5 : 2 + 3 * kRows));
   WXFER_CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
   if (rank != 0) {
     const auto* got = static_cast<const uint8_t*>(window->local().data);
@@ -68,14 +88,19 @@ TEST_P(MpiRmaWindowTest, EveryKindOfPutLandsInEveryPeersWindow) {
   WXFER_CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));  // nobody frees the window while a peer still checks
 }
 
-INSTANTIATE_TEST_SUITE_P(Windows, MpiRmaWindowTest, testing::Values("shared", "allocate", "auto"),
-                         [](const testing::TestParamInfo<const char*>& flavor) { return std::string(flavor.param); });
+INSTANTIATE_TEST_SUITE_P(Windows, MpiRmaWindowTest,
+                         testing::Values(WindowSetting{"shared", "auto", true}, WindowSetting{"shared", "mpi", false},
+                                         WindowSetting{"allocate", "auto", false}, WindowSetting{"auto", "auto", true},
+                                         WindowSetting{"auto", "direct", true}),
+                         [](const testing::TestParamInfo<WindowSetting>& s) {
+                           return std::string(s.param.window) + "_puts_" + s.param.puts;
+                         });
 
 // An MPI error inside a window (a put to a rank that does not exist) comes back as a
 // SystemError naming the call, not as the library's abort of the job: windows do not
 // inherit their communicator's error handler, so allocate_window sets it.
 TEST_P(MpiRmaWindowTest, MpiErrorsInTheWindowComeBackAsSystemErrors) {
-  const ScopedEnvironment setting("WXFER_MPI_RMA_WINDOW", GetParam());
+  const ScopedEnvironment setting("WXFER_MPI_RMA_WINDOW", GetParam().window);
   int size = 0;
   WXFER_CHECK_MPI(MPI_Comm_size(MPI_COMM_WORLD, &size));
   MPI_Win win = MPI_WIN_NULL;
@@ -101,6 +126,19 @@ TEST(MpiRmaWindow, BadSettingIsAUsageErrorNamingIt) {
     FAIL() << "WXFER_MPI_RMA_WINDOW=dynamic was accepted";
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("WXFER_MPI_RMA_WINDOW 'dynamic'"), std::string::npos) << e.what();
+  }
+}
+
+TEST(MpiRmaWindow, DirectPutsNeedSharedWindows) {
+  const ScopedEnvironment window_setting("WXFER_MPI_RMA_WINDOW", "allocate");
+  const ScopedEnvironment puts_setting("WXFER_MPI_RMA_PUTS", "direct");
+  const Control control(MPI_COMM_WORLD);
+  try {
+    MpiRmaTransport transport(control);
+    FAIL() << "WXFER_MPI_RMA_PUTS=direct was accepted with MPI_Win_allocate windows";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("WXFER_MPI_RMA_PUTS 'direct': the windows are not shared"), std::string::npos)
+        << e.what();
   }
 }
 

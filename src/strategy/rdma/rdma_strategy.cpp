@@ -52,6 +52,7 @@ class RdmaStrategy final : public Strategy {
                   format_bytes(static_cast<double>(largest)) +
                   " of temporary memory for its largest chunk (raise the bound or lower --chunk-size)");
     largest_chunk_tmp_ = largest;
+    plan_transfers_ = plan.stats().transfers;
   }
 
   void update(StrategyEnv& env, uint32_t) override {
@@ -140,6 +141,7 @@ class RdmaStrategy final : public Strategy {
 
   nlohmann::json params() const override {
     return {{"chunks", chunks_.size()},
+            {"plan_transfers", plan_transfers_},
             {"largest_chunk_tmp_bytes", largest_chunk_tmp_},
             {"max_tmp_bytes", pipeline_ ? pipeline_->capacity() : 0}};
   }
@@ -154,6 +156,7 @@ class RdmaStrategy final : public Strategy {
   std::unique_ptr<Window> window_;
   InferenceMemory* adopted_ = nullptr;  // gets its own storage back before window_ goes
   uint64_t largest_chunk_tmp_ = 0;
+  uint64_t plan_transfers_ = 0;  // every sender's (segment, destination copy) pairs
 };
 
 }  // namespace

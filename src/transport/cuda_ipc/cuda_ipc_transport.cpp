@@ -37,7 +37,7 @@ class CudaIpcTransport final : public Transport {
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   std::unique_ptr<Window> expose(MemorySpan local) override {
-    return std::make_unique<CudaIpcWindow>(local, comm_.get(), stream_.get());
+    return std::make_unique<CudaIpcWindow>(local, comm_.get(), stream_.get(), ops_);
   }
   void close(const Deadline& deadline) override { comm_.close(deadline); }
 

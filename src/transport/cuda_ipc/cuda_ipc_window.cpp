@@ -17,7 +17,8 @@ struct Exported {
 
 }  // namespace
 
-CudaIpcWindow::CudaIpcWindow(MemorySpan local, MPI_Comm comm, cudaStream_t stream) : local_(local), comm_(comm), stream_(stream) {
+CudaIpcWindow::CudaIpcWindow(MemorySpan local, MPI_Comm comm, cudaStream_t stream, OpLog& ops)
+    : local_(local), comm_(comm), stream_(stream), ops_(ops) {
   if (local.bytes != 0 && local.kind != MemoryKind::device)
     throw_system_error("CudaIpcWindow", "cuda-ipc exposes CUDA device memory only");
   WXFER_CHECK_MPI(MPI_Comm_rank(comm, &rank_));
@@ -63,6 +64,7 @@ void CudaIpcWindow::put(int peer, uint64_t offset, const void* src, size_t bytes
   auto* dst = static_cast<uint8_t*>(peer_base_[static_cast<size_t>(peer)]) + offset;
   // cudaMemcpyDefault: unified addressing tells device from host sources.
   WXFER_CHECK_CUDA(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDefault, stream_));
+  ops_.count(OpKind::put, bytes);
 }
 
 void CudaIpcWindow::flush(const Deadline& deadline) {

@@ -14,7 +14,7 @@ class CudaIpcWindow final : public Window {
  public:
   // Collective over `comm`. `local` must start at a cudaMalloc allocation (CUDA IPC
   // exports whole allocations) or be empty.
-  CudaIpcWindow(MemorySpan local, MPI_Comm comm, cudaStream_t stream);
+  CudaIpcWindow(MemorySpan local, MPI_Comm comm, cudaStream_t stream, OpLog& ops);
   // Collective: unmaps the peers' memory, then waits for every rank to have done the same
   // so that no rank frees memory another still maps.
   // Collective: every peer's copies into this memory are done before any rank unmaps.
@@ -31,6 +31,7 @@ class CudaIpcWindow final : public Window {
   MemorySpan local_;
   MPI_Comm comm_;
   cudaStream_t stream_;
+  OpLog& ops_;
   int rank_ = 0;
   std::vector<void*> peer_base_;  // where each rank's exposed memory is mapped here
   std::vector<bool> opened_;      // mapped by cudaIpcOpenMemHandle (not our own memory)

@@ -80,6 +80,7 @@ Request MpiTransport::isend(int peer, MemorySpan data, int tag) {
   auto op = std::make_unique<MpiRequests>(describe_bytes("send", data.bytes, "to", peer) + " (tag " + std::to_string(tag) + ")");
   for_each_piece(data.bytes, [&](size_t off, int n) {
     WXFER_CHECK_MPI(MPI_Isend(bytes_of(data) + off, n, MPI_BYTE, peer, tag, comm_.get(), &op->handles().emplace_back()));
+    ops_.count(OpKind::send, static_cast<uint64_t>(n));
   });
   return Request(std::move(op));
 }
@@ -90,6 +91,7 @@ Request MpiTransport::irecv(int peer, MemorySpan data, int tag) {
       describe_bytes("receive", data.bytes, "from", peer) + " (tag " + std::to_string(tag) + ")", MpiRequests::OnAbandon::cancel);
   for_each_piece(data.bytes, [&](size_t off, int n) {
     WXFER_CHECK_MPI(MPI_Irecv(bytes_of(data) + off, n, MPI_BYTE, peer, tag, comm_.get(), &op->handles().emplace_back()));
+    ops_.count(OpKind::recv, static_cast<uint64_t>(n));
   });
   return Request(std::move(op));
 }
@@ -125,18 +127,22 @@ Request MpiTransport::ibroadcast(Group& group, int root, MemorySpan data) {
       if (me != local_root) {
         WXFER_CHECK_MPI(
             MPI_Irecv(bytes_of(data) + off, n, MPI_BYTE, local_root, kFlatBroadcastTag, g.comm(), &op->handles().emplace_back()));
+        ops_.count(OpKind::recv, static_cast<uint64_t>(n));
         return;
       }
       for (int peer = 0; peer < members; ++peer)
-        if (peer != local_root)
+        if (peer != local_root) {
           WXFER_CHECK_MPI(
               MPI_Isend(bytes_of(data) + off, n, MPI_BYTE, peer, kFlatBroadcastTag, g.comm(), &op->handles().emplace_back()));
+          ops_.count(OpKind::broadcast, static_cast<uint64_t>(n));
+        }
     });
     return Request(std::move(op));
   }
   auto op = std::make_unique<MpiRequests>(describe_bytes("broadcast", data.bytes, "from", root));
   for_each_piece(data.bytes, [&](size_t off, int n) {
     WXFER_CHECK_MPI(MPI_Ibcast(bytes_of(data) + off, n, MPI_BYTE, local_root, g.comm(), &op->handles().emplace_back()));
+    ops_.count(OpKind::broadcast, static_cast<uint64_t>(n));
   });
   return Request(std::move(op));
 }

@@ -1,6 +1,8 @@
 #include "transport/mpi_rma/mpi_rma_transport.hpp"
 
+#include <cstring>
 #include <limits>
+#include <span>
 #include <string>
 
 #include "common/error.hpp"
@@ -35,7 +37,7 @@ class MpiInfo {
 class MpiWindow final : public Window {
  public:
   // Over memory the caller owns (MPI_Win_create).
-  MpiWindow(MemorySpan local, MPI_Comm comm) : local_(local) {
+  MpiWindow(MemorySpan local, MPI_Comm comm, OpLog& ops) : local_(local), ops_(ops) {
     MpiInfo info;
     MPI_Win win = MPI_WIN_NULL;
     WXFER_CHECK_MPI(MPI_Win_create(local.data, static_cast<MPI_Aint>(local.bytes), 1, info.get(), comm, &win));
@@ -43,12 +45,24 @@ class MpiWindow final : public Window {
     WXFER_CHECK_MPI(MPI_Win_set_errhandler(win, MPI_ERRORS_RETURN));  // as allocate_window's
     start(comm);
   }
-  // Over memory MPI allocates (allocate_window).
-  MpiWindow(uint64_t bytes, MPI_Comm comm, bool shared) {
+  // Over memory MPI allocates (allocate_window); `direct`: puts are the origin's own copies
+  // into the peers' shared memory (shared windows only).
+  MpiWindow(uint64_t bytes, MPI_Comm comm, bool shared, bool direct, OpLog& ops) : ops_(ops) {
     MPI_Win win = MPI_WIN_NULL;
     local_ = {allocate_window(comm, bytes, shared, &win), bytes, MemoryKind::host, -1};
     win_ = MpiWin(win, comm);
     start(comm);
+    if (direct) {
+      WXFER_ASSERT(shared);
+      peer_base_.resize(peer_bytes_.size());
+      for (size_t r = 0; r < peer_base_.size(); ++r) {
+        MPI_Aint size = 0;
+        int unit = 0;
+        void* base = nullptr;
+        WXFER_CHECK_MPI(MPI_Win_shared_query(win_.get(), static_cast<int>(r), &size, &unit, &base));
+        peer_base_[r] = static_cast<uint8_t*>(base);
+      }
+    }
   }
   void close(const Deadline& deadline) override {
     if (!win_.open()) return;
@@ -57,12 +71,24 @@ class MpiWindow final : public Window {
   }
   void put(int peer, uint64_t offset, const void* src, size_t bytes) override {
     check_put_fits(peer, offset, bytes, peer_bytes_, "mpi-rma");
+    if (!peer_base_.empty()) {
+      if (bytes > 0) std::memcpy(peer_base_[static_cast<size_t>(peer)] + offset, src, bytes);
+      ops_.count(OpKind::put, bytes);
+      return;
+    }
     const auto* base = static_cast<const uint8_t*>(src);
     for_each_piece(bytes, [&](size_t off, int n) {
       WXFER_CHECK_MPI(MPI_Put(base + off, n, MPI_BYTE, peer, static_cast<MPI_Aint>(offset + off), n, MPI_BYTE, win_.get()));
+      ops_.count(OpKind::put, static_cast<uint64_t>(n));
     });
   }
   void put_strided(int peer, uint64_t offset, const void* src, size_t rows, size_t row_bytes, size_t src_stride) override {
+    if (!peer_base_.empty()) {
+      check_put_fits(peer, offset, rows * row_bytes, peer_bytes_, "mpi-rma");
+      const StridedBox box{peer, offset, src, rows, row_bytes, src_stride};
+      copy_interleaved(std::span<const StridedBox>(&box, 1));
+      return;
+    }
     constexpr size_t kMaxCount = static_cast<size_t>(std::numeric_limits<int>::max());
     if (rows <= 1 || row_bytes == src_stride || rows * row_bytes > kMaxCount || src_stride > kMaxCount) {
       Window::put_strided(peer, offset, src, rows, row_bytes, src_stride);  // contiguous, or past MPI's counts
@@ -76,9 +102,18 @@ class MpiWindow final : public Window {
     WXFER_CHECK_MPI(MPI_Type_commit(&box.type));
     WXFER_CHECK_MPI(
         MPI_Put(src, 1, box.type, peer, static_cast<MPI_Aint>(offset), static_cast<int>(rows * row_bytes), MPI_BYTE, win_.get()));
+    ops_.count(OpKind::put, rows * row_bytes);
   }
   // ~10^6 rows a step: one bounds check per box and MPI_Put straight from the loop.
   void put_interleaved(std::span<const StridedBox> boxes) override {
+    if (!peer_base_.empty()) {
+      for (const StridedBox& b : boxes) {
+        WXFER_ASSERT(b.rows == boxes[0].rows);
+        check_put_fits(b.peer, b.offset, b.rows * b.row_bytes, peer_bytes_, "mpi-rma");
+      }
+      copy_interleaved(boxes);
+      return;
+    }
     constexpr size_t kMaxCount = static_cast<size_t>(std::numeric_limits<int>::max());
     for (const StridedBox& b : boxes) {
       if (b.rows != boxes[0].rows || b.row_bytes > kMaxCount) {
@@ -88,6 +123,7 @@ class MpiWindow final : public Window {
       check_put_fits(b.peer, b.offset, b.rows * b.row_bytes, peer_bytes_, "mpi-rma");
     }
     if (boxes.empty()) return;
+    for (const StridedBox& b : boxes) ops_.count(OpKind::put, b.rows * b.row_bytes, b.rows);
     for (size_t r = 0; r < boxes[0].rows; ++r)
       for (const StridedBox& b : boxes) {
         const int n = static_cast<int>(b.row_bytes);
@@ -96,6 +132,12 @@ class MpiWindow final : public Window {
       }
   }
   void flush(const Deadline&) override {
+    // Direct copies are complete when they return; the sync orders them before the commit
+    // that tells the targets (MPI-3's separate-memory-model rule for load/store access).
+    if (!peer_base_.empty()) {
+      WXFER_CHECK_MPI(MPI_Win_sync(win_.get()));
+      return;
+    }
     // MPI has no non-blocking flush; it completes without the target's help (or, on
     // software RMA, with the help of targets that poll MPI, as ours do while they wait).
     WXFER_CHECK_MPI(MPI_Win_flush_all(win_.get()));
@@ -113,6 +155,16 @@ class MpiWindow final : public Window {
     BoxType& operator=(const BoxType&) = delete;
     MPI_Datatype type = MPI_DATATYPE_NULL;
   };
+  // One copy per box (a 2-D copy, as cudaMemcpy2D), row r of every box before row r + 1 of
+  // any, so that column boxes of the same source rows read the source in order.
+  void copy_interleaved(std::span<const StridedBox> boxes) {
+    if (boxes.empty()) return;
+    for (const StridedBox& b : boxes) ops_.count(OpKind::put, b.rows * b.row_bytes);
+    for (size_t r = 0; r < boxes[0].rows; ++r)
+      for (const StridedBox& b : boxes)
+        std::memcpy(peer_base_[static_cast<size_t>(b.peer)] + b.offset + r * b.row_bytes,
+                    static_cast<const uint8_t*>(b.src) + r * b.src_stride, b.row_bytes);
+  }
   void start(MPI_Comm comm) {
     WXFER_CHECK_MPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, win_.get()));
     // Every rank's size, so that a put past the end is our error, not a fatal MPI one.
@@ -126,6 +178,8 @@ class MpiWindow final : public Window {
   MemorySpan local_;
   MpiWin win_;
   std::vector<uint64_t> peer_bytes_;
+  std::vector<uint8_t*> peer_base_;  // direct puts: every rank's part of the shared window
+  OpLog& ops_;
 };
 
 }  // namespace
@@ -142,6 +196,14 @@ bool use_shared_windows(bool one_host) {
   if (flavor == MpiWindowFlavor::shared && !one_host)
     throw_usage("invalid WXFER_MPI_RMA_WINDOW 'shared': the ranks span more than one host");
   return flavor != MpiWindowFlavor::allocate && one_host;
+}
+
+bool use_direct_puts(bool shared_windows) {
+  const std::string value = environment_choice("WXFER_MPI_RMA_PUTS", {"auto", "direct", "mpi"});
+  if (value == "direct" && !shared_windows)
+    throw_usage(
+        "invalid WXFER_MPI_RMA_PUTS 'direct': the windows are not shared (WXFER_MPI_RMA_WINDOW, or ranks on several hosts)");
+  return value != "mpi" && shared_windows;
 }
 
 bool use_shared_windows(MPI_Comm comm) { return use_shared_windows(node_ranks(comm).single_host); }
@@ -164,11 +226,12 @@ void* allocate_window(MPI_Comm comm, uint64_t bytes, bool shared, MPI_Win* win) 
 }
 
 MpiRmaTransport::MpiRmaTransport(const Control& control)
-    : MpiTransport(control), shared_windows_(use_shared_windows(single_host())) {}
+    : MpiTransport(control), shared_windows_(use_shared_windows(single_host())), direct_puts_(use_direct_puts(shared_windows_)) {}
 
 std::map<std::string, std::string> MpiRmaTransport::settings() const {
   auto s = MpiTransport::settings();
   s["windows"] = shared_windows_ ? "MPI_Win_allocate_shared" : "MPI_Win_allocate";
+  s["puts"] = direct_puts_ ? "direct copies into the shared window" : "MPI_Put";
   return s;
 }
 
@@ -183,11 +246,11 @@ TransportCapabilities MpiRmaTransport::capabilities() const {
 
 std::unique_ptr<Window> MpiRmaTransport::expose(MemorySpan local) {
   if (local.kind != MemoryKind::host) throw_system_error("MpiRmaTransport::expose", "mpi-rma exposes host memory only");
-  return std::make_unique<MpiWindow>(local, comm());
+  return std::make_unique<MpiWindow>(local, comm(), ops_);
 }
 
 std::unique_ptr<Window> MpiRmaTransport::expose_new(uint64_t bytes) {
-  return std::make_unique<MpiWindow>(bytes, comm(), shared_windows_);
+  return std::make_unique<MpiWindow>(bytes, comm(), shared_windows_, direct_puts_, ops_);
 }
 
 std::unique_ptr<Transport> make_mpi_rma_transport(const Control& control) { return std::make_unique<MpiRmaTransport>(control); }

@@ -25,6 +25,13 @@ bool use_shared_windows(MPI_Comm comm);
 // returns this rank's part. Collective.
 void* allocate_window(MPI_Comm comm, uint64_t bytes, bool shared, MPI_Win* win);
 
+// How puts into shared-memory windows are made. direct: the origin copies into the target's
+// memory itself (MPI-3 shared memory: MPI_Win_shared_query's address, synchronised by
+// MPI_Win_sync and the commit), one copy per box, rows of boxes interleaved; mpi: one
+// MPI_Put per contiguous run (osc/sm does the same memcpy behind a call per row).
+// WXFER_MPI_RMA_PUTS=auto|direct|mpi (auto: direct where windows are shared).
+bool use_direct_puts(bool shared_windows);
+
 class MpiRmaTransport final : public MpiTransport {
  public:
   explicit MpiRmaTransport(const Control& control);
@@ -39,6 +46,7 @@ class MpiRmaTransport final : public MpiTransport {
 
  private:
   bool shared_windows_ = false;
+  bool direct_puts_ = false;
 };
 
 std::unique_ptr<Transport> make_mpi_rma_transport(const Control& control);

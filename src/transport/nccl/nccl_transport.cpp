@@ -115,6 +115,7 @@ class NcclTransport final : public Transport {
   Request isend(int peer, MemorySpan data, int tag) override {
     require_device(data, "isend");
     (void)tag;  // NCCL has no tags: messages between two ranks match in posting order
+    ops_.count(OpKind::send, data.bytes);
     return post(describe("send", data.bytes, "to", peer), data.bytes, [this, data, peer] {
       WXFER_CHECK_NCCL(ncclSend(data.data, data.bytes, ncclUint8, peer, world_.get(), stream_.get()));
     });
@@ -122,6 +123,7 @@ class NcclTransport final : public Transport {
   Request irecv(int peer, MemorySpan data, int tag) override {
     require_device(data, "irecv");
     (void)tag;
+    ops_.count(OpKind::recv, data.bytes);
     return post(describe("receive", data.bytes, "from", peer), data.bytes, [this, data, peer] {
       WXFER_CHECK_NCCL(ncclRecv(data.data, data.bytes, ncclUint8, peer, world_.get(), stream_.get()));
     });
@@ -144,6 +146,7 @@ class NcclTransport final : public Transport {
     auto& g = static_cast<NcclGroup&>(group);
     const int local_root = g.local_rank(root);
     if (data.bytes == 0) return Request();
+    ops_.count(OpKind::broadcast, data.bytes);
     launch_open();  // keep the stream in posting order
     auto launch = std::make_shared<NcclLaunch>();
     launch->calls.emplace_back([this, data, local_root, comm = g.comm().get()] {

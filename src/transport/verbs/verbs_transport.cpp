@@ -36,7 +36,7 @@ class VerbsTransport final : public Transport {
   int rank() const override { return control_.rank(); }
   int size() const override { return control_.size(); }
   std::unique_ptr<Window> expose(MemorySpan local) override {
-    return std::make_unique<VerbsWindow>(local, control_, endpoint_, sources_);
+    return std::make_unique<VerbsWindow>(local, control_, endpoint_, sources_, ops_);
   }
   std::map<std::string, std::string> settings() const override { return endpoint_.settings(); }
   void close(const Deadline& deadline) override { comm_.close(deadline); }

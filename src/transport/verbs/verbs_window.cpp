@@ -8,8 +8,9 @@
 
 namespace wxfer {
 
-VerbsWindow::VerbsWindow(MemorySpan local, const Control& control, VerbsEndpoint& endpoint, VerbsSourceRegions& sources)
-    : local_(local), comm_(control.comm()), endpoint_(endpoint), sources_(sources) {
+VerbsWindow::VerbsWindow(MemorySpan local, const Control& control, VerbsEndpoint& endpoint, VerbsSourceRegions& sources,
+                         OpLog& ops)
+    : local_(local), comm_(control.comm()), endpoint_(endpoint), sources_(sources), ops_(ops) {
   Remote mine{reinterpret_cast<uintptr_t>(local.data), local.bytes, 0, 0};
   if (local.bytes != 0) {
     region_ =
@@ -40,6 +41,7 @@ void VerbsWindow::put(int peer, uint64_t offset, const void* src, size_t bytes) 
   const auto* base = static_cast<const uint8_t*>(src);
   split_into_pieces(bytes, endpoint_.max_write_bytes(), [&](size_t off, size_t n) {
     endpoint_.post_write(peer, base + off, lkey, r.addr + offset + off, r.rkey, n);
+    ops_.count(OpKind::put, n);
   });
 }
 

@@ -15,7 +15,7 @@ namespace wxfer {
 class VerbsWindow final : public Window {
  public:
   // Collective over `control`: registers `local` and exchanges where it is and its key.
-  VerbsWindow(MemorySpan local, const Control& control, VerbsEndpoint& endpoint, VerbsSourceRegions& sources);
+  VerbsWindow(MemorySpan local, const Control& control, VerbsEndpoint& endpoint, VerbsSourceRegions& sources, OpLog& ops);
   // Collective: every rank stops writing into this window before any deregisters it.
   void close(const Deadline& deadline) override;
   VerbsWindow(const VerbsWindow&) = delete;
@@ -36,6 +36,7 @@ class VerbsWindow final : public Window {
   MPI_Comm comm_;
   VerbsEndpoint& endpoint_;
   VerbsSourceRegions& sources_;
+  OpLog& ops_;
   VerbsMemoryRegion region_;
   std::vector<Remote> remotes_;
   std::vector<uint64_t> remote_bytes_;
