@@ -252,6 +252,8 @@ void run_calibrate(const CalibrateArgs& a) {
   const double strided_rate = put.concurrent.value * std::min(1.0, strided_put.strided.value / strided_put.contiguous.value);
   const ClusterSpec c = local_cluster(size, copy_all.value, copy, send, put, strided_rate, fan_out.value, bcast);
   const std::string windows = shared_windows ? "MPI_Win_allocate_shared" : "MPI_Win_allocate";
+  // As the run's mpi-rma puts (WXFER_MPI_RMA_PUTS): the writer's own copies or MPI_Put.
+  const std::string puts = use_direct_puts(shared_windows) ? "direct put" : "MPI_Put";
   const std::string row_text = format_bytes(static_cast<double>(row));
   const std::vector<Row> rows = {
       {"copy, all ranks at once in " + std::to_string(static_cast<int>(kCopyWindowSeconds * 1000)) + " ms windows", copy_all},
@@ -259,14 +261,14 @@ void run_calibrate(const CalibrateArgs& a) {
       {"MPI send, all pairs at once", send.concurrent},
       {"MPI send, rank 0 to the upper half", fan_out},
       {"MPI send latency, half a round trip", send.latency, 1e6, "us"},
-      {"MPI_Put into " + windows + " windows, one pair alone", put.alone},
-      {"MPI_Put, all pairs at once", put_pairs},
-      {"MPI_Put, every sender to every receiver in " + std::to_string(static_cast<int>(kCopyWindowSeconds * 1000)) +
+      {puts + " into " + windows + " windows, one pair alone", put.alone},
+      {puts + ", all pairs at once", put_pairs},
+      {puts + ", every sender to every receiver in " + std::to_string(static_cast<int>(kCopyWindowSeconds * 1000)) +
            " ms windows",
        put_all},
-      {"MPI_Put latency: half of put, flush, notice and reply", put.latency, 1e6, "us"},
-      {"MPI_Put chunks all contiguous", strided_put.contiguous},
-      {"MPI_Put chunks with strided rows of " + row_text, strided_put.strided},
+      {puts + " latency: half of put, flush, notice and reply", put.latency, 1e6, "us"},
+      {puts + " chunks all contiguous", strided_put.contiguous},
+      {puts + " chunks with strided rows of " + row_text, strided_put.strided},
       {std::string("broadcast (") + (bcast.flat ? "flat tree" : "MPI_Ibcast") + ") of " +
            format_bytes(static_cast<double>(bucket)) + ", " + std::to_string(rounds) + " in a row",
        bcast.rate},

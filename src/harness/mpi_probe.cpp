@@ -20,6 +20,7 @@
 #include "transport/memory.hpp"
 #include "transport/mpi/mpi_transport.hpp"
 #include "transport/mpi_rma/mpi_rma_transport.hpp"
+#include "transport/transport.hpp"
 
 namespace wxfer {
 namespace {
@@ -47,33 +48,36 @@ struct Comm {
 };
 
 // A put probe's memory: `source_bytes` of source starting kSourceOffset into a page, and
-// `window_bytes` exposed in a window MPI allocates, of the kind the rdma strategy's
-// receivers expose theirs in (mpi-rma's expose_new, WXFER_MPI_RMA_WINDOW); one
-// passive-target epoch for the probe's life.
+// `window_bytes` exposed through the mpi-rma transport's expose_new, as the rdma strategy's
+// receivers expose theirs (WXFER_MPI_RMA_WINDOW, WXFER_MPI_RMA_PUTS): the probes put as the
+// run puts.
 class PutProbeMemory {
  public:
-  PutProbeMemory(MPI_Comm comm, size_t source_bytes, size_t window_bytes) : source_(source_bytes + kSourceOffset) {
+  PutProbeMemory(MPI_Comm comm, size_t source_bytes, size_t window_bytes)
+      : source_(source_bytes + kSourceOffset),
+        control_(comm),
+        transport_(control_),
+        window_(transport_.expose_new(window_bytes)) {
     std::memset(source_.data() + kSourceOffset, 1, source_bytes);
-    MPI_Win win = MPI_WIN_NULL;
-    void* target = allocate_window(comm, window_bytes, use_shared_windows(comm), &win);
-    if (window_bytes > 0) std::memset(target, 0, window_bytes);
-    win_ = MpiWin(win, comm);
-    WXFER_CHECK_MPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, win));
+    if (window_bytes > 0) std::memset(window_->local().data, 0, window_bytes);
   }
   // Collective; a probe that failed skips it (no collective call in a destructor).
   void close() {
-    if (!win_.open()) return;
-    WXFER_CHECK_MPI(MPI_Win_unlock_all(win_.get()));
-    win_.close(Deadline::after(kProbeDeadlineSeconds));
+    const Deadline deadline = Deadline::after(kProbeDeadlineSeconds);
+    window_->close(deadline);
+    transport_.close(deadline);
   }
   PutProbeMemory(const PutProbeMemory&) = delete;
   PutProbeMemory& operator=(const PutProbeMemory&) = delete;
   const uint8_t* source() const { return source_.data() + kSourceOffset; }
-  MPI_Win window() const { return win_.get(); }
+  Window& window() { return *window_; }
+  void flush() { window_->flush(Deadline::after(kProbeDeadlineSeconds)); }
 
  private:
   HostBuffer source_;
-  MpiWin win_;
+  Control control_;
+  MpiRmaTransport transport_;
+  std::unique_ptr<Window> window_;
 };
 
 // Collective waits that idle ranks sleep through (Waiting::patient): a probe of one pair
@@ -248,15 +252,15 @@ LinkProbe probe_put(MPI_Comm comm, size_t bytes, const Steadiness& how) {
   const Comm c(comm);
   PutProbeMemory memory(comm, bytes, bytes);
   const uint8_t* src = memory.source();
-  MPI_Win win = memory.window();
+  Window& win = memory.window();
   const auto put = [&](size_t n, bool active) {
     if (!active) return;
     if (n <= 8) {
       // Latency: one small put, its flush and the notice that tells the receiver (the rdma
       // strategy's commit), and the receiver's reply: a round trip.
       if (c.sender()) {
-        WXFER_CHECK_MPI(MPI_Put(src, static_cast<int>(n), MPI_BYTE, c.partner(), 0, static_cast<int>(n), MPI_BYTE, win));
-        WXFER_CHECK_MPI(MPI_Win_flush(c.partner(), win));
+        win.put(c.partner(), 0, src, n);
+        memory.flush();
         WXFER_CHECK_MPI(MPI_Send(nullptr, 0, MPI_BYTE, c.partner(), 8, comm));
         WXFER_CHECK_MPI(MPI_Recv(nullptr, 0, MPI_BYTE, c.partner(), 8, comm, MPI_STATUS_IGNORE));
       } else {
@@ -269,9 +273,9 @@ LinkProbe probe_put(MPI_Comm comm, size_t bytes, const Steadiness& how) {
     if (!c.sender()) return;
     for (size_t at = 0; at < n; at += kPiece) {
       const int len = static_cast<int>(std::min(kPiece, n - at));
-      WXFER_CHECK_MPI(MPI_Put(src + at, len, MPI_BYTE, c.partner(), static_cast<MPI_Aint>(at), len, MPI_BYTE, win));
+      win.put(c.partner(), at, src + at, static_cast<size_t>(len));
     }
-    WXFER_CHECK_MPI(MPI_Win_flush(c.partner(), win));
+    memory.flush();
   };
   // The receiver learns of a stream's data by a zero-byte notice after the last flush, as
   // the rdma strategy's commit does; it waits asleep.
@@ -296,7 +300,7 @@ ProbeFigure probe_put_all_to_all(MPI_Comm comm, size_t bytes, double clock_offse
   // Each sender owns `chunks` pieces in every receiver's window.
   PutProbeMemory memory(comm, c.sender() ? chunks * kPiece : 0, c.sender() ? 0 : piece * chunks * static_cast<size_t>(c.half()));
   const uint8_t* src = memory.source();
-  MPI_Win win = memory.window();
+  Window& win = memory.window();
   const SteadySeries series = sample_until_steady(how, 1, [&] {
     const TimeWindow w = open_shared_window(comm, clock_offset, window_seconds);
     double moved = 0;
@@ -304,10 +308,8 @@ ProbeFigure probe_put_all_to_all(MPI_Comm comm, size_t bytes, double clock_offse
       size_t k = 0;
       moved = bytes_within(w.stop, static_cast<double>(piece * receivers), [&] {
         const size_t at = (static_cast<size_t>(c.rank) * chunks + k) * piece;
-        for (size_t j = 0; j < receivers; ++j)
-          WXFER_CHECK_MPI(MPI_Put(src + k * kPiece + j * piece, static_cast<int>(piece), MPI_BYTE, c.half() + static_cast<int>(j),
-                                  static_cast<MPI_Aint>(at), static_cast<int>(piece), MPI_BYTE, win));
-        WXFER_CHECK_MPI(MPI_Win_flush_all(win));
+        for (size_t j = 0; j < receivers; ++j) win.put(c.half() + static_cast<int>(j), at, src + k * kPiece + j * piece, piece);
+        memory.flush();
         k = (k + 1) % chunks;
       });
     } else {
@@ -333,11 +335,8 @@ StridedPutProbe probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes,
   PutProbeMemory memory(comm, c.sender() ? chunks * kPiece : 0,
                         c.rank >= c.half() ? per_receiver * chunks * static_cast<size_t>(c.half()) : 0);
   const uint8_t* src = memory.source();
-  MPI_Win win = memory.window();
-  auto put = [&](const uint8_t* from, size_t n, int peer, size_t at) {
-    WXFER_CHECK_MPI(
-        MPI_Put(from, static_cast<int>(n), MPI_BYTE, peer, static_cast<MPI_Aint>(at), static_cast<int>(n), MPI_BYTE, win));
-  };
+  Window& win = memory.window();
+  std::vector<StridedBox> boxes(receivers);
   // One pass: every chunk as the rdma strategy writes it, then a flush; then the commit,
   // which the receivers wait for asleep.
   auto pass = [&](bool with_strided) {
@@ -346,14 +345,15 @@ StridedPutProbe probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes,
         const uint8_t* from = src + k * kPiece;
         const size_t at = (static_cast<size_t>(c.rank) * chunks + k) * per_receiver;
         const size_t n = with_strided ? contiguous : per_receiver;
-        for (size_t j = 0; j < receivers; ++j) put(from + j * n, n, c.half() + static_cast<int>(j), at);
+        for (size_t j = 0; j < receivers; ++j) win.put(c.half() + static_cast<int>(j), at, from + j * n, n);
         if (with_strided) {
+          // Column boxes of the same held rows, one per receiver, as the strategy puts them.
           const uint8_t* box = from + receivers * contiguous;
-          for (size_t r = 0; r < rows; ++r)
-            for (size_t j = 0; j < receivers; ++j)
-              put(box + r * row + j * row_bytes, row_bytes, c.half() + static_cast<int>(j), at + contiguous + r * row_bytes);
+          for (size_t j = 0; j < receivers; ++j)
+            boxes[j] = {c.half() + static_cast<int>(j), at + contiguous, box + j * row_bytes, rows, row_bytes, row};
+          win.put_interleaved(boxes);
         }
-        WXFER_CHECK_MPI(MPI_Win_flush_all(win));
+        memory.flush();
       }
       for (size_t j = 0; j < receivers; ++j)
         WXFER_CHECK_MPI(MPI_Send(nullptr, 0, MPI_BYTE, c.half() + static_cast<int>(j), 10, comm));

@@ -15,13 +15,13 @@ grep -q '^gpus = 4$' "$dir/local.toml" || { echo "not a 4-rank node"; exit 1; }
 grep -q '^node_memory = ' "$dir/local.toml" || { echo "no shared memory link"; exit 1; }
 grep -q '^one_sided_strided = ' "$dir/local.toml" || { echo "no strided put efficiency"; exit 1; }
 # The all-to-all put probe ran and moved bytes inside its window.
-grep -Eq '^# MPI_Put, every sender to every receiver .* [0-9]+\.[0-9]+ GB/s' "$dir/local.toml" || { echo "no all-to-all put probe"; exit 1; }
-! grep -Eq '^# MPI_Put, every sender to every receiver .* 0\.00 GB/s' "$dir/local.toml" || { echo "all-to-all put probe moved nothing"; exit 1; }
+grep -Eq '^# direct put, every sender to every receiver .* [0-9]+\.[0-9]+ GB/s' "$dir/local.toml" || { echo "no all-to-all put probe"; exit 1; }
+! grep -Eq '^# direct put, every sender to every receiver .* 0\.00 GB/s' "$dir/local.toml" || { echo "all-to-all put probe moved nothing"; exit 1; }
 # Every probe says its median, spread and samples (--repeats 1: one sample each, steady).
-[ "$(grep -Ec '^# (copy|MPI|broadcast).* (GB/s|us) +[0-9]+\.[0-9]% +1$' "$dir/local.toml")" = 12 ] || { echo "not 12 probes of one sample each"; exit 1; }
+[ "$(grep -Ec '^# (copy|MPI|direct put|broadcast).* (GB/s|us) +[0-9]+\.[0-9]% +1$' "$dir/local.toml")" = 12 ] || { echo "not 12 probes of one sample each"; exit 1; }
 ! grep -q 'NOT STEADY' "$dir/local.toml" || { echo "one sample flagged as not steady"; exit 1; }
 # One host: the put probes write into shared-memory windows, as the run's rdma receivers expose.
-grep -q '^# MPI_Put into MPI_Win_allocate_shared windows, one pair alone ' "$dir/local.toml" || { echo "puts not into shared windows"; exit 1; }
+grep -q '^# direct put into MPI_Win_allocate_shared windows, one pair alone ' "$dir/local.toml" || { echo "puts not direct copies into shared windows"; exit 1; }
 # One host: the mpi transport broadcasts as a flat tree, the replay's linear broadcast.
 grep -q '^broadcast = "linear"$' "$dir/local.toml" || { echo "not the linear broadcast"; exit 1; }
 grep -q 'broadcast (flat tree) of 1.00 MiB' "$dir/local.toml" || { echo "the probe did not broadcast as the run does"; exit 1; }
