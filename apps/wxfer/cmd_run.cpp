@@ -22,6 +22,7 @@
 #include "harness/memory_settle.hpp"
 #include "harness/recorder.hpp"
 #include "harness/step_loop.hpp"
+#include "harness/watchdog.hpp"
 #include "record/run_file.hpp"
 #include "report/report_format.hpp"
 #include "report/run_stats.hpp"
@@ -151,6 +152,10 @@ void run_job(const RunArgs& a) {
   const Plan plan(std::move(model), trainer, inference, plan_options);
 
   const Control control(MPI_COMM_WORLD, options.timeout_seconds);
+  // Every collective phase from here on is watched: a rank that stops answering (stopped,
+  // killed, stuck inside MPI) ends the job within --timeout and a few seconds.
+  Watchdog watchdog(rank, host_name());
+  auto watched = std::make_unique<Watchdog::Phase>(&watchdog, "start-up: clock alignment and the copy bound", control.deadline());
   const ClockAlignment clock = align_clocks(MPI_COMM_WORLD);
   // One probe (its buffers allocated once) for the bound at start-up and before every step.
   CopyBandwidthProbe probe;
@@ -192,6 +197,8 @@ void run_job(const RunArgs& a) {
   settings.fault = fault;
   settings.on_step = print_step;
   settings.cores = &cores;
+  settings.watchdog = &watchdog;
+  watched.reset();
   settings.bound_seconds = [landed, &probe, &clock] {
     return landed / probe.measure_window(MPI_COMM_WORLD, clock.offset, 3, kCopyWindowSeconds);
   };
@@ -200,10 +207,13 @@ void run_job(const RunArgs& a) {
     // The previous strategy's teardown freed its buffers: wait out the host taking them back.
     const double settled = entry == chosen.front() ? 0.0 : settle.settle();
     const std::string transport_name = a.transport.empty() ? entry->default_transport : a.transport;
+    watched = std::make_unique<Watchdog::Phase>(&watchdog, std::string(entry->name) + ": transport set-up", control.deadline());
     auto transport = make_transport(transport_name, control, entry->needs, std::string("strategy '") + entry->name + "'");
+    watched.reset();
     StrategyEnv env{plan, ranks, *transport, control, recorder, shards.get(), memory.get(), rank, options};
     const uint64_t moves_before = cores.moves();
     StrategyRun run = run_strategy(*entry, env, settings, version_counter);
+    watched = std::make_unique<Watchdog::Phase>(&watchdog, std::string(entry->name) + ": transport teardown", control.deadline());
     transport->close(control.deadline());
     run.metrics["core_moves"] = control.sum(static_cast<double>(cores.moves() - moves_before), control.deadline());
     run.metrics["settle_seconds"] = settled;
@@ -217,8 +227,10 @@ void run_job(const RunArgs& a) {
     run.params["ranks"] = size;
     add_recording_cost(run, record_seconds);
     file.runs.push_back(std::move(run));
+    watched.reset();
   }
 
+  watched = std::make_unique<Watchdog::Phase>(&watchdog, "the end: gathering ranks and hosts", control.deadline());
   cores.close(control.deadline());
 
   // Ranks and hosts, then one file written by rank 0.

@@ -14,6 +14,7 @@ class Deadline {
   }
   bool expired() const { return Clock::now() >= at_; }
   double budget_seconds() const { return budget_; }
+  Clock::time_point at() const { return at_; }
 
  private:
   Deadline(Clock::time_point at, double budget) : at_(at), budget_(budget) {}

@@ -27,6 +27,14 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& caller_env, co
   out.transport = std::string(env.transport.name());
   out.bytes_per_step = env.plan.stats().total_bytes;
 
+  Watchdog* dog = settings.watchdog;
+  // One watched phase at a time: the one before ends before the next begins.
+  std::unique_ptr<Watchdog::Phase> watched;
+  const auto phase = [&](const std::string& what) {
+    watched.reset();
+    watched = std::make_unique<Watchdog::Phase>(dog, std::string(entry.name) + ": " + what, env.deadline());
+  };
+  phase("set-up");
   rec.clear();
   rec.set_step(-1);
   double t0 = rec.now();
@@ -48,18 +56,23 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& caller_env, co
     const bool measured = i >= settings.warmup;
     const int32_t step = i - settings.warmup;  // warm-up steps are negative and dropped
     const uint32_t v = ++version;
+    const std::string step_name = "step " + std::to_string(step) + (measured ? "" : " (warm-up)");
+    phase(step_name + ": measuring the copy bound");
     const double bound = measured && settings.bound_seconds ? settings.bound_seconds() : 0.0;
     if (bound > 0) bounds.push_back(bound);
     if (env.is_trainer()) env.shards->fill(v);  // the training step's output: not timed
-    control.barrier(env.deadline());            // the "go"
+    phase(step_name + ": the go barrier");
+    control.barrier(env.deadline());  // the "go"
     rec.set_step(step);
     tap.set_step(step);
     const double go = rec.now();
+    phase(step_name + ": the update");
     if (settings.cores != nullptr) settings.cores->busy();
     strategy->update(env, v);
     if (settings.cores != nullptr) settings.cores->idle();
     const double t_commit = rec.now();
     // Receivers of a one-sided update wait here for all of it: they nap rather than yield.
+    phase(step_name + ": the commit");
     control.barrier(env.deadline(), Waiting::patient);
     const double done = rec.now();
     rec.record(stage::commit, -1, -1, 0, t_commit, done);
@@ -74,6 +87,7 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& caller_env, co
     std::optional<std::string> failure;
     if (auto wrong = traffic_mismatch(env.world_rank, sent, expected, env.ranks))
       failure = "at step " + std::to_string(v) + ": " + *wrong;
+    phase(step_name + ": verification");
     bool verified_here = false;
     if (settings.verify && !env.is_trainer() && !failure) {
       const double tv = rec.now();
@@ -111,11 +125,13 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& caller_env, co
     // The baseline right after the step (up to reference_repeats times), so that it meets
     // the machine in the same state as the step it is compared with.
     if (baseline && static_cast<int32_t>(refs.size()) < settings.reference_repeats) {
+      phase(step_name + ": the reference loop");
       const double slowest = control.max(baseline->run_once(), env.deadline());
       refs.push_back(slowest);
       out.steps.back().reference_seconds = slowest;
     }
   }
+  phase("teardown");
   const Deadline teardown = env.deadline();
   if (baseline) baseline->close(teardown);
   strategy->close(env, teardown);

@@ -9,6 +9,7 @@
 
 #include "harness/core_spreader.hpp"
 #include "harness/traffic_tap.hpp"
+#include "harness/watchdog.hpp"
 #include "record/run_record.hpp"
 #include "strategy/strategy.hpp"
 
@@ -32,6 +33,8 @@ struct StepLoopSettings {
   CoreSpreader* cores = nullptr;
   // A fault to inject into the strategy's transfers (wxfer run --inject); none by default.
   Fault fault;
+  // Ends the job when a phase of the loop outlives --timeout (nullptr: not watched).
+  Watchdog* watchdog = nullptr;
 };
 
 // Collective over all ranks. `version` numbers the weight versions across strategies so
