@@ -10,10 +10,7 @@ namespace wxfer {
 // Ranks that all wait on one stopped peer reach their deadlines together; a quarter second
 // per rank (of 16) lets the first one's exit end the job before the rest say the same.
 Watchdog::Watchdog(int rank, std::string host, double grace_seconds)
-    : rank_(rank),
-      host_(std::move(host)),
-      grace_seconds_(grace_seconds + 0.25 * (rank % 16)),
-      thread_([this] { watch(); }) {}
+    : rank_(rank), host_(std::move(host)), grace_seconds_(grace_seconds + 0.25 * (rank % 16)), thread_([this] { watch(); }) {}
 
 Watchdog::~Watchdog() {
   {
