@@ -130,7 +130,19 @@ void run_job(const RunArgs& a) {
     throw_usage("invalid --inject '" + a.inject + "': rank " + std::to_string(fault.rank) + " and step " +
                 std::to_string(fault.step) + " must name a rank below " + std::to_string(size) + " and a step below --steps " +
                 std::to_string(a.steps));
-  if (rank == 0) check_output_path(a.out);
+  // Rank 0 writes the file, so it judges the path; every rank learns the verdict before any
+  // other collective, so that all refuse together instead of the rest waiting for rank 0.
+  std::string bad_output;
+  if (rank == 0) {
+    try {
+      check_output_path(a.out);
+    } catch (const UsageError& e) {
+      bad_output = e.what();
+    }
+  }
+  int refused = bad_output.empty() ? 0 : 1;
+  WXFER_CHECK_MPI(MPI_Bcast(&refused, 1, MPI_INT, 0, MPI_COMM_WORLD));
+  if (refused != 0) throw_usage(rank == 0 ? bad_output : "invalid --out (rank 0 says why)");
   const std::vector<const StrategyEntry*> chosen = select_strategies(a.strategy);
 
   Model model = load_model(a.model, DType::bf16);
