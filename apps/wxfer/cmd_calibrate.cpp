@@ -1,5 +1,5 @@
 // `wxfer calibrate`: measures this machine under mpirun (copy bandwidth per rank with every
-// rank copying, MPI send and MPI_Put bandwidth and latency, the run's broadcast) and writes a
+// rank copying, MPI send and put bandwidth and latency, the run's broadcast) and writes a
 // one-node cluster file that `wxfer sim --cluster FILE` reads (docs/simulation.md).
 #include <mpi.h>
 
@@ -85,7 +85,8 @@ ClusterSpec local_cluster(int ranks, double copy_all, double copy_per_rank, cons
   c.barrier_latency = put.latency.value;
   c.p2p_efficiency = std::clamp(two_sided / c.node_memory_bandwidth, 0.01, 1.0);
   c.one_sided_efficiency = std::clamp(put.concurrent.value / c.node_memory_bandwidth, 0.01, 1.0);
-  // rdma's puts straight from strided held boxes (one put per row of a column box).
+  // rdma's puts straight from strided held boxes (column boxes of held rows, copied row by
+  // row across the boxes).
   c.one_sided_strided_efficiency = std::clamp(put_strided / c.node_memory_bandwidth, 0.01, 1.0);
   // A broadcast of B bytes to the probe's receivers (the upper half, as the run's inference
   // ranks) moves receivers * B through the shared link at best; the efficiency is what the
@@ -210,8 +211,8 @@ void run_calibrate(const CalibrateArgs& a) {
   // The put probes write into the kind of window the run's rdma receivers expose.
   const bool shared_windows = use_shared_windows(MPI_COMM_WORLD);
   LinkProbe put = probe_put(MPI_COMM_WORLD, bytes, how);
-  // The pairs' aggregate is timed to the slowest pair; what rdma's senders achieve together
-  // is better measured in a window, every sender to every receiver (the replay's one_sided).
+  // The pairs' aggregate is their mean rate; what rdma's senders achieve together is
+  // better measured in a window, every sender to every receiver (the replay's one_sided).
   const ProbeFigure put_pairs = put.concurrent;
   const ProbeFigure put_all = probe_put_all_to_all(MPI_COMM_WORLD, bytes, clock_offset, how, kCopyWindowSeconds);
   if (put_all.value > put.concurrent.value) put.concurrent = put_all;

@@ -33,8 +33,10 @@ class Request {
 // pending when the deadline passes.
 // How a waiter spends its wait on shared cores: `eager` yields ~1000 times before it naps
 // (a peer it waits for is about to finish); `patient` naps almost at once (a rank that waits
-// for a whole update, which would otherwise take cores from the ranks doing the work).
-enum class Waiting { eager, patient };
+// for a whole update, which would otherwise take cores from the ranks doing the work);
+// `idle` only naps, 5 ms at a time (a rank that sits out a whole measurement of others,
+// whose every wake would take a core from them).
+enum class Waiting { eager, patient, idle };
 void wait(Request& request, const Deadline& deadline, Waiting how = Waiting::eager);
 void wait_all(std::span<Request> requests, const Deadline& deadline, Waiting how = Waiting::eager);
 

@@ -80,39 +80,27 @@ class PutProbeMemory {
   std::unique_ptr<Window> window_;
 };
 
-// Collective waits that idle ranks sleep through (Waiting::patient): a probe of one pair
-// must not share its cores with ranks spinning in MPI.
-void wait_patiently(MPI_Request handle, const char* what) {
+// Collective waits that idle ranks sleep through: a probe of one pair must not share its
+// cores with ranks spinning in MPI (Waiting::patient; Waiting::idle for ranks that sit out
+// a whole stream).
+void wait_for(std::initializer_list<MPI_Request> handles, const char* what, Waiting how = Waiting::patient) {
   auto op = std::make_unique<MpiRequests>(what);
-  op->handles().push_back(handle);
+  op->handles().assign(handles);
   Request request(std::move(op));
-  wait(request, Deadline::after(kProbeDeadlineSeconds), Waiting::patient);
-}
-
-// As wait_patiently, for ranks that sit out a whole stream: a test every few ms (each wake
-// takes a core from the ranks measured, so few of them).
-void wait_idle(MPI_Request handle, const char* what) {
-  const Deadline deadline = Deadline::after(kProbeDeadlineSeconds);
-  for (;;) {
-    int done = 0;
-    WXFER_CHECK_MPI(MPI_Test(&handle, &done, MPI_STATUS_IGNORE));
-    if (done != 0) return;
-    if (deadline.expired()) throw_timeout(what, deadline);
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  wait(request, Deadline::after(kProbeDeadlineSeconds), how);
 }
 
 void barrier(const Comm& c) {
   MPI_Request handle = MPI_REQUEST_NULL;
   WXFER_CHECK_MPI(MPI_Ibarrier(c.comm, &handle));
-  wait_patiently(handle, "a probe's barrier");
+  wait_for({handle}, "a probe's barrier");
 }
 
 double reduce(const Comm& c, double mine, MPI_Op op) {
   double out = 0;
   MPI_Request handle = MPI_REQUEST_NULL;
   WXFER_CHECK_MPI(MPI_Iallreduce(&mine, &out, 1, MPI_DOUBLE, op, c.comm, &handle));
-  wait_patiently(handle, "a probe's reduction");
+  wait_for({handle}, "a probe's reduction");
   return out;
 }
 
@@ -120,7 +108,7 @@ double reduce(const Comm& c, double mine, MPI_Op op) {
 void await_notice(const Comm& c, int peer, int tag) {
   MPI_Request handle = MPI_REQUEST_NULL;
   WXFER_CHECK_MPI(MPI_Irecv(nullptr, 0, MPI_BYTE, peer, tag, c.comm, &handle));
-  wait_patiently(handle, "a probe's notice");
+  wait_for({handle}, "a probe's notice");
 }
 
 // A stream: `iterations` of `step` back to back on every rank at once, then `finish` (an
@@ -143,30 +131,27 @@ StreamTime time_stream(const Comm& c, int iterations, const std::function<void()
   MPI_Request handles[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
   WXFER_CHECK_MPI(MPI_Iallreduce(sums, totals, 2, MPI_DOUBLE, MPI_SUM, c.comm, &handles[0]));
   WXFER_CHECK_MPI(MPI_Iallreduce(&mine, &slowest, 1, MPI_DOUBLE, MPI_MAX, c.comm, &handles[1]));
-  wait_idle(handles[0], "a probe's reduction");
-  wait_idle(handles[1], "a probe's reduction");
+  wait_for({handles[0], handles[1]}, "a probe's reductions", Waiting::idle);
   return {slowest, totals[1] > 0 ? totals[0] / totals[1] : slowest};
 }
 
-// A streamed probe: the warm-up sample times one iteration and sizes the stream to about
-// kProbeSampleSeconds; every sample then returns `rate(seconds, iterations)`.
-// `timed`: this rank's time counts in the mean that `rate` gets (else the slowest rank's).
+// How many iterations of `one_seconds` each fill a sample of about kProbeSampleSeconds.
+int stream_iterations(double one_seconds) {
+  return static_cast<int>(std::clamp(std::ceil(kProbeSampleSeconds / std::max(one_seconds, 1e-9)), 1.0, 1e6));
+}
+
+// A streamed probe: the warm-up sample times one iteration and sizes the stream; every
+// sample then returns `rate(seconds, iterations)`. `timed`: this rank's time counts in the
+// mean that `rate` gets (StreamTime::mean: the slowest rank's where no rank is timed).
 SteadySeries stream_until_steady(const Comm& c, const Steadiness& how, const std::function<void()>& step,
                                  const std::function<void()>& finish,
-                                 const std::function<double(double seconds, int iterations)>& rate,
-                                 std::optional<bool> timed = std::nullopt) {
+                                 const std::function<double(double seconds, int iterations)>& rate, bool timed = false) {
   int iterations = 0;
-  const auto seconds = [&](int k) {
-    const StreamTime t = time_stream(c, k, step, finish, timed.value_or(false));
-    return timed ? t.mean : t.slowest;
-  };
   return sample_until_steady(how, 1, [&] {
-    if (iterations == 0) {
-      const double one = seconds(1);
-      iterations = static_cast<int>(std::clamp(std::ceil(kProbeSampleSeconds / std::max(one, 1e-9)), 1.0, 1e6));
-      return std::vector<double>{rate(one, 1)};
-    }
-    return std::vector<double>{rate(seconds(iterations), iterations)};
+    const int k = std::max(iterations, 1);
+    const double seconds = time_stream(c, k, step, finish, timed).mean;
+    if (iterations == 0) iterations = stream_iterations(seconds);
+    return std::vector<double>{rate(seconds, k)};
   });
 }
 
@@ -183,10 +168,10 @@ LinkProbe probe_pairs(const Comm& c, size_t bytes, const Steadiness& how,
   // Each pair's time is its sender's (as OSU times its senders).
   p.concurrent = figure_of(stream_until_steady(
       c, how, [&] { exchange(bytes, c.paired()); }, [&] { finish(c.paired()); },
-      [&](double t, int k) { return n * k * c.half() / t; }, c.sender()));
+      [&](double t, int k) { return n * k * c.half() / t; }, /*timed=*/c.sender()));
   p.alone = figure_of(stream_until_steady(
       c, how, [&] { exchange(bytes, first_pair); }, [&] { finish(first_pair); }, [&](double t, int k) { return n * k / t; },
-      c.rank == 0));
+      /*timed=*/c.rank == 0));
   // Latency: small exchanges back to back, each `latency_legs` one-way trips.
   p.latency = figure_of(stream_until_steady(
       c, how, [&] { exchange(8, first_pair); }, [&] { finish(first_pair); },
@@ -204,6 +189,15 @@ LinkProbe probe_send(MPI_Comm comm, size_t bytes, const Steadiness& how) {
   const Comm c(comm);
   HostBuffer buf(std::max<size_t>(bytes, 8));
   std::memset(buf.data(), 1, buf.size());
+  // As the strategies send: chunk-sized messages, many outstanding at once (a window of at
+  // least kStreamWindow, cycling over the message's pieces, as osu_bw keeps 64 in flight:
+  // one at a time, an oversubscribed pair waits on each rendezvous). (offset, length) each.
+  std::vector<std::pair<size_t, int>> window;
+  const size_t pieces = (bytes + kPiece - 1) / kPiece;
+  for (size_t i = 0; i < std::max(pieces, kStreamWindow); ++i) {
+    const size_t at = (i % pieces) * kPiece;
+    window.emplace_back(at, static_cast<int>(std::min(kPiece, bytes - at)));
+  }
   // Ping-pong for latency (8 bytes): the reply is the next exchange's; a stream of big
   // messages ends in the receiver's acknowledgement.
   const auto exchange = [&](size_t n, bool active) {
@@ -218,14 +212,8 @@ LinkProbe probe_send(MPI_Comm comm, size_t bytes, const Steadiness& how) {
       }
       return;
     }
-    // As the strategies send: chunk-sized messages, many outstanding at once (a window of
-    // at least kStreamWindow, cycling over the message's pieces, as osu_bw keeps 64 in
-    // flight: one at a time, an oversubscribed pair waits on each rendezvous).
     std::vector<MPI_Request> reqs;
-    const size_t pieces = (n + kPiece - 1) / kPiece;
-    for (size_t i = 0; i < std::max(pieces, kStreamWindow); ++i) {
-      const size_t at = (i % pieces) * kPiece;
-      const int len = static_cast<int>(std::min(kPiece, n - at));
+    for (const auto& [at, len] : window) {
       reqs.emplace_back();
       if (c.sender())
         WXFER_CHECK_MPI(MPI_Isend(buf.data() + at, len, MPI_BYTE, c.partner(), 7, comm, &reqs.back()));
@@ -241,10 +229,8 @@ LinkProbe probe_send(MPI_Comm comm, size_t bytes, const Steadiness& how) {
     else
       WXFER_CHECK_MPI(MPI_Send(nullptr, 0, MPI_BYTE, c.partner(), 8, comm));
   };
-  const size_t pieces = (bytes + kPiece - 1) / kPiece;
   double step = 0;  // what one exchange's window moves
-  for (size_t i = 0; i < std::max(pieces, kStreamWindow); ++i)
-    step += static_cast<double>(std::min(kPiece, bytes - (i % pieces) * kPiece));
+  for (const auto& piece : window) step += piece.second;
   return probe_pairs(c, bytes, how, exchange, acknowledge, 2, step);
 }
 
@@ -372,20 +358,16 @@ StridedPutProbe probe_put_strided(MPI_Comm comm, size_t bytes, size_t row_bytes,
   int iterations = 0, sample = 0;
   const SteadySeries series = sample_until_steady(how, 2, [&] {
     const int k = std::max(iterations, 1);
+    const auto stream = [&](bool with_strided) {
+      return time_stream(
+                 c, k, [&] { pass(with_strided); }, nothing)
+          .slowest;
+    };
     double t_all = 0, t_mix = 0;
-    if (sample % 2 == 0)
-      t_all = time_stream(
-                  c, k, [&] { pass(false); }, nothing)
-                  .slowest;
-    t_mix = time_stream(
-                c, k, [&] { pass(true); }, nothing)
-                .slowest;
-    if (sample++ % 2 == 1)
-      t_all = time_stream(
-                  c, k, [&] { pass(false); }, nothing)
-                  .slowest;
-    if (iterations == 0)
-      iterations = static_cast<int>(std::clamp(std::ceil(kProbeSampleSeconds / std::max(t_mix, 1e-9)), 1.0, 1e6));
+    if (sample % 2 == 0) t_all = stream(false);
+    t_mix = stream(true);
+    if (sample++ % 2 == 1) t_all = stream(false);
+    if (iterations == 0) iterations = stream_iterations(t_mix);
     return std::vector<double>{all * k / t_all, (mix_contiguous + mix_strided) * k / t_mix};
   });
   memory.close();

@@ -1,5 +1,6 @@
 // What `wxfer calibrate` measures on this machine, with the rank count of a run: MPI
-// point-to-point and one-sided (MPI_Put) bandwidth and latency, and broadcast bandwidth.
+// point-to-point and one-sided (put) bandwidth and latency, and broadcast bandwidth. Puts go
+// through the mpi-rma transport's window, as the run's do (direct copies or MPI_Put).
 // Every function is collective over `comm` and returns the same value on every rank.
 // Ranks a probe leaves idle wait asleep, so that on an oversubscribed host they do not take
 // the cores of the ranks measured.
@@ -47,7 +48,7 @@ struct LinkProbe {
 // sample streams messages of `bytes` (each as chunk-sized pieces all outstanding), then the
 // receiver acknowledges (osu_bw's pattern; osu_mbw_mr's with every pair).
 LinkProbe probe_send(MPI_Comm comm, size_t bytes, const Steadiness& how);
-// The same pairs with MPI_Put into a window and a flush per message (osu_put_bw -W 1's
+// The same pairs with puts into a window and a flush per message (osu_put_bw -W 1's
 // pattern; the rdma strategy writes a chunk and flushes), then a zero-byte notice to the
 // receiver, which waits asleep as the run's receivers do.
 LinkProbe probe_put(MPI_Comm comm, size_t bytes, const Steadiness& how);
@@ -62,7 +63,7 @@ ProbeFigure probe_put_all_to_all(MPI_Comm comm, size_t bytes, double clock_offse
 // in chunk-sized pieces to the upper half, each chunk's `1 - share` as contiguous puts (one
 // per receiver), then its `share` as column boxes of held rows put row by row across the
 // receivers (rows of `row_bytes` x receivers; `wxfer run` interleaves the boxes of the same
-// rows so that trainer memory is read in order), one MPI_Put per row piece, then one flush;
+// rows so that trainer memory is read in order: Window::put_interleaved), then one flush;
 // all senders at once. Each sample also streams the same chunks all contiguous (before or
 // after the mix, alternately); the strided rate is the strided bytes over the time the mix
 // took beyond its contiguous part at the contiguous rate (as the replay charges

@@ -28,10 +28,9 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& caller_env, co
   out.bytes_per_step = env.plan.stats().total_bytes;
 
   Watchdog* dog = settings.watchdog;
-  // One watched phase at a time: the one before ends before the next begins.
+  // One watched phase at a time, each replacing the one before.
   std::unique_ptr<Watchdog::Phase> watched;
   const auto phase = [&](const std::string& what) {
-    watched.reset();
     watched = std::make_unique<Watchdog::Phase>(dog, std::string(entry.name) + ": " + what, env.deadline());
   };
   phase("set-up");

@@ -52,6 +52,7 @@ Watchdog::Phase::Phase(Watchdog* dog, std::string what, const Deadline& deadline
     dog_->what_ = std::move(what);
     dog_->deadline_ = deadline;
     dog_->armed_ = true;
+    number_ = ++dog_->phases_;
   }
   dog_->changed_.notify_all();
 }
@@ -60,6 +61,7 @@ Watchdog::Phase::~Phase() {
   if (dog_ == nullptr) return;
   {
     std::lock_guard lock(dog_->mutex_);
+    if (dog_->phases_ != number_) return;  // a later phase is current
     dog_->armed_ = false;
   }
   dog_->changed_.notify_all();

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -27,10 +28,10 @@ class Watchdog {
   Watchdog(const Watchdog&) = delete;
   Watchdog& operator=(const Watchdog&) = delete;
 
-  // While alive, the rank is in `what` and must leave it by `deadline`; a phase started
-  // inside it replaces it, and when either ends the rank is unwatched until the next
-  // (phases follow one another; a long outer phase's deadline would be stale by then).
-  // `dog` may be null: no watching.
+  // While alive, the rank is in `what` and must leave it by `deadline`. A phase begun while
+  // another is alive replaces it; the rank is unwatched once the current phase ends (an
+  // earlier one's end changes nothing: its deadline would be stale by then). `dog` may be
+  // null: no watching.
   class Phase {
    public:
     Phase(Watchdog* dog, std::string what, const Deadline& deadline);
@@ -40,6 +41,7 @@ class Watchdog {
 
    private:
     Watchdog* dog_;
+    uint64_t number_ = 0;  // which phase of the dog's this is
   };
 
  private:
@@ -51,6 +53,7 @@ class Watchdog {
   std::mutex mutex_;
   std::condition_variable changed_;
   bool armed_ = false;
+  uint64_t phases_ = 0;  // phases begun: the last one is the current
   bool stopping_ = false;
   std::string what_;
   Deadline deadline_ = Deadline::after(0);

@@ -1,10 +1,8 @@
 #include "report/run_stats.hpp"
 
-#include <cstring>
-
-#include <map>
-
 #include <algorithm>
+#include <cstring>
+#include <map>
 #include <numeric>
 
 #include "common/stats.hpp"

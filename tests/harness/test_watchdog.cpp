@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <thread>
 
 namespace wxfer {
@@ -18,6 +19,21 @@ TEST(WatchdogDeathTest, APhaseOutlivingItsDeadlineEndsTheProcessNamingIt) {
       },
       testing::ExitedWithCode(kWatchdogExit),
       "wxfer: error: rank 3 on host-a: no progress for 1.05 s \\(--timeout\\) in rdma: step 7: the commit; ending the job");
+}
+
+TEST(WatchdogDeathTest, APhaseReplacedByALaterOneDoesNotEndTheWatch) {
+  testing::FLAGS_gtest_death_test_style = "threadsafe";
+  EXPECT_EXIT(
+      {
+        Watchdog dog(0, "host-c", 0.1);
+        auto earlier = std::make_unique<Watchdog::Phase>(&dog, "gather: set-up", Deadline::after(60));
+        // As `watched = make_unique<Phase>(...)`: the later phase begins, then the earlier ends.
+        auto later = std::make_unique<Watchdog::Phase>(&dog, "gather: step 0: the update", Deadline::after(0.2));
+        earlier.reset();
+        std::this_thread::sleep_for(std::chrono::seconds(30));
+      },
+      testing::ExitedWithCode(kWatchdogExit),
+      "rank 0 on host-c: no progress for 0.3 s \\(--timeout\\) in gather: step 0: the update");
 }
 
 TEST(Watchdog, PhasesThatEndInTimeAndIdleTimeAreLeftAlone) {
