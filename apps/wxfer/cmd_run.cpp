@@ -23,6 +23,7 @@
 #include "harness/recorder.hpp"
 #include "harness/step_loop.hpp"
 #include "harness/watchdog.hpp"
+#include "harness/weights.hpp"
 #include "record/run_file.hpp"
 #include "report/report_format.hpp"
 #include "report/run_stats.hpp"
@@ -50,6 +51,9 @@ struct RunArgs {
   bool no_verify = false;
   bool fuse_projections = false;
   bool offloaded = false;
+  std::string update_model = "versioned";
+  bool delta = false;
+  int full_every = 0;
   std::string inject;        // a fault for the checks to catch
   std::string label_suffix;  // wxfer sweep: "np=4,bucket=16MiB" makes labels "broadcast@np=4,bucket=16MiB"
   std::string command_line;
@@ -67,8 +71,12 @@ void print_step(const std::string& label, const StepRecord& s, uint64_t must_lan
                                 ? " (bound before it " + format_seconds(s.bound_seconds) + ": " +
                                       std::to_string(static_cast<int>(100 * s.bound_seconds / s.seconds + 0.5)) + "%)"
                                 : "";
-  std::printf("[%-9s] step %d/%d: %s%s, %.2f GB/s landed%s\n", label.c_str(), s.step + 1, steps,
-              format_seconds(s.seconds).c_str(), bound.c_str(), static_cast<double>(must_land) / s.seconds / 1e9,
+  char sparse[96] = "";
+  if (s.delta)
+    std::snprintf(sparse, sizeof(sparse), " (delta: %.2f%% of elements changed, %.2f%% of the bytes sent)",
+                  100 * s.changed_fraction, 100.0 * static_cast<double>(s.bytes_landed) / static_cast<double>(must_land));
+  std::printf("[%-9s] step %d/%d: %s%s, %.2f GB/s landed%s%s\n", label.c_str(), s.step + 1, steps,
+              format_seconds(s.seconds).c_str(), bound.c_str(), static_cast<double>(must_land) / s.seconds / 1e9, sparse,
               s.verified ? ", every byte verified" : "");
   std::fflush(stdout);
 }
@@ -144,6 +152,17 @@ void run_job(const RunArgs& a) {
   WXFER_CHECK_MPI(MPI_Bcast(&refused, 1, MPI_INT, 0, MPI_COMM_WORLD));
   if (refused != 0) throw_usage(rank == 0 ? bad_output : "invalid --out (rank 0 says why)");
   const std::vector<const StrategyEntry*> chosen = select_strategies(a.strategy);
+  const UpdateModel update_model = UpdateModel::parse(a.update_model);
+  if (a.full_every < 0) throw_usage("invalid --full-every " + std::to_string(a.full_every) + ": must be 0 or more");
+  if (a.full_every > 0 && !a.delta) throw_usage("invalid --full-every " + std::to_string(a.full_every) + ": it needs --delta");
+  if (a.delta && chosen.size() == 1 && !chosen.front()->sends_deltas) {
+    std::string which;
+    for (const auto& e : strategy_registry())
+      if (e.sends_deltas) which += (which.empty() ? "" : ", ") + std::string(e.name);
+    throw_usage("invalid --delta with --strategy " + a.strategy + ": it sends whole updates only (delta: " + which + ")");
+  }
+  options.delta = a.delta;
+  options.full_every = static_cast<uint32_t>(a.full_every);
 
   Model model = load_model(a.model, DType::bf16);
   const TrainerLayout trainer = a.trainer_layout.empty() ? parse_trainer_layout("fsdp=" + std::to_string(ranks.trainers))
@@ -187,10 +206,11 @@ void run_job(const RunArgs& a) {
   const bool trainer_rank = ranks.is_trainer(rank);
   std::unique_ptr<TrainerShards> shards;
   std::unique_ptr<InferenceMemory> memory;
-  if (trainer_rank)
-    shards = std::make_unique<TrainerShards>(plan, rank);
+  if (trainer_rank) shards = std::make_unique<TrainerShards>(plan, rank, update_model);
+  if (shards && options.delta)
+    shards->track_changes();  // the optimizer hook that delta senders read
   else
-    memory = std::make_unique<InferenceMemory>(plan, ranks.inference_index(rank));
+    memory = std::make_unique<InferenceMemory>(plan, ranks.inference_index(rank), update_model);
   Recorder recorder(rank, clock.offset);
   CoreSpreader cores(MPI_COMM_WORLD, spreading);
   if (rank == 0) std::printf("core spreading: %s\n", cores.describe().c_str());
@@ -223,6 +243,9 @@ void run_job(const RunArgs& a) {
     auto transport = make_transport(transport_name, control, entry->needs, std::string("strategy '") + entry->name + "'");
     watched.reset();
     StrategyEnv env{plan, ranks, *transport, control, recorder, shards.get(), memory.get(), rank, options};
+    env.options.delta = options.delta && entry->sends_deltas;
+    if (rank == 0 && options.delta && !entry->sends_deltas)
+      std::printf("[%-9s] sends whole updates (no delta encoding)\n", entry->name);
     const uint64_t moves_before = cores.moves();
     StrategyRun run = run_strategy(*entry, env, settings, version_counter);
     watched = std::make_unique<Watchdog::Phase>(&watchdog, std::string(entry->name) + ": transport teardown", control.deadline());
@@ -290,6 +313,9 @@ void run_job(const RunArgs& a) {
                  {"settle", settle.describe()},
                  {"verify", !a.no_verify},
                  {"inject", a.inject},
+                 {"update_model", update_model.to_string()},
+                 {"delta", a.delta},
+                 {"full_every", a.full_every},
                  {"copy_bandwidth", copy_bw},
                  // Transport settings (WXFER_MPI_BROADCAST, WXFER_VERBS_*) change how bytes move.
                  {"environment", environment_with_prefix("WXFER_")}};
@@ -333,6 +359,14 @@ void add_run_command(CLI::App& app) {
   cmd->add_flag("--offloaded-weights", args->offloaded,
                 "Trainer weights sit in an offload buffer: senders copy every box out first (stage_in)");
   cmd->add_flag("--no-verify", args->no_verify, "Skip the byte-by-byte check after each step");
+  cmd->add_option("--update-model", args->update_model,
+                  "How weights change between versions: versioned (every element), density:D (a fraction D of elements "
+                  "per step) or adam[:lr=1e-5,scale=0.02,drift=0.5] (bf16 rounding of fp32 master weights; docs/sparse.md)")
+      ->capture_default_str();
+  cmd->add_flag("--delta", args->delta,
+                "Send only what changed since the receivers' version (rdma; other strategies send whole updates)");
+  cmd->add_option("--full-every", args->full_every, "With --delta: a whole update every N versions (0: only the first)")
+      ->capture_default_str();
   cmd->add_option("--inject", args->inject,
                   "A fault for the checks to catch: KIND[:rank=R][,step=S], KIND corrupt (a byte flipped in flight), drop (a put "
                   "not issued), duplicate (a put issued twice) or swap-scales (two fp8 block scales exchanged); rank 0, step 0 "

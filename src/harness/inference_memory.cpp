@@ -15,8 +15,13 @@ std::string VerifyFailure::describe(uint32_t step) const {
          std::to_string(expected_source) + ") hold stale or wrong data";
 }
 
-InferenceMemory::InferenceMemory(const Plan& plan, int32_t inference_rank)
-    : plan_(plan), rank_(inference_rank), bytes_(plan.local_bytes(inference_rank)), memory_(bytes_), data_(memory_.data()) {}
+InferenceMemory::InferenceMemory(const Plan& plan, int32_t inference_rank, UpdateModel update)
+    : plan_(plan),
+      rank_(inference_rank),
+      update_(update),
+      bytes_(plan.local_bytes(inference_rank)),
+      memory_(bytes_),
+      data_(memory_.data()) {}
 
 void InferenceMemory::use_storage(MemorySpan storage) {
   if (storage.kind != MemoryKind::host || storage.bytes < bytes_)
@@ -65,7 +70,7 @@ std::optional<VerifyFailure> InferenceMemory::verify_copy(uint32_t si, uint32_t 
   const uint8_t* got = data_ + offset_of(s);
   for (int64_t r = s.rows.lo; r < s.rows.hi; ++r, got += row_bytes) {
     const auto first = static_cast<uint64_t>(r * t.cols + s.cols.lo);
-    fill_weights(t.dtype, d.source, t.cols, first, static_cast<uint64_t>(s.cols.size()), step, expected.data());
+    fill_weights(update_, t.dtype, d.source, t.cols, first, static_cast<uint64_t>(s.cols.size()), step, expected.data());
     if (std::memcmp(got, expected.data(), row_bytes) == 0) continue;
     uint64_t lo = 0, hi = row_bytes;
     while (got[lo] == expected[lo]) ++lo;

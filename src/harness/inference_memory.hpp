@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "harness/weights.hpp"
 #include "plan/plan.hpp"
 #include "transport/memory.hpp"
 
@@ -21,7 +22,7 @@ struct VerifyFailure {
 
 class InferenceMemory {
  public:
-  InferenceMemory(const Plan& plan, int32_t inference_rank);
+  InferenceMemory(const Plan& plan, int32_t inference_rank, UpdateModel update = {});
   uint8_t* data() const { return data_; }
   MemorySpan span() const { return {data_, bytes_, MemoryKind::host, -1}; }
   uint64_t bytes() const { return bytes_; }
@@ -34,7 +35,7 @@ class InferenceMemory {
   void use_own_storage();
   // Byte offset of a slice inside this rank's memory.
   uint64_t offset_of(const Slice& s) const { return plan_.local_offset(s.tensor, rank_); }
-  // Checks every held byte against step `step`'s content; the first bad run, if any.
+  // Checks every held byte against version `step` of the update model's content; the first bad run, if any.
   std::optional<VerifyFailure> verify(uint32_t step) const;
 
  private:
@@ -46,6 +47,7 @@ class InferenceMemory {
   VerifyFailure failure(uint32_t slice, int64_t row, uint64_t byte_lo, uint64_t byte_hi) const;
   const Plan& plan_;
   int32_t rank_;
+  UpdateModel update_;  // what each version holds
   uint64_t bytes_ = 0;
   HostBuffer memory_;        // own storage
   uint8_t* data_ = nullptr;  // where the weights are now

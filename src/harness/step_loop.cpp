@@ -73,19 +73,32 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& caller_env, co
     // Receivers of a one-sided update wait here for all of it: they nap rather than yield.
     phase(step_name + ": the commit");
     control.barrier(env.deadline(), Waiting::patient);
+    const double t_apply = rec.now();
+    rec.record(stage::commit, -1, -1, 0, t_commit, t_apply);
+    // What the new version still needs before it is usable (a delta's patches applied).
+    phase(step_name + ": applying the update");
+    std::optional<std::string> failure;
+    if (auto bad = strategy->apply(env, v)) failure = "at step " + std::to_string(v) + ": " + *bad;
     const double done = rec.now();
-    rec.record(stage::commit, -1, -1, 0, t_commit, done);
     // Ranks see the commit up to a nap apart; one that verifies (a CPU-heavy pass) before the
     // others have seen it takes their cores and delays their `done`. Verification waits
     // until every rank is done.
     control.barrier(env.deadline(), Waiting::patient);
 
     // What this rank sent into inference ranks, against the plan; then every byte received.
+    // A delta step covers the plan's bytes with patches and whole segments: those must be the
+    // plan's, and the bytes sent what the encoding accounts for.
     const Traffic sent = tap.take();
     rec.record_ops(env.transport.ops().take());
-    std::optional<std::string> failure;
-    if (auto wrong = traffic_mismatch(env.world_rank, sent, expected, env.ranks))
-      failure = "at step " + std::to_string(v) + ": " + *wrong;
+    const std::optional<StepDelta> delta = strategy->step_delta();
+    const Traffic& should_send = delta ? delta->wire : expected;
+    std::optional<std::string> wrong = delta ? traffic_mismatch(env.world_rank, delta->covered, expected, env.ranks,
+                                                                "and of the plan's bytes covered, the plan assigns")
+                                             : std::nullopt;
+    if (!wrong)
+      wrong = traffic_mismatch(env.world_rank, sent, should_send, env.ranks,
+                               delta ? "its delta encoding accounts for" : "the plan assigns");
+    if (wrong && !failure) failure = "at step " + std::to_string(v) + ": " + *wrong;
     phase(step_name + ": verification");
     bool verified_here = false;
     if (settings.verify && !env.is_trainer() && !failure) {
@@ -102,6 +115,9 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& caller_env, co
     const auto landed = static_cast<uint64_t>(control.sum(static_cast<double>(delivered), env.deadline()));
     // Verified: every inference rank compared every byte it holds, and found it right.
     const auto checked = static_cast<int>(control.sum(verified_here ? 1.0 : 0.0, env.deadline()));
+    const bool delta_step = control.max(delta && !delta->full ? 1.0 : 0.0, env.deadline()) > 0;
+    const double compared = control.sum(delta ? static_cast<double>(delta->elements) : 0.0, env.deadline());
+    const double changed = control.sum(delta ? static_cast<double>(delta->changed) : 0.0, env.deadline());
 
     // Update time on the aligned clock: first "go" to the last rank's commit.
     const double t_begin = -control.max(-rec.aligned(go), env.deadline());
@@ -118,6 +134,8 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& caller_env, co
     s.bytes_landed = landed;
     s.verified = checked == env.ranks.inference ? 1 : 0;
     s.bound_seconds = bound;
+    s.delta = delta_step ? 1 : 0;
+    s.changed_fraction = delta_step && compared > 0 ? changed / compared : -1;
     out.steps.push_back(s);
     if (env.world_rank == 0 && settings.on_step != nullptr) settings.on_step(out.label, s, out.bytes_per_step, settings.steps);
 

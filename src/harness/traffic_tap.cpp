@@ -187,7 +187,8 @@ Fault parse_fault(const std::string& text) {
   return f;
 }
 
-std::optional<std::string> traffic_mismatch(int sender, const Traffic& sent, const Traffic& expected, const RankLayout& ranks) {
+std::optional<std::string> traffic_mismatch(int sender, const Traffic& sent, const Traffic& expected, const RankLayout& ranks,
+                                            const std::string& source) {
   std::set<int> peers;
   for (const auto& [peer, bytes] : sent) peers.insert(peer);
   for (const auto& [peer, bytes] : expected) peers.insert(peer);
@@ -200,7 +201,7 @@ std::optional<std::string> traffic_mismatch(int sender, const Traffic& sent, con
     if (got == want) continue;
     const std::string role = ranks.is_trainer(sender) ? "trainer" : "inference";
     return "traffic check failed: " + role + " rank " + std::to_string(sender) + " sent " + std::to_string(got) +
-           " bytes to inference rank " + std::to_string(peer) + ", the plan assigns " + std::to_string(want) +
+           " bytes to inference rank " + std::to_string(peer) + ", " + source + " " + std::to_string(want) +
            (got > want ? " (more: a duplicate or a wrong sender)" : " (fewer: a dropped or misdirected transfer)");
   }
   return std::nullopt;

@@ -89,6 +89,8 @@ class TrafficTap final : public Transport {
 
 // The first pair whose bytes differ, as one line naming sender, receiver and both amounts;
 // nullopt when `sent` is exactly `expected` (pairs with 0 bytes count as absent).
-std::optional<std::string> traffic_mismatch(int sender, const Traffic& sent, const Traffic& expected, const RankLayout& ranks);
+// `source`: who set `expected`, as the message says it ("the plan assigns").
+std::optional<std::string> traffic_mismatch(int sender, const Traffic& sent, const Traffic& expected, const RankLayout& ranks,
+                                            const std::string& source = "the plan assigns");
 
 }  // namespace wxfer

@@ -36,8 +36,8 @@ std::optional<VerifyFailure> InferenceMemory::verify_fp8(uint32_t si, uint32_t s
   for (int64_t band = first_band; band < last_band; ++band) {
     const Range rows{band * block, std::min(src.rows, (band + 1) * block)};
     for (int64_t r = rows.lo; r < rows.hi; ++r)
-      fill_weights(src.dtype, d.source, src.cols, static_cast<uint64_t>(r * src.cols + cols.lo), static_cast<uint64_t>(width),
-                   step, reinterpret_cast<uint8_t*>(bf16.data() + (r - rows.lo) * width));
+      fill_weights(update_, src.dtype, d.source, src.cols, static_cast<uint64_t>(r * src.cols + cols.lo),
+                   static_cast<uint64_t>(width), step, reinterpret_cast<uint8_t*>(bf16.data() + (r - rows.lo) * width));
     const quant::Bf16Region region{bf16.data(), rows.size(), width, width};
     quant::quantize_reference(region, {fp8.data(), width, scales.data(), grid_cols});
     if (scales_only) {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "model/dtype.hpp"
 
@@ -67,11 +68,41 @@ inline uint16_t weight_bf16_bits_seeded(uint32_t seed, uint64_t element, uint32_
   return static_cast<uint16_t>(sign | exponent << 7 | mantissa);
 }
 
+// How the weights move from one version to the next (`--update-model`; docs/sparse.md).
+// Every model keeps content a pure function of (tensor, element, version), so that any rank
+// computes any version of any element without a copy of the model.
+//   versioned   every element new at every version (the generator above): the checks' model.
+//   density:D   each element changes at a fraction D of the versions, evenly spread: element e
+//               holds the generator's value of version floor(s * D + u_e) at version s (u_e in
+//               [0, 1) from its hash), so that a fraction D of elements changes per step.
+//   adam:KEYS   an optimizer's fp32 master weights rounded to bf16, as trainers hand them over:
+//               w_s = w_0 + lr * (s * d_e + z_e(s) - z_e(0)), with w_0 ~ scale * N(0, 1) (times
+//               a per-tensor and per-128x128-block factor in [1/2, 2) and 8 on 1 row in 64),
+//               d_e uniform in [-drift, drift] (the persistent direction Adam's momentum gives)
+//               and z_e(s) uniform in [-(1 - drift), 1 - drift] afresh each step (its noise): a
+//               step moves an element by lr * (d_e + z_e(s) - z_e(s - 1)), below lr * 2 in
+//               size. Whether its bf16 value changes is then the arithmetic of rounding: most
+//               steps stay inside half a bf16 ulp (|w| / 256). Keys: lr (1e-5), scale (0.02),
+//               drift (0.5).
+struct UpdateModel {
+  enum class Kind { versioned, density, adam };
+  Kind kind = Kind::versioned;
+  double density = 1;                           // density:D
+  double lr = 1e-5, scale = 0.02, drift = 0.5;  // adam
+  // UsageError naming `text` (and `option`) when it is not one of the forms above.
+  static UpdateModel parse(const std::string& text, const std::string& option = "--update-model");
+  std::string to_string() const;
+  bool operator==(const UpdateModel&) const = default;
+};
+
 // Element `element` (row-major index) of a tensor with `cols` columns.
 uint16_t weight_bf16_bits(uint32_t tensor, int64_t cols, uint64_t element, uint32_t step);
+uint16_t weight_bf16_bits(const UpdateModel& model, uint32_t tensor, int64_t cols, uint64_t element, uint32_t step);
 
 // Writes elements [first, first + count) (row-major indices; any number of rows) of a tensor
 // with `cols` columns in its trainer dtype.
 void fill_weights(DType dtype, uint32_t tensor, int64_t cols, uint64_t first, uint64_t count, uint32_t step, uint8_t* out);
+void fill_weights(const UpdateModel& model, DType dtype, uint32_t tensor, int64_t cols, uint64_t first, uint64_t count,
+                  uint32_t step, uint8_t* out);
 
 }  // namespace wxfer

@@ -31,6 +31,8 @@ h5::Datatype step_row_type() {
   add(type.get(), "t_end", offsetof(StepRecord, t_end), H5T_NATIVE_DOUBLE);
   add(type.get(), "bound_seconds", offsetof(StepRecord, bound_seconds), H5T_NATIVE_DOUBLE);
   add(type.get(), "reference_seconds", offsetof(StepRecord, reference_seconds), H5T_NATIVE_DOUBLE);
+  add(type.get(), "delta", offsetof(StepRecord, delta), H5T_NATIVE_UINT8);
+  add(type.get(), "changed_fraction", offsetof(StepRecord, changed_fraction), H5T_NATIVE_DOUBLE);
   return type;
 }
 

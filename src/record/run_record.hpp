@@ -49,6 +49,11 @@ struct StepRecord {
   // The raw reference loop over the same bytes, run right after this step (gather,
   // broadcast; the first --reference-repeats steps); 0 where none ran.
   double reference_seconds = 0;
+  // Delta updates: 1 where this step sent only what changed (bytes_landed then counts the
+  // patches and the segments sent whole), and the fraction of the elements compared that had
+  // changed; 0 and -1 for whole updates and files written before deltas existed.
+  uint8_t delta = 0;
+  double changed_fraction = -1;
 };
 
 struct RankInfo {

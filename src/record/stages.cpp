@@ -10,6 +10,7 @@ const std::vector<StageInfo>& stage_table() {
       {stage::gather, "a sender receives the pieces of a full tensor from the ranks that hold them", true},
       {stage::fuse, "a sender lays projections out as the engine's fused tensors", false},
       {stage::quantize, "a sender converts bf16 to fp8 in 128x128 blocks with their scales", false},
+      {stage::encode, "a sender finds what changed since the last version and packs it as patches (delta updates)", false},
       {stage::pack, "a bucket owner copies the runs it cannot send in place into its buffer", false},
       {stage::collect, "gather's root receives a round of tensors from their owners", false},
       {stage::send, "two-sided sends (gather's root to each receiver, an owner to the root)", true},
@@ -18,6 +19,7 @@ const std::vector<StageInfo>& stage_table() {
       {stage::receive, "a receiver waits for a round of whole tensors", false},
       {stage::copy_out, "a receiver copies its slices out of whole tensors into its weights", false},
       {stage::commit, "the barrier after which the new version is complete everywhere", false},
+      {stage::apply, "a receiver writes the patches that landed into its weights (delta updates; after the commit)", false},
       {stage::verify, "a receiver checks every byte (after the step, not timed)", false},
   };
   return table;

@@ -15,6 +15,7 @@ inline constexpr const char* contribute = "contribute";
 inline constexpr const char* gather = "gather";
 inline constexpr const char* fuse = "fuse";
 inline constexpr const char* quantize = "quantize";
+inline constexpr const char* encode = "encode";
 inline constexpr const char* pack = "pack";
 inline constexpr const char* collect = "collect";
 inline constexpr const char* send = "send";
@@ -23,6 +24,7 @@ inline constexpr const char* bcast = "bcast";
 inline constexpr const char* receive = "receive";
 inline constexpr const char* copy_out = "copy_out";
 inline constexpr const char* commit = "commit";
+inline constexpr const char* apply = "apply";
 inline constexpr const char* verify = "verify";
 }  // namespace stage
 

@@ -138,6 +138,26 @@ std::string markdown_report(const std::vector<RunStats>& runs) {
              format_bytes(static_cast<double>(o.bytes)), format_bytes(static_cast<double>(o.bytes) / static_cast<double>(o.ops)),
              size_class(o.median_class), size_class(o.smallest_class), size_class(o.largest_class)});
   }
+  // Delta updates: what changed, what it cost on the wire and in time.
+  bool any_delta = false;
+  for (const auto& s : runs) any_delta = any_delta || s.delta_steps > 0;
+  if (any_delta) {
+    out << "\nDelta updates (steps that sent only what changed; medians over those steps, whole steps of the same run "
+           "beside them; encode and apply: wall time in the median delta step).\n\n";
+    row(out,
+        {"run", "delta steps", "changed", "bytes sent / whole", "delta step", "whole step", "encode", "apply", "pays below"});
+    row(out, std::vector<std::string>(9, "---"));
+    const auto percent = [](const std::optional<double>& v) { return v ? fixed(100 * *v, "%.2f%%") : std::string("-"); };
+    const auto seconds = [](const std::optional<double>& v) { return v ? format_seconds(*v) : std::string("-"); };
+    for (const auto& s : runs) {
+      if (s.delta_steps == 0) continue;
+      row(out,
+          {run_name(s, several), std::to_string(s.delta_steps) + "/" + std::to_string(s.steps), percent(s.changed_fraction),
+           percent(s.wire_fraction), seconds(s.delta_seconds), seconds(s.full_seconds),
+           s.encode_seconds ? short_seconds(*s.encode_seconds) : "-", s.apply_seconds ? short_seconds(*s.apply_seconds) : "-",
+           s.break_even_density ? percent(s.break_even_density) + " changed" : "- (no whole steps: --full-every)"});
+    }
+  }
   out << "\nSlowest single stage (most time one rank spent in it, commit excluded) and median step / that time:";
   for (const auto& s : runs)
     if (s.slowest_stage_seconds > 0)
@@ -201,7 +221,16 @@ nlohmann::json run_json(const RunStats& s) {
             {"bytes_in_per_rank", spread(s.bytes_in)},
             {"busy_seconds_per_rank", spread(s.busy_seconds)},
             {"stages", stages},
-            {"ops", ops}}}};
+            {"ops", ops}}},
+          {"delta",
+           {{"steps", s.delta_steps},
+            {"changed_fraction", optional(s.changed_fraction)},
+            {"wire_fraction", optional(s.wire_fraction)},
+            {"delta_seconds", optional(s.delta_seconds)},
+            {"full_seconds", optional(s.full_seconds)},
+            {"encode_seconds", optional(s.encode_seconds)},
+            {"apply_seconds", optional(s.apply_seconds)},
+            {"break_even_density", optional(s.break_even_density)}}}};
 }
 
 }  // namespace wxfer::report

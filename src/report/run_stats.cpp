@@ -50,6 +50,35 @@ RunStats compute_run_stats(const StrategyRun& run, const std::vector<RankInfo>& 
     if (run.lower_bound_seconds > 0) s.efficiency = run.lower_bound_seconds / s.median_seconds;
     if (run.bytes_per_step > 0) s.landed_gbps = static_cast<double>(run.bytes_per_step) / s.median_seconds / 1e9;
   }
+  std::vector<double> changed, wire, delta_seconds, full_seconds;
+  std::vector<StepRecord> delta_steps;
+  for (const auto& step : run.steps) {
+    if (step.delta == 0) {
+      full_seconds.push_back(step.seconds);
+      continue;
+    }
+    delta_seconds.push_back(step.seconds);
+    delta_steps.push_back(step);
+    if (step.changed_fraction >= 0) changed.push_back(step.changed_fraction);
+    if (run.bytes_per_step > 0) wire.push_back(static_cast<double>(step.bytes_landed) / static_cast<double>(run.bytes_per_step));
+  }
+  s.delta_steps = delta_seconds.size();
+  if (!delta_seconds.empty()) {
+    s.delta_seconds = median(delta_seconds);
+    RunStats of_delta;
+    analyze_step(run.events, delta_steps[static_cast<size_t>(median_step_index(delta_steps))], ranks, of_delta);
+    for (const StageStats& st : of_delta.stages) {
+      if (st.stage == "encode") s.encode_seconds = st.union_seconds;
+      if (st.stage == "apply") s.apply_seconds = st.union_seconds;
+    }
+    if (!changed.empty()) s.changed_fraction = median(changed);
+    if (!wire.empty()) s.wire_fraction = median(wire);
+    if (!full_seconds.empty()) {
+      s.full_seconds = median(full_seconds);
+      if (s.changed_fraction && *s.delta_seconds > 0)
+        s.break_even_density = std::min(1.0, *s.changed_fraction * *s.full_seconds / *s.delta_seconds);
+    }
+  }
   const StepRecord& median = run.steps[static_cast<size_t>(median_step_index(run.steps))];
   s.median_step = median.step;
   analyze_step(run.events, median, ranks, s);

@@ -82,6 +82,18 @@ struct RunStats {
   std::string slowest_stage;
   double slowest_stage_seconds = 0;
   std::vector<OpStats> ops;  // of the median step, by kind (empty when the file has none)
+
+  // Delta updates (steps that sent only what changed; docs/sparse.md). Medians over the
+  // delta steps, and over the whole steps of the same run (--full-every) where it has some.
+  size_t delta_steps = 0;
+  std::optional<double> changed_fraction;  // elements changed / elements compared
+  std::optional<double> wire_fraction;     // bytes sent / bytes_per_step
+  std::optional<double> delta_seconds, full_seconds;
+  // In the median delta step: wall time during which any rank encoded, and applied.
+  std::optional<double> encode_seconds, apply_seconds;
+  // The density up to which delta beats a whole update, if its cost grows in proportion to
+  // the density: changed_fraction * full_seconds / delta_seconds.
+  std::optional<double> break_even_density;
 };
 
 // The operations of `step` by kind, from a run's OpRecord rows.

@@ -1,5 +1,5 @@
 // The one table of strategies: name, description, the transport it runs on by default and
-// what it needs from a transport.
+// what it needs from a transport, and whether it can send sparse (delta) updates.
 #include <string>
 
 #include "common/error.hpp"
@@ -24,11 +24,11 @@ TransportCapabilities needs(bool two_sided, bool collectives, bool one_sided) {
 const std::vector<StrategyEntry>& strategy_registry() {
   static const std::vector<StrategyEntry> table = {
       {"gather", "single-rank gather: trainer 0 gathers every tensor and sends it to every inference rank", "mpi",
-       needs(true, true, false), make_gather_strategy, make_gather_baseline},
+       needs(true, true, false), false, make_gather_strategy, make_gather_baseline},
       {"broadcast", "checkpoint-engine: bucketed broadcast by each owner, ping-pong buffers", "mpi", needs(true, true, false),
-       make_broadcast_strategy, make_broadcast_baseline},
+       false, make_broadcast_strategy, make_broadcast_baseline},
       {"rdma", "Perplexity: static schedule of one-sided writes into inference memory, pipelined", "mpi-rma",
-       needs(true, true, true), make_rdma_strategy, nullptr},
+       needs(true, true, true), true, make_rdma_strategy, nullptr},
   };
   return table;
 }

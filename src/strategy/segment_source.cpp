@@ -135,6 +135,12 @@ SendBytes SegmentSource::prepare(uint32_t segment, uint8_t* tmp, int32_t chunk) 
   return prepare_into(segment, w, tmp, tmp + aligned(w.out), chunk);
 }
 
+std::optional<SegmentSource::Box> SegmentSource::held_box(uint32_t segment) const {
+  const Work w = work_of(segment);
+  if (w.gather || w.conversion != Conversion::copy) return std::nullopt;
+  return Box{w.tensor, w.rows, w.cols};
+}
+
 const uint8_t* SegmentSource::in_place(uint32_t segment) const {
   const Work w = work_of(segment);
   return w.direct ? shards_.contiguous(w.tensor, w.rows, w.cols) : nullptr;

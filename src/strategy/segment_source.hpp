@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "harness/recorder.hpp"
@@ -65,6 +66,15 @@ class SegmentSource {
   // Where the segment's bytes already lie, as they land, in trainer memory (nothing to
   // gather, convert or stage in); nullptr when they must be prepared.
   const uint8_t* in_place(uint32_t segment) const;
+
+  // The trainer box whose elements a segment's bytes are, one for one in row-major order, when
+  // they are this rank's own held elements unconverted (no gather, no fp8): a change mask of
+  // the trainer's memory then says which of them changed. nullopt otherwise.
+  struct Box {
+    uint32_t tensor = 0;
+    Range rows, cols;
+  };
+  std::optional<Box> held_box(uint32_t segment) const;
 
   // Largest staging a single segment can need.
   static uint64_t staging_bytes(const Plan& plan, int32_t trainer_rank);

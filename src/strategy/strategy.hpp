@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,18 @@ struct StrategyOptions {
   uint64_t max_tmp_bytes = 0;      // sender pipeline's temporary memory; 0: room for a few chunks
   bool offloaded = false;          // trainer weights sit in an offload buffer: stage in every box
   double timeout_seconds = 300;    // every blocking wait
+  // Sparse updates (strategies whose entry says sends_deltas): after a first full update, send
+  // only the elements that changed since the version the receivers hold (docs/sparse.md).
+  bool delta = false;
+  uint32_t full_every = 0;  // with delta: a full update at every version divisible by this; 0: only the first
+};
+
+// What a delta update moved, where it differs from the plan's full update.
+struct StepDelta {
+  bool full = true;                    // this step sent everything (the first, or a --full-every step)
+  Traffic wire;                        // bytes written to each receiver (world rank): patches and whole segments
+  Traffic covered;                     // plan bytes that those bring up to date, per receiver: must be the plan's
+  uint64_t elements = 0, changed = 0;  // elements compared on this sender, and those that changed
 };
 
 // What a strategy sees on one rank. Exactly one of shards / memory is set.
@@ -53,6 +66,12 @@ class Strategy {
   // One full update to version `step`, on every rank; returns when this rank's part is
   // done (the harness then runs the commit barrier).
   virtual void update(StrategyEnv& env, uint32_t step) = 0;
+  // After the commit barrier, on every rank: what the new version still needs before it is
+  // usable (a delta's patches written into the receivers' weights); part of the update time.
+  // A problem found (a malformed patch) fails the step as a verification failure does.
+  virtual std::optional<std::string> apply(StrategyEnv&, uint32_t) { return std::nullopt; }
+  // With delta updates: what the last update() sent; nullopt where it sent the plan's bytes.
+  virtual std::optional<StepDelta> step_delta() const { return std::nullopt; }
   // Once, collectively, after the last step: releases windows and groups within the
   // deadline. Destructors make no collective calls (a failed run skips this).
   virtual void close(StrategyEnv& env, const Deadline& deadline) = 0;
@@ -69,6 +88,7 @@ struct StrategyEntry {
   const char* description;
   const char* default_transport;
   TransportCapabilities needs;
+  bool sends_deltas;  // honours StrategyOptions::delta
   std::unique_ptr<Strategy> (*make)();
   // The raw MPI loop over the same bytes that a step is compared with; nullptr: none.
   std::unique_ptr<Baseline> (*make_baseline)();

@@ -2,6 +2,7 @@
 // step verified with the plan's bytes, events from every rank, a positive bound.
 // Usage: check_run_file FILE RANKS STEPS STRATEGY...
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -84,7 +85,11 @@ int main(int argc, char** argv) {
       // every inference rank the same whole tensors, at least what it must hold.
       const auto inference = static_cast<uint64_t>(
           std::count_if(f.ranks.begin(), f.ranks.end(), [](const auto& r) { return r.role == "inference"; }));
-      if (run->strategy == "rdma")
+      if (s.delta != 0)  // patches and whole segments: checked against the puts below
+        expect(s.bytes_landed > 0 && s.changed_fraction >= 0 && s.changed_fraction <= 1,
+               name + ": delta step with " + std::to_string(s.bytes_landed) + " bytes, changed " +
+                   std::to_string(s.changed_fraction));
+      else if (run->strategy == "rdma")
         expect(s.bytes_landed == run->bytes_per_step && s.bytes_landed > 0, name + ": bytes landed");
       else
         expect(inference > 0 && s.bytes_landed % inference == 0 && s.bytes_landed >= run->bytes_per_step &&
@@ -127,7 +132,10 @@ int main(int argc, char** argv) {
           expect(o.size_class >= 0 && o.size_class < 48 && o.ops > 0, name + ": bad ops row");
         }
       expect(!by_kind.empty(), name + ": step " + std::to_string(s.step) + " recorded no operations");
-      if (run->strategy == "rdma") {
+      if (run->strategy == "rdma" && s.delta != 0) {
+        expect(by_kind["put"].second == s.bytes_landed, name + ": puts moved " + std::to_string(by_kind["put"].second) +
+                                                            " bytes, the delta step " + std::to_string(s.bytes_landed));
+      } else if (run->strategy == "rdma") {
         const auto transfers = run->params.value("plan_transfers", uint64_t{0});
         expect(by_kind["put"].second == run->bytes_per_step,
                name + ": puts moved " + std::to_string(by_kind["put"].second) + " bytes, not the plan's");
@@ -137,6 +145,27 @@ int main(int argc, char** argv) {
       if (run->strategy == "broadcast") expect(by_kind["broadcast"].first > 0, name + ": no broadcast operations");
       if (run->strategy == "gather") expect(by_kind["send"].first > 0 && by_kind["recv"].first > 0, name + ": no sends");
     }
+    // --delta: a strategy that sends deltas sends them at every step after its first whole one,
+    // but at the versions --full-every makes whole; a density:D model changes about D of the
+    // elements, and the bytes sent are a small part of a whole update.
+    const bool delta_run = f.config.value("delta", false) && run->params.value("delta", false);
+    const auto full_every = f.config.value("full_every", 0);
+    const std::string update = f.config.value("update_model", std::string("versioned"));
+    size_t delta_steps = 0;
+    for (const auto& s : run->steps) {
+      delta_steps += s.delta;
+      expect(delta_run || s.delta == 0, name + ": a delta step without --delta");
+      if (s.delta == 0 || update.rfind("density:", 0) != 0) continue;
+      const double density = std::stod(update.substr(8));
+      expect(std::abs(s.changed_fraction - density) < 0.5 * density,
+             name + ": " + std::to_string(s.changed_fraction) + " changed under " + update);
+      expect(static_cast<double>(s.bytes_landed) < 5 * density * static_cast<double>(run->bytes_per_step),
+             name + ": a delta step sent " + std::to_string(s.bytes_landed) + " of " + std::to_string(run->bytes_per_step) +
+                 " bytes");
+    }
+    if (delta_run)
+      expect(full_every > 0 ? delta_steps > 0 && delta_steps < run->steps.size() : delta_steps == run->steps.size(),
+             name + ": " + std::to_string(delta_steps) + " delta steps of " + std::to_string(run->steps.size()));
     // gather and broadcast: the raw reference loop after each step (runs of up to 5 steps),
     // and metric.reference_seconds their median; rdma has none.
     const bool has_reference = run->strategy == "gather" || run->strategy == "broadcast";

@@ -7,6 +7,7 @@
 
 #include "common/error.hpp"
 #include "common/units.hpp"
+#include "strategy/delta_sender.hpp"
 #include "strategy/pipeline/sender_pipeline.hpp"
 #include "strategy/segment_source.hpp"
 
@@ -33,14 +34,26 @@ class RdmaStrategy final : public Strategy {
         for (uint32_t i = chunks_[k].begin; i < chunks_[k].end; ++i)
           if (segments[k].empty() || segments[k].back() != plan.transfers()[i].segment)
             segments[k].push_back(plan.transfers()[i].segment);
+      std::vector<uint32_t> mine;
+      for (const auto& list : segments) mine.insert(mine.end(), list.begin(), list.end());
       pipeline_ = std::make_unique<SenderPipeline>(*source_, env.recorder, std::move(segments), env.options.max_tmp_bytes);
       need = pipeline_->largest_chunk_tmp();
       interleave_rows_ = env.transport.capabilities().cpu_copy_puts;
+      if (env.options.delta) {
+        inbox_ = std::make_unique<DeltaInbox>(env.control, env.ranks, env.world_rank, expected_traffic(env), 0);
+        sender_ = std::make_unique<DeltaSender>(plan, *source_, *env.shards, mine, *inbox_);
+      }
       window_ = env.transport.expose_new(0);
     } else {
       // The weights live in memory the transport allocated to expose (as an engine that
       // registers its weight memory): with MPI, shared memory that a put fills in one copy.
-      window_ = env.transport.expose_new(env.memory->bytes());
+      // Delta updates: the senders' patch inbox lies behind them.
+      uint64_t exposed = env.memory->bytes();
+      if (env.options.delta) {
+        inbox_ = std::make_unique<DeltaInbox>(env.control, env.ranks, env.world_rank, Traffic{}, exposed);
+        exposed = inbox_->weights_offset_end() + inbox_->inbox_bytes();
+      }
+      window_ = env.transport.expose_new(exposed);
       env.memory->use_storage(window_->local());
       adopted_ = env.memory;
     }
@@ -55,14 +68,32 @@ class RdmaStrategy final : public Strategy {
     plan_transfers_ = plan.stats().transfers;
   }
 
-  void update(StrategyEnv& env, uint32_t) override {
+  void update(StrategyEnv& env, uint32_t step) override {
+    // Delta updates: the first update of a run, and every --full-every'th version, is whole.
+    full_ = !primed_ || (env.options.full_every > 0 && step % env.options.full_every == 0);
+    primed_ = true;
     if (!env.is_trainer()) return;  // receivers are not involved
     const Plan& plan = env.plan;
     const Deadline deadline = env.deadline();
     Recorder& rec = env.recorder;
+    if (sender_) sender_->start(step, full_);
     pipeline_->run(
         [&](size_t k, const std::vector<SendBytes>& bytes) {
           const Chunk& c = chunks_[k];
+          // Delta: what changed in each segment of the chunk, found before any of it is written.
+          bool delta = false;
+          if (sender_) {
+            const double t0 = rec.now();
+            if (patches_.size() < bytes.size()) patches_.resize(bytes.size());
+            uint64_t compared = 0;
+            for (size_t j = 0, i = c.begin; i < c.end; ++i)
+              if (i == c.begin || plan.transfers()[i].segment != plan.transfers()[i - 1].segment) {
+                delta = sender_->encode(plan.transfers()[i].segment, bytes[j], patches_[j]);
+                compared += bytes[j].bytes();
+                ++j;
+              }
+            rec.record(stage::encode, static_cast<int32_t>(k), -1, compared, t0, rec.now());
+          }
           const double t_put = rec.now();
           per_destination_.assign(static_cast<size_t>(env.ranks.inference), 0);
           size_t j = 0;
@@ -75,6 +106,11 @@ class RdmaStrategy final : public Strategy {
             const SendBytes& b = bytes[j];
             WXFER_ASSERT(b.bytes() == seg.bytes);
             const uint64_t at = plan.local_offset(s.tensor, dst) + seg.offset;
+            if (sender_) {
+              const int receiver = env.ranks.world_of_inference(dst);
+              if (delta && sender_->take(receiver, at, patches_[j], seg.bytes)) continue;  // written with the slot
+              sender_->whole(receiver, seg.bytes);
+            }
             if (b.contiguous())
               window_->put(env.ranks.world_of_inference(dst), at, b.data, seg.bytes);
             else
@@ -92,7 +128,26 @@ class RdmaStrategy final : public Strategy {
                          per_destination_[static_cast<size_t>(d)], t_put, t_done);
         },
         deadline);
+    if (sender_ && !full_) {
+      // Each receiver's patches in one write, before the commit.
+      const double t0 = rec.now();
+      sender_->write(*window_);
+      window_->flush(deadline);
+      const double t1 = rec.now();
+      for (const auto& [receiver, bytes] : sender_->result().wire)
+        if (bytes > 0) rec.record(stage::transfer, -1, receiver, bytes, t0, t1);
+    }
     source_->finish_contributions(deadline);
+  }
+
+  std::optional<std::string> apply(StrategyEnv& env, uint32_t step) override {
+    if (!inbox_ || full_ || env.is_trainer()) return std::nullopt;
+    return apply_inbox(*inbox_, static_cast<uint8_t*>(window_->local().data), env.memory->bytes(), step, env.recorder);
+  }
+
+  std::optional<StepDelta> step_delta() const override {
+    if (!sender_) return std::nullopt;
+    return sender_->result();
   }
 
   // Where puts are CPU copies, column boxes of the same held rows (the inference cut splits
@@ -143,7 +198,9 @@ class RdmaStrategy final : public Strategy {
     return {{"chunks", chunks_.size()},
             {"plan_transfers", plan_transfers_},
             {"largest_chunk_tmp_bytes", largest_chunk_tmp_},
-            {"max_tmp_bytes", pipeline_ ? pipeline_->capacity() : 0}};
+            {"max_tmp_bytes", pipeline_ ? pipeline_->capacity() : 0},
+            {"delta", inbox_ != nullptr},
+            {"shadow_bytes", sender_ ? sender_->shadow_bytes() : 0}};
   }
 
  private:
@@ -157,6 +214,12 @@ class RdmaStrategy final : public Strategy {
   InferenceMemory* adopted_ = nullptr;  // gets its own storage back before window_ goes
   uint64_t largest_chunk_tmp_ = 0;
   uint64_t plan_transfers_ = 0;  // every sender's (segment, destination copy) pairs
+  // Delta updates (StrategyOptions::delta).
+  std::unique_ptr<DeltaInbox> inbox_;
+  std::unique_ptr<DeltaSender> sender_;  // trainer ranks
+  std::vector<delta::Patch> patches_;    // a chunk's, one per segment
+  bool primed_ = false;                  // an update has run: receivers hold a version
+  bool full_ = true;                     // the current update is whole
 };
 
 }  // namespace

@@ -1,0 +1,165 @@
+#include "strategy/delta_sender.hpp"
+
+#include <cstring>
+
+#include "common/error.hpp"
+#include "record/stages.hpp"
+
+namespace wxfer {
+namespace {
+
+uint64_t aligned64(uint64_t bytes) { return (bytes + 63) / 64 * 64; }
+
+// What a slot holds for a pair of `plan_bytes`.
+uint64_t slot_capacity(uint64_t plan_bytes) { return aligned64(DeltaInbox::kHeaderBytes + plan_bytes / 4 + 4096); }
+
+}  // namespace
+
+DeltaInbox::DeltaInbox(const Control& control, const RankLayout& ranks, int world_rank, const Traffic& sent, uint64_t weights) {
+  // Every rank learns every pair's plan bytes: a row per rank, a column per inference rank.
+  const auto n = static_cast<size_t>(ranks.inference);
+  std::vector<uint64_t> row(n, 0);
+  for (const auto& [receiver, bytes] : sent) row[static_cast<size_t>(ranks.inference_index(receiver))] = bytes;
+  std::vector<uint8_t> mine(n * sizeof(uint64_t));
+  std::memcpy(mine.data(), row.data(), mine.size());
+  const auto all = control.all_gather(mine);
+  // Receivers announce where their inbox starts (behind their weights, 64-byte aligned).
+  std::vector<uint8_t> at(sizeof(uint64_t));
+  const uint64_t start = ranks.is_trainer(world_rank) ? 0 : aligned64(weights);
+  std::memcpy(at.data(), &start, sizeof(start));
+  const auto starts = control.all_gather(at);
+  for (int d = 0; d < ranks.inference; ++d) {
+    const int receiver = ranks.world_of_inference(d);
+    uint64_t offset = 0;
+    std::memcpy(&offset, starts[static_cast<size_t>(receiver)].data(), sizeof(offset));
+    const uint64_t first = offset;
+    for (int sender = 0; sender < static_cast<int>(all.size()); ++sender) {
+      uint64_t bytes = 0;
+      std::memcpy(&bytes, all[static_cast<size_t>(sender)].data() + static_cast<size_t>(d) * sizeof(uint64_t), sizeof(bytes));
+      if (bytes == 0) continue;
+      const Slot slot{offset, slot_capacity(bytes)};
+      if (sender == world_rank) mine_[receiver] = slot;
+      if (receiver == world_rank) here_[sender] = slot;
+      offset += slot.capacity;
+    }
+    if (receiver == world_rank) {
+      inbox_at_ = first;
+      inbox_bytes_ = offset - first;
+    }
+  }
+}
+
+std::optional<DeltaInbox::Slot> DeltaInbox::slot_at(int receiver) const {
+  const auto it = mine_.find(receiver);
+  if (it == mine_.end()) return std::nullopt;
+  return it->second;
+}
+
+DeltaSender::DeltaSender(const Plan& plan, const SegmentSource& source, const TrainerShards& shards,
+                         const std::vector<uint32_t>& segments, const DeltaInbox& inbox)
+    : plan_(plan), shards_(shards), inbox_(inbox) {
+  uint64_t total = 0;
+  for (const uint32_t s : segments) {
+    if (masked_.count(s) != 0 || shadow_at_.count(s) != 0) continue;
+    if (auto box = source.held_box(s); box && shards.tracks_changes())
+      masked_.emplace(s, *box);
+    else
+      total += plan.segments()[shadow_at_.emplace(s, total).first->first].bytes;
+  }
+  shadow_ = HostBuffer(std::max<uint64_t>(total, 1));
+}
+
+void DeltaSender::start(uint32_t version, bool full) {
+  version_ = version;
+  result_ = StepDelta{};
+  result_.full = full;
+  // The buffers keep their memory from step to step: memory given back and taken again is
+  // zeroed page by page by the kernel, which costs more than the patches' own writes.
+  for (auto& [receiver, staged] : staged_) staged.clear();
+}
+
+bool DeltaSender::encode(uint32_t segment, const SendBytes& bytes, delta::Patch& patch) {
+  const Segment& seg = plan_.segments()[segment];
+  WXFER_ASSERT(bytes.bytes() == seg.bytes);
+  const auto elem = static_cast<uint32_t>(dtype_size(plan_.dest_tensor(plan_.slices()[seg.slice].tensor).dtype));
+  const delta::Rows rows{bytes.data, bytes.rows, bytes.row_bytes, bytes.contiguous() ? bytes.row_bytes : bytes.stride};
+  if (const auto m = masked_.find(segment); m != masked_.end()) {
+    if (result_.full) return false;
+    const SegmentSource::Box& box = m->second;
+    patch.gather(rows, elem, static_cast<uint64_t>(box.rows.size()), static_cast<uint64_t>(box.cols.size()),
+                 shards_.change_mask(), shards_.mask_bit(box.tensor, box.rows.lo, box.cols.lo),
+                 shards_.mask_row_bits(box.tensor));
+    result_.elements += patch.elements();
+    result_.changed += patch.changed();
+    return true;
+  }
+  const auto it = shadow_at_.find(segment);
+  WXFER_ASSERT(it != shadow_at_.end());
+  uint8_t* shadow = shadow_.data() + it->second;
+  if (result_.full) {
+    for (uint64_t r = 0; r < bytes.rows; ++r)
+      std::memcpy(shadow + r * bytes.row_bytes, bytes.data + r * bytes.stride, bytes.row_bytes);
+    return false;
+  }
+  patch.diff(rows, shadow, elem);
+  result_.elements += patch.elements();
+  result_.changed += patch.changed();
+  return true;
+}
+
+bool DeltaSender::take(int receiver, uint64_t dest_offset, const delta::Patch& patch, uint64_t plan_bytes) {
+  const auto slot = inbox_.slot_at(receiver);
+  WXFER_ASSERT(slot.has_value());
+  std::vector<uint8_t>& staged = staged_[receiver];
+  if (staged.empty()) {
+    staged.reserve(slot->capacity);
+    staged.resize(DeltaInbox::kHeaderBytes, 0);
+  }
+  const uint64_t size = patch.encoded_bytes();
+  if (size >= plan_bytes || staged.size() + size > slot->capacity) return false;
+  patch.append(dest_offset, staged);
+  result_.covered[receiver] += plan_bytes;
+  return true;
+}
+
+void DeltaSender::whole(int receiver, uint64_t plan_bytes) {
+  result_.covered[receiver] += plan_bytes;
+  result_.wire[receiver] += plan_bytes;
+}
+
+void DeltaSender::write(Window& window) {
+  if (result_.full) return;
+  // Every receiver this rank serves gets a header at every delta step, patches or none: the
+  // receiver reads every slot and refuses one left from another version.
+  for (const auto& [receiver, plan_bytes] : result_.covered) {
+    (void)plan_bytes;
+    std::vector<uint8_t>& staged = staged_[receiver];
+    if (staged.empty()) staged.resize(DeltaInbox::kHeaderBytes, 0);
+    const DeltaInbox::Header h{DeltaInbox::kMagic, version_, staged.size() - DeltaInbox::kHeaderBytes};
+    std::memcpy(staged.data(), &h, sizeof(h));
+    window.put(receiver, inbox_.slot_at(receiver)->offset, staged.data(), staged.size());
+    result_.wire[receiver] += staged.size();
+  }
+}
+
+std::optional<std::string> apply_inbox(const DeltaInbox& inbox, uint8_t* memory, uint64_t weights_bytes, uint32_t version,
+                                       Recorder& recorder) {
+  for (const auto& [sender, slot] : inbox.slots_here()) {
+    const double t0 = recorder.now();
+    const std::string who = "the delta inbox of trainer rank " + std::to_string(sender);
+    DeltaInbox::Header h;
+    std::memcpy(&h, memory + slot.offset, sizeof(h));
+    if (h.magic != DeltaInbox::kMagic || h.version != version)
+      return who + " holds no patches for version " + std::to_string(version) + " (found version " + std::to_string(h.version) +
+             (h.magic == DeltaInbox::kMagic ? ")" : ", bad magic)");
+    if (h.used > slot.capacity - DeltaInbox::kHeaderBytes)
+      return who + " claims " + std::to_string(h.used) + " bytes of patches in a slot of " + std::to_string(slot.capacity);
+    delta::Applied applied;
+    if (auto bad = delta::apply(memory + slot.offset + DeltaInbox::kHeaderBytes, h.used, memory, weights_bytes, applied))
+      return who + ": " + *bad;
+    recorder.record(stage::apply, -1, sender, h.used, t0, recorder.now());
+  }
+  return std::nullopt;
+}
+
+}  // namespace wxfer
