@@ -8,6 +8,7 @@
 
 #if WXFER_HAVE_SIMGRID
 #include "common/units.hpp"
+#include "harness/weights.hpp"
 #include "model/dtype.hpp"
 #include "sim/output.hpp"
 #include "sim/simulate.hpp"
@@ -33,6 +34,8 @@ struct SimArgs {
   std::string out;
   std::string label_suffix;  // run groups are named <label>@<suffix> (files to merge)
   bool json = false;
+  bool delta = false;
+  std::string update_model = "versioned";
 };
 
 #if WXFER_HAVE_SIMGRID
@@ -67,7 +70,19 @@ void run_sim(const SimArgs& a) {
   req.plan.min_segment_bytes = parse_bytes(a.min_segment, "--min-segment");
   req.bucket_bytes = parse_bytes(a.bucket_size, "--bucket-size");
   if (req.bucket_bytes == 0) throw_usage("invalid --bucket-size '" + a.bucket_size + "': must be at least one byte");
-  for (const StrategyEntry* s : select_strategies(a.strategy)) req.strategies.emplace_back(s->name);
+  for (const StrategyEntry* s : select_strategies(a.strategy)) {
+    req.strategies.emplace_back(s->name);
+    if (s->sends_deltas) req.delta_strategies.emplace_back(s->name);
+  }
+  const UpdateModel update = UpdateModel::parse(a.update_model);
+  if (a.delta) {
+    if (req.delta_strategies.empty())
+      throw_usage("invalid --delta with --strategy " + a.strategy + ": it sends whole updates only");
+    // The density the model's arithmetic gives (density:D gives D).
+    req.delta_density = update.kind == UpdateModel::Kind::density ? update.density : sampled_changed_fraction(update);
+  } else if (update.kind != UpdateModel::Kind::versioned) {
+    throw_usage("invalid --update-model '" + a.update_model + "' without --delta: a whole update moves the same bytes");
+  }
   if (!a.inference_gpus.empty()) req.inference_gpus = parse_counts(a.inference_gpus);
   const Model model = load_model(a.model, DType::bf16);
   SimResult r = simulate(model, req);
@@ -82,7 +97,10 @@ void run_sim(const SimArgs& a) {
                    {"strategy", a.strategy},
                    {"bucket_bytes", req.bucket_bytes},
                    {"chunk_bytes", req.plan.chunk_bytes},
-                   {"inference_gpus", a.inference_gpus}};
+                   {"inference_gpus", a.inference_gpus},
+                   {"delta", a.delta},
+                   {"update_model", update.to_string()},
+                   {"delta_density", req.delta_density}};
   if (!a.out.empty()) write_sim_file(r.file, a.out);
   if (a.json)
     std::cout << sim_json(r).dump(2) << "\n";
@@ -116,6 +134,10 @@ void add_sim_command(CLI::App& app) {
   cmd->add_option("--out", args->out, "Write the simulated timelines to this HDF5 file");
   cmd->add_option("--label-suffix", args->label_suffix, "Run groups are named <strategy>@<suffix> (to merge files)");
   cmd->add_flag("--json", args->json, "Print one JSON object");
+  cmd->add_flag("--delta", args->delta, "Strategies that can (rdma) send only the changed elements (docs/sparse.md)");
+  cmd->add_option("--update-model", args->update_model,
+                  "With --delta: how many elements change per step: density:D, or adam[:lr=..] (measured on samples)")
+      ->capture_default_str();
   cmd->callback([args] { run_sim(*args); });
 }
 

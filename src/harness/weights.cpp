@@ -147,6 +147,20 @@ std::string UpdateModel::to_string() const {
   return "versioned";
 }
 
+double sampled_changed_fraction(const UpdateModel& model, uint64_t elements) {
+  constexpr uint32_t kTensors = 8, kStep = 1000;
+  constexpr int64_t kCols = 4096;
+  const uint64_t each = std::max<uint64_t>(elements / kTensors, 1);
+  std::vector<uint16_t> before(each), after(each);
+  uint64_t changed = 0;
+  for (uint32_t t = 0; t < kTensors; ++t) {
+    fill_weights(model, DType::bf16, t, kCols, 0, each, kStep - 1, reinterpret_cast<uint8_t*>(before.data()));
+    fill_weights(model, DType::bf16, t, kCols, 0, each, kStep, reinterpret_cast<uint8_t*>(after.data()));
+    for (uint64_t i = 0; i < each; ++i) changed += before[i] != after[i] ? 1 : 0;
+  }
+  return static_cast<double>(changed) / static_cast<double>(each * kTensors);
+}
+
 uint16_t weight_bf16_bits(const UpdateModel& model, uint32_t tensor, int64_t cols, uint64_t element, uint32_t step) {
   uint16_t out = 0;
   fill_weights(model, DType::bf16, tensor, cols, element, 1, step, reinterpret_cast<uint8_t*>(&out));

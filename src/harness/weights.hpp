@@ -95,6 +95,10 @@ struct UpdateModel {
   bool operator==(const UpdateModel&) const = default;
 };
 
+// The fraction of elements whose bf16 value changes from one version to the next, measured
+// on `elements` elements of a few tensors (what `wxfer sim --delta` assumes of a model).
+double sampled_changed_fraction(const UpdateModel& model, uint64_t elements = 1 << 20);
+
 // Element `element` (row-major index) of a tensor with `cols` columns.
 uint16_t weight_bf16_bits(uint32_t tensor, int64_t cols, uint64_t element, uint32_t step);
 uint16_t weight_bf16_bits(const UpdateModel& model, uint32_t tensor, int64_t cols, uint64_t element, uint32_t step);

@@ -397,6 +397,7 @@ Replay replay_rdma(const SimPlatform& p, const RankMap& m, const std::vector<std
         const SimChunk& ch = (*mine)[static_cast<size_t>(k)];
         timed(p, gpu, rec, r, k, stage::fuse, ch.fuse, c.fusion_rate);
         timed(p, gpu, rec, r, k, stage::quantize, ch.quantize, c.quantization_rate);
+        timed(p, gpu, rec, r, k, stage::encode, ch.encode, c.device_copy_bandwidth);
         ready[2]->release();
       }
     });

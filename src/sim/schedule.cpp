@@ -275,4 +275,29 @@ std::vector<SimChunk> gather_schedule(const Plan& whole, uint64_t chunk_bytes, i
   return grouped(static_cast<int32_t>(cuts.size()), max_chunks, fill, finish);
 }
 
+DeltaCost delta_cost(double density, uint32_t elem_bytes) {
+  DeltaCost c;
+  const double d = std::clamp(density, 0.0, 1.0), e = elem_bytes;
+  const double index = (d * (2 + e) + 4.0 / 65536) / e, bitmap = (1.0 / 8 + d * e) / e;
+  c.wire = std::min({index, bitmap, 1.0});
+  c.touched = c.wire >= 1 ? 1 : 1 - std::pow(1 - d, 32 / e);
+  c.mask = c.wire >= 1 ? 0 : 1 / (8 * e);
+  return c;
+}
+
+void make_delta(std::vector<std::vector<SimChunk>>& chunks, const DeltaCost& cost) {
+  const auto scaled = [&](uint64_t bytes) { return static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) * cost.wire)); };
+  for (auto& mine : chunks)
+    for (SimChunk& ch : mine) {
+      uint64_t raw = 0;
+      for (auto& [rank, bytes] : ch.out) {
+        raw += bytes;
+        bytes = scaled(bytes);
+      }
+      for (auto& [rank, bytes] : ch.strided_out) bytes = scaled(bytes);
+      ch.bytes = scaled(ch.bytes);
+      ch.encode = cost.wire >= 1 ? 0 : static_cast<uint64_t>(static_cast<double>(raw) * cost.encode_read());
+    }
+}
+
 }  // namespace wxfer

@@ -29,7 +29,8 @@ struct SimChunk {
   // run puts a column box of held rows row by row, at the strided put rate; see
   // ClusterSpec::strided_write_efficiency). Ranks ascending, a subset of out's.
   PeerBytes strided_out;
-  uint64_t bytes = 0;  // landed bytes in all
+  uint64_t bytes = 0;   // landed bytes in all
+  uint64_t encode = 0;  // delta updates: bytes the encoder reads (change mask, changed sectors)
 };
 
 // rdma: per trainer rank, its chunks (plan.chunks_of) merged into at most max_chunks.
@@ -70,6 +71,21 @@ struct StridedShare {
   uint64_t interleaved = 0;
 };
 StridedShare strided_share(const Plan& plan);
+
+// Sparse (delta) updates in the simulator (docs/sparse.md): with a fraction `density` of
+// elements changed, uniformly spread, every write becomes a patch of the smaller encoding
+// (a u16 index per change and a u32 count per 65,536 elements, or a bit per element, plus
+// the values); the encoder reads the change mask and the 32-byte sectors that hold changed
+// elements, and the receiver reads the patches and writes those sectors.
+struct DeltaCost {
+  double wire = 1;     // patch bytes per byte of the whole update
+  double touched = 1;  // fraction of 32-byte sectors holding a changed element
+  double mask = 0;     // change-mask bytes per byte
+  double encode_read() const { return mask + touched; }
+};
+DeltaCost delta_cost(double density, uint32_t elem_bytes);
+// The rdma schedule as a delta update: writes scaled to patches, encode bytes set.
+void make_delta(std::vector<std::vector<SimChunk>>& chunks, const DeltaCost& cost);
 
 // bf16 source bytes a segment is computed from (0 for fp8 scales: their weight has them).
 uint64_t source_bytes(const Plan& plan, const Segment& seg);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -10,6 +11,7 @@
 #include "common/build_info.hpp"
 #include "common/error.hpp"
 #include "plan/buckets.hpp"
+#include "record/stages.hpp"
 #include "sim/platform.hpp"
 #include "sim/replay.hpp"
 
@@ -151,6 +153,10 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
       const double model_bytes = static_cast<double>(whole->stats().total_bytes);
       for (int32_t i = 0; i < n; ++i) share[static_cast<size_t>(i)] = static_cast<double>(plan.local_bytes(i)) / model_bytes;
     }
+    const auto delta = [&](const std::string& strategy) {
+      return req.delta_density >= 0 &&
+             std::find(req.delta_strategies.begin(), req.delta_strategies.end(), strategy) != req.delta_strategies.end();
+    };
     for (const auto& strategy : req.strategies) {
       const auto t_run = std::chrono::steady_clock::now();
       Replay replay;
@@ -165,11 +171,37 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
                                {"pipeline_depth", c.pipeline_depth}};
       if (strategy == "rdma") {
         const auto t_sched = std::chrono::steady_clock::now();
-        const auto chunks = rdma_schedule(plan, c.max_sim_chunks, c.gpus_per_node, c.send_in_place);
+        auto chunks = rdma_schedule(plan, c.max_sim_chunks, c.gpus_per_node, c.send_in_place);
         result.plan_seconds += wall_since(t_sched);
+        const DeltaCost cost =
+            delta(strategy) ? delta_cost(req.delta_density, static_cast<uint32_t>(dtype_size(opt.inference_dtype))) : DeltaCost{};
+        if (delta(strategy)) make_delta(chunks, cost);
         replay = replay_rdma(platform, m, chunks);
         bound = rdma_lower_bound(plan, c);
         params["max_sim_chunks"] = c.max_sim_chunks;
+        if (delta(strategy)) {
+          // After the commit each receiver reads its patches and writes the sectors they change.
+          double slowest = 0;
+          for (int32_t i = 0; i < n; ++i) {
+            const auto held = static_cast<double>(plan.local_bytes(i));
+            const auto bytes = static_cast<uint64_t>(held * (cost.wire + cost.touched));
+            const double t = static_cast<double>(bytes) / c.device_copy_bandwidth;
+            Event e;
+            e.rank = m.inference_job_rank(i);
+            std::snprintf(e.stage, sizeof(e.stage), "%s", stage::apply);
+            e.bytes = bytes;
+            e.t_begin = replay.seconds;
+            e.t_end = replay.seconds + t;
+            replay.events.push_back(e);
+            slowest = std::max(slowest, t);
+          }
+          replay.seconds += slowest;
+          params["delta"] = true;
+          params["delta_density"] = req.delta_density;
+          params["delta_wire_fraction"] = cost.wire;
+          // The bound of the bytes a delta sends: the busiest NIC's patches.
+          bound *= cost.wire;
+        }
       } else if (strategy == "broadcast") {
         replay = replay_broadcast(platform, m, buckets, share);
         bound = broadcast_lower_bound(buckets, trainers, c);
@@ -196,7 +228,14 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
       run.params = params;
       run.metrics["flows"] = static_cast<double>(replay.flows);
       run.metrics["sim_wall_seconds"] = wall_since(t_run);
-      run.steps.push_back({0, replay.seconds, plan.stats().total_bytes, 0, 0, replay.seconds});
+      StepRecord step{0, replay.seconds, plan.stats().total_bytes, 0, 0, replay.seconds};
+      if (delta(strategy)) {
+        step.delta = 1;
+        step.changed_fraction = req.delta_density;
+        step.bytes_landed =
+            static_cast<uint64_t>(static_cast<double>(plan.stats().total_bytes) * params.value("delta_wire_fraction", 1.0));
+      }
+      run.steps.push_back(step);
       SimRow row{run.label,
                  strategy,
                  n,

@@ -22,6 +22,10 @@ struct SimRequest {
   uint64_t bucket_bytes = 2ull << 30;   // broadcast bucket
   std::vector<std::string> strategies;  // gather, broadcast, rdma
   std::vector<int32_t> inference_gpus;  // sweep: inference ranks (replicas = n / tp); empty: one run
+  // Delta updates (docs/sparse.md): these strategies send only the changed elements, a fraction
+  // delta_density of all (< 0: every strategy sends whole updates).
+  double delta_density = -1;
+  std::vector<std::string> delta_strategies;
 };
 
 struct SimRow {

@@ -2,6 +2,9 @@
 // the same input gives the same timeline.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <string>
+
 #include "../plan/plan_fixtures.hpp"
 #include "isolated.hpp"
 #include "sim/schedule.hpp"
@@ -117,6 +120,67 @@ TEST(Simulate, StridedBoxesAreWrittenInPlace) {
   EXPECT_EQ(total, share.total);
   EXPECT_EQ(staged_in_place, 0u);  // only the strided boxes were staged in place before
   EXPECT_GT(staged, share.bytes);  // offloaded: every held byte
+}
+
+}  // namespace
+}  // namespace wxfer
+
+namespace wxfer {
+namespace {
+
+TEST(Schedule, DeltaCostIsTheSmallerEncoding) {
+  // bf16 at 2%: a u16 index and a bf16 value per change (4 bytes per 50 elements of 2 bytes).
+  const DeltaCost sparse = delta_cost(0.02, 2);
+  EXPECT_NEAR(sparse.wire, 0.04, 1e-4);
+  EXPECT_NEAR(sparse.touched, 1 - std::pow(0.98, 16), 1e-12);
+  EXPECT_DOUBLE_EQ(sparse.mask, 1.0 / 16);
+  // Dense: a bit per element beats an index per change; everything changed: whole.
+  EXPECT_NEAR(delta_cost(0.3, 2).wire, (1.0 / 8 + 0.6) / 2, 1e-12);
+  const DeltaCost whole = delta_cost(1.0, 2);
+  EXPECT_DOUBLE_EQ(whole.wire, 1.0);
+  EXPECT_DOUBLE_EQ(whole.touched, 1.0);
+  EXPECT_DOUBLE_EQ(whole.mask, 0.0);
+  // fp8: a value is one byte, an index two.
+  EXPECT_NEAR(delta_cost(0.02, 1).wire, 0.06, 1e-4);
+}
+
+TEST(Simulate, DeltaSendsThePatchesAndBeatsTheWholeUpdate) {
+  const auto sim = [](double density) {
+    return testing::isolated([&] {
+      SimRequest req;
+      req.cluster = load_cluster("h100-ib400");
+      req.trainer = parse_trainer_layout("fsdp=8");
+      req.inference = parse_inference_layout("tp=2,replicas=2");
+      req.plan.chunk_bytes = 64 << 10;
+      req.plan.min_segment_bytes = 4 << 10;
+      req.strategies = {"broadcast", "rdma"};
+      req.delta_strategies = {"rdma"};
+      req.delta_density = density;
+      const SimResult r = simulate(testing::tiny_deepseek(), req);
+      std::vector<double> out;  // per run: seconds, bytes landed / whole, delta, changed, apply events
+      for (const auto& run : r.file.runs) {
+        const StepRecord& s = run.steps.at(0);
+        double applies = 0;
+        for (const Event& e : run.events) applies += std::string(e.stage) == "apply" ? 1 : 0;
+        out.insert(out.end(), {s.seconds, static_cast<double>(s.bytes_landed) / static_cast<double>(run.bytes_per_step),
+                               static_cast<double>(s.delta), s.changed_fraction, applies});
+      }
+      return out;
+    });
+  };
+  const auto whole = sim(-1), delta = sim(0.02);
+  ASSERT_EQ(whole.size(), 10u);
+  ASSERT_EQ(delta.size(), 10u);
+  // broadcast sends whole updates either way.
+  EXPECT_EQ(delta[0], whole[0]);
+  EXPECT_EQ(delta[2], 0);
+  // rdma: patches on the wire, one apply per inference rank, faster than whole.
+  EXPECT_EQ(whole[7], 0);
+  EXPECT_DOUBLE_EQ(delta[7], 1);
+  EXPECT_DOUBLE_EQ(delta[8], 0.02);
+  EXPECT_NEAR(delta[6], delta_cost(0.02, 2).wire, 1e-6);
+  EXPECT_DOUBLE_EQ(delta[9], 4);
+  EXPECT_LT(delta[5], whole[5]);
 }
 
 }  // namespace
