@@ -73,8 +73,8 @@ void print_step(const std::string& label, const StepRecord& s, uint64_t must_lan
                                 : "";
   char sparse[96] = "";
   if (s.delta)
-    std::snprintf(sparse, sizeof(sparse), " (delta: %.2f%% of elements changed, %.2f%% of the bytes sent)",
-                  100 * s.changed_fraction, 100.0 * static_cast<double>(s.bytes_landed) / static_cast<double>(must_land));
+    std::snprintf(sparse, sizeof(sparse), " (delta: %.2f%% of elements changed, %.2f%% of a whole update's bytes sent)",
+                  100 * s.changed_fraction, 100.0 * static_cast<double>(s.bytes_landed) / static_cast<double>(s.whole_bytes));
   std::printf("[%-9s] step %d/%d: %s%s, %.2f GB/s landed%s%s\n", label.c_str(), s.step + 1, steps,
               format_seconds(s.seconds).c_str(), bound.c_str(), static_cast<double>(must_land) / s.seconds / 1e9, sparse,
               s.verified ? ", every byte verified" : "");
@@ -364,7 +364,7 @@ void add_run_command(CLI::App& app) {
                   "per step) or adam[:lr=1e-5,scale=0.02,drift=0.5] (bf16 rounding of fp32 master weights; docs/sparse.md)")
       ->capture_default_str();
   cmd->add_flag("--delta", args->delta,
-                "Send only what changed since the receivers' version (rdma; other strategies send whole updates)");
+                "Send only what changed since the receivers' version (rdma, broadcast; gather sends whole updates)");
   cmd->add_option("--full-every", args->full_every, "With --delta: a whole update every N versions (0: only the first)")
       ->capture_default_str();
   cmd->add_option("--inject", args->inject,

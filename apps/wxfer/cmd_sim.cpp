@@ -134,7 +134,7 @@ void add_sim_command(CLI::App& app) {
   cmd->add_option("--out", args->out, "Write the simulated timelines to this HDF5 file");
   cmd->add_option("--label-suffix", args->label_suffix, "Run groups are named <strategy>@<suffix> (to merge files)");
   cmd->add_flag("--json", args->json, "Print one JSON object");
-  cmd->add_flag("--delta", args->delta, "Strategies that can (rdma) send only the changed elements (docs/sparse.md)");
+  cmd->add_flag("--delta", args->delta, "Strategies that can (rdma, broadcast) send only the changed elements (docs/sparse.md)");
   cmd->add_option("--update-model", args->update_model,
                   "With --delta: how many elements change per step: density:D, or adam[:lr=..] (measured on samples)")
       ->capture_default_str();

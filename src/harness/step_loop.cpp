@@ -118,6 +118,10 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& caller_env, co
     const bool delta_step = control.max(delta && !delta->full ? 1.0 : 0.0, env.deadline()) > 0;
     const double compared = control.sum(delta ? static_cast<double>(delta->elements) : 0.0, env.deadline());
     const double changed = control.sum(delta ? static_cast<double>(delta->changed) : 0.0, env.deadline());
+    uint64_t covered = 0;
+    if (delta)
+      for (const auto& [peer, bytes] : delta->covered) covered += bytes;
+    const auto whole_bytes = static_cast<uint64_t>(control.sum(static_cast<double>(covered), env.deadline()));
 
     // Update time on the aligned clock: first "go" to the last rank's commit.
     const double t_begin = -control.max(-rec.aligned(go), env.deadline());
@@ -136,6 +140,7 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& caller_env, co
     s.bound_seconds = bound;
     s.delta = delta_step ? 1 : 0;
     s.changed_fraction = delta_step && compared > 0 ? changed / compared : -1;
+    s.whole_bytes = delta_step ? whole_bytes : 0;
     out.steps.push_back(s);
     if (env.world_rank == 0 && settings.on_step != nullptr) settings.on_step(out.label, s, out.bytes_per_step, settings.steps);
 

@@ -191,12 +191,16 @@ std::optional<std::string> apply(const uint8_t* data, uint64_t bytes, uint8_t* m
       payload = index_blocks(h.elements) * sizeof(uint32_t) + h.changed * (sizeof(uint16_t) + e);
     else if (h.encoding == static_cast<uint8_t>(Encoding::bitmap))
       payload = (h.elements + 7) / 8 + h.changed * e;
+    else if (h.encoding == static_cast<uint8_t>(Encoding::whole) && h.changed == h.elements)
+      payload = h.elements * e;
     else
       return where + ": unknown encoding " + std::to_string(h.encoding);
     if (bytes - at - sizeof(h) < payload) return where + ": payload past the end";
     const uint8_t* p = data + at + sizeof(h);
     uint8_t* region = memory + h.dest_offset;
-    if (h.encoding == static_cast<uint8_t>(Encoding::index)) {
+    if (h.encoding == static_cast<uint8_t>(Encoding::whole)) {
+      std::memcpy(region, p, payload);
+    } else if (h.encoding == static_cast<uint8_t>(Encoding::index)) {
       const uint64_t blocks = index_blocks(h.elements);
       const uint8_t* lows = p + blocks * sizeof(uint32_t);
       const uint8_t* values = lows + h.changed * sizeof(uint16_t);
@@ -242,6 +246,90 @@ std::optional<std::string> apply(const uint8_t* data, uint64_t bytes, uint8_t* m
     out.changed += h.changed;
     at += sizeof(h) + padded(payload);
   }
+  return std::nullopt;
+}
+
+void append_whole(uint64_t dest_offset, uint32_t elem_bytes, const uint8_t* data, uint64_t bytes, std::vector<uint8_t>& out) {
+  PatchHeader h;
+  h.magic = kPatchMagic;
+  h.elem_bytes = static_cast<uint16_t>(elem_bytes);
+  h.encoding = static_cast<uint8_t>(Encoding::whole);
+  h.dest_offset = dest_offset;
+  h.elements = bytes / elem_bytes;
+  h.changed = h.elements;
+  const size_t at = out.size();
+  out.resize(at + sizeof(h) + padded(bytes), 0);
+  std::memcpy(out.data() + at, &h, sizeof(h));
+  std::memcpy(out.data() + at + sizeof(h), data, bytes);
+}
+
+std::optional<std::string> visit(
+    const uint8_t* data, uint64_t bytes,
+    const std::function<std::optional<std::string>(const PatchHeader& header, const uint8_t* payload)>& each) {
+  for (uint64_t at = 0; at < bytes;) {
+    const std::string where = "patch at byte " + std::to_string(at);
+    PatchHeader h;
+    if (bytes - at < sizeof(h)) return where + ": truncated header";
+    std::memcpy(&h, data + at, sizeof(h));
+    if (h.magic != kPatchMagic) return where + ": bad magic";
+    if (h.elem_bytes != 1 && h.elem_bytes != 2 && h.elem_bytes != 4)
+      return where + ": element size " + std::to_string(h.elem_bytes);
+    const uint64_t e = h.elem_bytes;
+    if (h.changed > h.elements || h.elements > (uint64_t{1} << 40))
+      return where + ": " + std::to_string(h.changed) + " of " + std::to_string(h.elements) + " elements";
+    uint64_t payload = 0;
+    if (h.encoding == static_cast<uint8_t>(Encoding::index))
+      payload = index_blocks(h.elements) * sizeof(uint32_t) + h.changed * (sizeof(uint16_t) + e);
+    else if (h.encoding == static_cast<uint8_t>(Encoding::bitmap))
+      payload = (h.elements + 7) / 8 + h.changed * e;
+    else if (h.encoding == static_cast<uint8_t>(Encoding::whole) && h.changed == h.elements)
+      payload = h.elements * e;
+    else
+      return where + ": unknown encoding " + std::to_string(h.encoding);
+    if (bytes - at - sizeof(h) < payload) return where + ": payload past the end";
+    if (auto bad = each(h, data + at + sizeof(h))) return where + ": " + *bad;
+    at += sizeof(h) + padded(payload);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> for_each_change(const PatchHeader& h, const uint8_t* p,
+                                           const std::function<void(uint64_t index, const uint8_t* value)>& change) {
+  const uint64_t e = h.elem_bytes;
+  if (h.encoding == static_cast<uint8_t>(Encoding::whole)) {
+    for (uint64_t i = 0; i < h.elements; ++i) change(i, p + i * e);
+    return std::nullopt;
+  }
+  if (h.encoding == static_cast<uint8_t>(Encoding::index)) {
+    const uint64_t blocks = index_blocks(h.elements);
+    const uint8_t* lows = p + blocks * sizeof(uint32_t);
+    const uint8_t* values = lows + h.changed * sizeof(uint16_t);
+    uint64_t j = 0;
+    for (uint64_t b = 0; b < blocks; ++b) {
+      uint32_t count = 0;
+      std::memcpy(&count, p + b * sizeof(uint32_t), sizeof(count));
+      if (count > h.changed - j) return "index counts exceed its count of " + std::to_string(h.changed);
+      for (const uint64_t end = j + count; j < end; ++j) {
+        uint16_t low = 0;
+        std::memcpy(&low, lows + j * sizeof(low), sizeof(low));
+        const uint64_t i = b * kIndexBlock + low;
+        if (i >= h.elements) return "index " + std::to_string(i) + " past its " + std::to_string(h.elements) + " elements";
+        change(i, values + j * e);
+      }
+    }
+    if (j != h.changed) return "index counts disagree with its count of " + std::to_string(h.changed);
+    return std::nullopt;
+  }
+  const uint64_t map_bytes = (h.elements + 7) / 8;
+  const uint8_t* values = p + map_bytes;
+  uint64_t j = 0;
+  for (uint64_t b = 0; b < map_bytes; ++b)
+    for (unsigned bits = p[b]; bits != 0; bits &= bits - 1) {
+      const uint64_t i = b * 8 + static_cast<uint64_t>(std::countr_zero(bits));
+      if (i >= h.elements || j >= h.changed) return "bitmap disagrees with its count of " + std::to_string(h.changed);
+      change(i, values + j++ * e);
+    }
+  if (j != h.changed) return "bitmap disagrees with its count of " + std::to_string(h.changed);
   return std::nullopt;
 }
 

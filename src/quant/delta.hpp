@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@ enum class Encoding : uint8_t {
   // its block, then the values: 2 bytes of index per change.
   index = 1,
   bitmap = 2,  // one bit per element, then the values of the set bits
+  whole = 3,   // every element (a region whose patch would be no smaller)
 };
 inline constexpr uint64_t kIndexBlock = 65536;
 
@@ -63,6 +65,20 @@ class Patch {
   uint64_t elements_ = 0;
   uint32_t elem_ = 1;
 };
+
+// A record of every element of a region (Encoding::whole), appended to `out`.
+void append_whole(uint64_t dest_offset, uint32_t elem_bytes, const uint8_t* data, uint64_t bytes, std::vector<uint8_t>& out);
+
+// Calls `each(header, payload)` for every record in [data, data + bytes), after checking that
+// its header and payload lie inside (magic, element size, encoding, counts, payload size);
+// stops at the first problem, its own or the one `each` returns.
+std::optional<std::string> visit(
+    const uint8_t* data, uint64_t bytes,
+    const std::function<std::optional<std::string>(const PatchHeader& header, const uint8_t* payload)>& each);
+// Calls `change(index, value)` for every element a visited record carries, in ascending index
+// order; what is malformed (an index past the region, counts that disagree), if anything.
+std::optional<std::string> for_each_change(const PatchHeader& header, const uint8_t* payload,
+                                           const std::function<void(uint64_t index, const uint8_t* value)>& change);
 
 struct Applied {
   uint64_t patches = 0, changed = 0;

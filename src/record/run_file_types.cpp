@@ -33,6 +33,7 @@ h5::Datatype step_row_type() {
   add(type.get(), "reference_seconds", offsetof(StepRecord, reference_seconds), H5T_NATIVE_DOUBLE);
   add(type.get(), "delta", offsetof(StepRecord, delta), H5T_NATIVE_UINT8);
   add(type.get(), "changed_fraction", offsetof(StepRecord, changed_fraction), H5T_NATIVE_DOUBLE);
+  add(type.get(), "whole_bytes", offsetof(StepRecord, whole_bytes), H5T_NATIVE_UINT64);
   return type;
 }
 

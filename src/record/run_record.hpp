@@ -54,6 +54,9 @@ struct StepRecord {
   // changed; 0 and -1 for whole updates and files written before deltas existed.
   uint8_t delta = 0;
   double changed_fraction = -1;
+  // Delta steps: the bytes a whole update would have sent (the plan's traffic the step
+  // covered, counted as bytes_landed is); 0 otherwise.
+  uint64_t whole_bytes = 0;
 };
 
 struct RankInfo {

@@ -60,7 +60,8 @@ RunStats compute_run_stats(const StrategyRun& run, const std::vector<RankInfo>& 
     delta_seconds.push_back(step.seconds);
     delta_steps.push_back(step);
     if (step.changed_fraction >= 0) changed.push_back(step.changed_fraction);
-    if (run.bytes_per_step > 0) wire.push_back(static_cast<double>(step.bytes_landed) / static_cast<double>(run.bytes_per_step));
+    const uint64_t whole = step.whole_bytes > 0 ? step.whole_bytes : run.bytes_per_step;
+    if (whole > 0) wire.push_back(static_cast<double>(step.bytes_landed) / static_cast<double>(whole));
   }
   s.delta_steps = delta_seconds.size();
   if (!delta_seconds.empty()) {

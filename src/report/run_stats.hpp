@@ -87,7 +87,7 @@ struct RunStats {
   // delta steps, and over the whole steps of the same run (--full-every) where it has some.
   size_t delta_steps = 0;
   std::optional<double> changed_fraction;  // elements changed / elements compared
-  std::optional<double> wire_fraction;     // bytes sent / bytes_per_step
+  std::optional<double> wire_fraction;     // bytes sent / what a whole update sends (whole_bytes)
   std::optional<double> delta_seconds, full_seconds;
   // In the median delta step: wall time during which any rank encoded, and applied.
   std::optional<double> encode_seconds, apply_seconds;

@@ -467,6 +467,7 @@ Replay replay_broadcast(const SimPlatform& p, const RankMap& m, const std::vecto
         }
         timed(p, owner, rec, b.owner, k, stage::stage_in, b.work.stage_in, c.h2d_bandwidth);
         timed(p, owner, rec, b.owner, k, stage::quantize, b.work.quantize, c.quantization_rate);
+        timed(p, owner, rec, b.owner, k, stage::encode, b.work.encode, c.device_copy_bandwidth);
         staged[static_cast<size_t>(k)]->release();
       }
     });

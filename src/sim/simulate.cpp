@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -203,8 +204,26 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
           bound *= cost.wire;
         }
       } else if (strategy == "broadcast") {
-        replay = replay_broadcast(platform, m, buckets, share);
-        bound = broadcast_lower_bound(buckets, trainers, c);
+        if (delta(strategy)) {
+          // Each bucket's records instead of the bucket; receivers read them and write the
+          // sectors they change (their copy-out, scaled).
+          const DeltaCost cost = delta_cost(req.delta_density, static_cast<uint32_t>(dtype_size(opt.inference_dtype)));
+          std::vector<SimBucket> patched = buckets;
+          for (SimBucket& b : patched) {
+            b.work.encode = cost.wire >= 1 ? 0 : static_cast<uint64_t>(static_cast<double>(b.work.bytes) * cost.encode_read());
+            b.work.bytes = static_cast<uint64_t>(std::ceil(static_cast<double>(b.work.bytes) * cost.wire));
+          }
+          std::vector<double> applied = share;
+          for (double& f : applied) f *= (cost.wire + cost.touched) / cost.wire;
+          replay = replay_broadcast(platform, m, patched, applied);
+          bound = broadcast_lower_bound(patched, trainers, c);
+          params["delta"] = true;
+          params["delta_density"] = req.delta_density;
+          params["delta_wire_fraction"] = cost.wire;
+        } else {
+          replay = replay_broadcast(platform, m, buckets, share);
+          bound = broadcast_lower_bound(buckets, trainers, c);
+        }
         params["bucket_bytes"] = req.bucket_bytes;
         params["buckets"] = buckets.size();
         params["broadcast"] = broadcast_name(c.broadcast);
@@ -234,6 +253,7 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
         step.changed_fraction = req.delta_density;
         step.bytes_landed =
             static_cast<uint64_t>(static_cast<double>(plan.stats().total_bytes) * params.value("delta_wire_fraction", 1.0));
+        step.whole_bytes = plan.stats().total_bytes;
       }
       run.steps.push_back(step);
       SimRow row{run.label,

@@ -30,4 +30,28 @@ uint64_t SliceCopyOut::copy(uint32_t tensor, Range rows, const uint8_t* src, Inf
   return written;
 }
 
+std::optional<std::string> SliceCopyOut::patch(uint32_t tensor, Range rows, const delta::PatchHeader& h, const uint8_t* payload,
+                                               InferenceMemory& memory, uint64_t& written) const {
+  const Tensor& t = plan_.dest_tensor(tensor);
+  const size_t elem = dtype_size(t.dtype);
+  const auto cols = static_cast<uint64_t>(t.cols);
+  if (h.elem_bytes != elem || h.elements != static_cast<uint64_t>(rows.size()) * cols)
+    return "a record of " + std::to_string(h.elements) + " elements of " + std::to_string(h.elem_bytes) + " bytes for " +
+           std::to_string(rows.size()) + " rows of " + t.name;
+  const auto& mine = slices_by_tensor_[tensor];
+  if (mine.empty()) return std::nullopt;
+  return delta::for_each_change(h, payload, [&](uint64_t index, const uint8_t* value) {
+    const int64_t row = rows.lo + static_cast<int64_t>(index / cols), col = static_cast<int64_t>(index % cols);
+    for (uint32_t si : mine) {
+      const Slice& s = plan_.slices()[si];
+      if (row < s.rows.lo || row >= s.rows.hi || col < s.cols.lo || col >= s.cols.hi) continue;
+      const auto at = (static_cast<uint64_t>(row - s.rows.lo) * static_cast<uint64_t>(s.cols.size()) +
+                       static_cast<uint64_t>(col - s.cols.lo)) *
+                      elem;
+      std::memcpy(memory.data() + memory.offset_of(s) + at, value, elem);
+      written += elem;
+    }
+  });
+}
+
 }  // namespace wxfer

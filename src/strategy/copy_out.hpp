@@ -3,10 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "harness/inference_memory.hpp"
 #include "plan/plan.hpp"
+#include "quant/delta.hpp"
 
 namespace wxfer {
 
@@ -16,6 +19,10 @@ class SliceCopyOut {
   // `rows` full-width rows of destination tensor `tensor`, starting at row rows.lo;
   // returns the bytes written into `memory`.
   uint64_t copy(uint32_t tensor, Range rows, const uint8_t* src, InferenceMemory& memory) const;
+  // The same rows as a delta record (docs/sparse.md): each changed element this rank holds is
+  // written into its slice; what is malformed (a record of another shape), if anything.
+  std::optional<std::string> patch(uint32_t tensor, Range rows, const delta::PatchHeader& header, const uint8_t* payload,
+                                   InferenceMemory& memory, uint64_t& written) const;
 
  private:
   const Plan& plan_;

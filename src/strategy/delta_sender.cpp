@@ -55,9 +55,9 @@ std::optional<DeltaInbox::Slot> DeltaInbox::slot_at(int receiver) const {
   return it->second;
 }
 
-DeltaSender::DeltaSender(const Plan& plan, const SegmentSource& source, const TrainerShards& shards,
-                         const std::vector<uint32_t>& segments, const DeltaInbox& inbox)
-    : plan_(plan), shards_(shards), inbox_(inbox) {
+ChangeFinder::ChangeFinder(const Plan& plan, const SegmentSource& source, const TrainerShards& shards,
+                           const std::vector<uint32_t>& segments)
+    : plan_(plan), shards_(shards) {
   uint64_t total = 0;
   for (const uint32_t s : segments) {
     if (masked_.count(s) != 0 || shadow_at_.count(s) != 0) continue;
@@ -69,42 +69,60 @@ DeltaSender::DeltaSender(const Plan& plan, const SegmentSource& source, const Tr
   shadow_ = HostBuffer(std::max<uint64_t>(total, 1));
 }
 
+void ChangeFinder::start(bool full) {
+  full_ = full;
+  elements_ = changed_ = 0;
+}
+
+uint32_t ChangeFinder::elem_bytes(uint32_t segment) const {
+  return static_cast<uint32_t>(dtype_size(plan_.dest_tensor(plan_.slices()[plan_.segments()[segment].slice].tensor).dtype));
+}
+
+bool ChangeFinder::encode(uint32_t segment, const SendBytes& bytes, delta::Patch& patch) {
+  WXFER_ASSERT(bytes.bytes() == plan_.segments()[segment].bytes);
+  const uint32_t elem = elem_bytes(segment);
+  const delta::Rows rows{bytes.data, bytes.rows, bytes.row_bytes, bytes.contiguous() ? bytes.row_bytes : bytes.stride};
+  if (const auto m = masked_.find(segment); m != masked_.end()) {
+    if (full_) return false;
+    const SegmentSource::Box& box = m->second;
+    patch.gather(rows, elem, static_cast<uint64_t>(box.rows.size()), static_cast<uint64_t>(box.cols.size()),
+                 shards_.change_mask(), shards_.mask_bit(box.tensor, box.rows.lo, box.cols.lo),
+                 shards_.mask_row_bits(box.tensor));
+  } else {
+    const auto it = shadow_at_.find(segment);
+    WXFER_ASSERT(it != shadow_at_.end());
+    uint8_t* shadow = shadow_.data() + it->second;
+    if (full_) {
+      for (uint64_t r = 0; r < bytes.rows; ++r)
+        std::memcpy(shadow + r * bytes.row_bytes, bytes.data + r * rows.stride, bytes.row_bytes);
+      return false;
+    }
+    patch.diff(rows, shadow, elem);
+  }
+  elements_ += patch.elements();
+  changed_ += patch.changed();
+  return true;
+}
+
+DeltaSender::DeltaSender(const Plan& plan, const SegmentSource& source, const TrainerShards& shards,
+                         const std::vector<uint32_t>& segments, const DeltaInbox& inbox)
+    : finder_(plan, source, shards, segments), inbox_(inbox) {}
+
 void DeltaSender::start(uint32_t version, bool full) {
   version_ = version;
   result_ = StepDelta{};
   result_.full = full;
+  finder_.start(full);
   // The buffers keep their memory from step to step: memory given back and taken again is
   // zeroed page by page by the kernel, which costs more than the patches' own writes.
   for (auto& [receiver, staged] : staged_) staged.clear();
 }
 
-bool DeltaSender::encode(uint32_t segment, const SendBytes& bytes, delta::Patch& patch) {
-  const Segment& seg = plan_.segments()[segment];
-  WXFER_ASSERT(bytes.bytes() == seg.bytes);
-  const auto elem = static_cast<uint32_t>(dtype_size(plan_.dest_tensor(plan_.slices()[seg.slice].tensor).dtype));
-  const delta::Rows rows{bytes.data, bytes.rows, bytes.row_bytes, bytes.contiguous() ? bytes.row_bytes : bytes.stride};
-  if (const auto m = masked_.find(segment); m != masked_.end()) {
-    if (result_.full) return false;
-    const SegmentSource::Box& box = m->second;
-    patch.gather(rows, elem, static_cast<uint64_t>(box.rows.size()), static_cast<uint64_t>(box.cols.size()),
-                 shards_.change_mask(), shards_.mask_bit(box.tensor, box.rows.lo, box.cols.lo),
-                 shards_.mask_row_bits(box.tensor));
-    result_.elements += patch.elements();
-    result_.changed += patch.changed();
-    return true;
-  }
-  const auto it = shadow_at_.find(segment);
-  WXFER_ASSERT(it != shadow_at_.end());
-  uint8_t* shadow = shadow_.data() + it->second;
-  if (result_.full) {
-    for (uint64_t r = 0; r < bytes.rows; ++r)
-      std::memcpy(shadow + r * bytes.row_bytes, bytes.data + r * bytes.stride, bytes.row_bytes);
-    return false;
-  }
-  patch.diff(rows, shadow, elem);
-  result_.elements += patch.elements();
-  result_.changed += patch.changed();
-  return true;
+StepDelta DeltaSender::result() const {
+  StepDelta out = result_;
+  out.elements = finder_.elements();
+  out.changed = finder_.changed();
+  return out;
 }
 
 bool DeltaSender::take(int receiver, uint64_t dest_offset, const delta::Patch& patch, uint64_t plan_bytes) {

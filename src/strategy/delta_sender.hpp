@@ -62,19 +62,43 @@ class DeltaInbox {
 // sender then reads only the mask and the changed values. Elsewhere (gathered or converted
 // segments, or no mask) the sender compares with its copy of the receivers' version (its
 // shadow), which costs a read of both and the memory of the copy.
+class ChangeFinder {
+ public:
+  // `segments`: the plan segments this rank sends (repeats are fine).
+  ChangeFinder(const Plan& plan, const SegmentSource& source, const TrainerShards& shards, const std::vector<uint32_t>& segments);
+  uint64_t shadow_bytes() const { return shadow_.size(); }
+  // A new update: whole (shadows are refreshed) or delta.
+  void start(bool full);
+  bool full() const { return full_; }
+  // The segment's bytes as they land. Delta step: `patch` gets what changed since the last
+  // version (true). Whole step: only the shadow is refreshed (false).
+  bool encode(uint32_t segment, const SendBytes& bytes, delta::Patch& patch);
+  // Element size of a segment as it lands.
+  uint32_t elem_bytes(uint32_t segment) const;
+  uint64_t elements() const { return elements_; }  // compared in this update
+  uint64_t changed() const { return changed_; }
+
+ private:
+  const Plan& plan_;
+  const TrainerShards& shards_;
+  std::map<uint32_t, SegmentSource::Box> masked_;  // segments the change mask covers
+  std::map<uint32_t, uint64_t> shadow_at_;         // the others -> offset in shadow_
+  HostBuffer shadow_;                              // the receivers' version of those
+  bool full_ = true;
+  uint64_t elements_ = 0, changed_ = 0;
+};
+
+// One-sided delta updates: each receiver's patches packed and written into its inbox slot.
 class DeltaSender {
  public:
-  // `segments`: the plan segments this rank sends, each once however many copies it has.
   DeltaSender(const Plan& plan, const SegmentSource& source, const TrainerShards& shards, const std::vector<uint32_t>& segments,
               const DeltaInbox& inbox);
-  uint64_t shadow_bytes() const { return shadow_.size(); }
+  uint64_t shadow_bytes() const { return finder_.shadow_bytes(); }
 
   // A new update to `version`: full (every segment whole, the shadow refreshed) or delta.
   void start(uint32_t version, bool full);
   bool full() const { return result_.full; }
-  // The segment's bytes as they land. Delta step: `patch` gets what changed since the last
-  // version (true). Full step: only the shadow is refreshed (false).
-  bool encode(uint32_t segment, const SendBytes& bytes, delta::Patch& patch);
+  bool encode(uint32_t segment, const SendBytes& bytes, delta::Patch& patch) { return finder_.encode(segment, bytes, patch); }
   // Whether segment `segment`'s patch goes to `receiver` (room left in its slot): if so it is
   // packed for it, addressed to `dest_offset`; if not the caller writes the segment whole and
   // calls whole(). Either way the segment's plan bytes count as covered.
@@ -82,16 +106,12 @@ class DeltaSender {
   void whole(int receiver, uint64_t plan_bytes);
   // Delta step: each receiver's slot (header and patches) in one put; the caller flushes.
   void write(Window& window);
-  const StepDelta& result() const { return result_; }
+  StepDelta result() const;
 
  private:
-  const Plan& plan_;
-  const TrainerShards& shards_;
+  ChangeFinder finder_;
   const DeltaInbox& inbox_;
-  std::map<uint32_t, SegmentSource::Box> masked_;  // segments the change mask covers
-  std::map<uint32_t, uint64_t> shadow_at_;         // the others -> offset in shadow_
-  HostBuffer shadow_;                              // the receivers' version of every segment
-  std::map<int, std::vector<uint8_t>> staged_;     // per receiver: header, then patches
+  std::map<int, std::vector<uint8_t>> staged_;  // per receiver: header, then patches
   uint32_t version_ = 0;
   StepDelta result_;
 };

@@ -26,7 +26,7 @@ const std::vector<StrategyEntry>& strategy_registry() {
       {"gather", "single-rank gather: trainer 0 gathers every tensor and sends it to every inference rank", "mpi",
        needs(true, true, false), false, make_gather_strategy, make_gather_baseline},
       {"broadcast", "checkpoint-engine: bucketed broadcast by each owner, ping-pong buffers", "mpi", needs(true, true, false),
-       false, make_broadcast_strategy, make_broadcast_baseline},
+       true, make_broadcast_strategy, make_broadcast_baseline},
       {"rdma", "Perplexity: static schedule of one-sided writes into inference memory, pipelined", "mpi-rma",
        needs(true, true, true), true, make_rdma_strategy, nullptr},
   };

@@ -9,7 +9,9 @@
 
 #include "common/error.hpp"
 #include "plan/buckets.hpp"
+#include "quant/delta.hpp"
 #include "strategy/copy_out.hpp"
+#include "strategy/delta_sender.hpp"
 #include "strategy/segment_source.hpp"
 
 namespace wxfer {
@@ -61,9 +63,22 @@ class BroadcastStrategy final : public Strategy {
     const uint64_t buffer = env.is_trainer() ? staged : largest_bucket_;
     if (buffer > 0)
       for (auto& b : buffers_) b = HostBuffer(buffer);
+    if (env.options.delta && env.is_trainer()) {
+      std::vector<uint32_t> mine;
+      for (const Bucket& b : buckets_)
+        if (b.owner == env.world_rank) mine.insert(mine.end(), b.segments.begin(), b.segments.end());
+      finder_ = std::make_unique<ChangeFinder>(*whole_, *source_, *env.shards, mine);
+    }
+    delta_ = env.options.delta;
   }
 
-  void update(StrategyEnv& env, uint32_t) override {
+  void update(StrategyEnv& env, uint32_t step) override {
+    // Delta updates: the first update of a run, and every --full-every'th version, is whole.
+    full_ = !primed_ || (env.options.full_every > 0 && step % env.options.full_every == 0);
+    primed_ = true;
+    problem_.reset();
+    if (finder_) finder_->start(full_);
+    if (delta_ && !full_) return update_delta(env);
     const Deadline deadline = env.deadline();
     Recorder& rec = env.recorder;
     std::vector<Request> pending[2];
@@ -78,6 +93,7 @@ class BroadcastStrategy final : public Strategy {
       if (env.world_rank == b.owner) {
         finish_sending(rec, pending[k % 2], k % 2, deadline);
         pack(b, k, buf.data(), rec, deadline);
+        if (finder_) refresh(b, k, buf.data());  // a whole update: the sender's copies of what it sent
         sending_[k % 2] = {static_cast<int32_t>(k), rec.now(), b.bytes};
         // Runs already in trainer memory go from there; the rest from the bucket buffer.
         for (const Piece& p : pieces_[k])
@@ -101,6 +117,117 @@ class BroadcastStrategy final : public Strategy {
     if (env.is_trainer()) source_->finish_contributions(deadline);
   }
 
+  // A delta update, bucket by bucket: the owner broadcasts the bucket's patch records (each
+  // segment's changes, or the segment whole where that is smaller) after their length, and
+  // every receiver writes the changes it holds into its slices. Not pipelined: a bucket's
+  // records are a few percent of it.
+  void update_delta(StrategyEnv& env) {
+    const Deadline deadline = env.deadline();
+    Recorder& rec = env.recorder;
+    result_ = StepDelta{};
+    result_.full = false;
+    if (env.is_trainer()) {
+      source_->start_step();
+      source_->post_contributions();
+    }
+    for (size_t k = 0; k < buckets_.size(); ++k) {
+      const Bucket& b = buckets_[k];
+      Group& group = *groups_[static_cast<size_t>(b.owner)];
+      const bool owner = env.world_rank == b.owner;
+      if (!owner && env.is_trainer()) continue;
+      uint64_t length = 0;
+      if (owner) {
+        pack(b, k, buffers_[0].data(), rec, deadline);
+        encode(b, k, buffers_[0].data(), rec);
+        length = records_.size();
+      }
+      // The length goes over the control plane (set-up style agreement), the records over the
+      // data path.
+      const double t0 = rec.now();
+      length = control_groups_[static_cast<size_t>(b.owner)]->broadcast({length}, b.owner, deadline).at(0);
+      if (!owner) records_.resize(length);
+      std::vector<Request> payload;
+      if (length > 0)
+        payload.push_back(env.transport.ibroadcast(group, b.owner, {records_.data(), length, MemoryKind::host, -1}));
+      wait_all(payload, deadline);
+      rec.record(stage::bcast, static_cast<int32_t>(k), -1, length, t0, rec.now());
+      if (owner) {
+        for (int i = 0; i < env.ranks.inference; ++i) {
+          result_.wire[env.ranks.world_of_inference(i)] += length;
+          result_.covered[env.ranks.world_of_inference(i)] += b.bytes;
+        }
+      } else {
+        apply_records(env, k, rec);
+      }
+    }
+    if (env.is_trainer()) source_->finish_contributions(deadline);
+    if (finder_) {
+      result_.elements = finder_->elements();
+      result_.changed = finder_->changed();
+    }
+  }
+
+  // The owner: bucket k's segments (packed in `buf` or in place) as records in records_.
+  void encode(const Bucket& b, size_t k, const uint8_t* buf, Recorder& rec) {
+    const double t0 = rec.now();
+    records_.clear();
+    uint64_t at = 0;
+    for (uint32_t s : b.segments) {
+      const uint64_t n = whole_->segments()[s].bytes;
+      const uint8_t* bytes = bytes_of(k, at, buf);
+      if (finder_->encode(s, {bytes, 1, n, n}, patch_) && patch_.encoded_bytes() < n)
+        patch_.append(s, records_);
+      else
+        delta::append_whole(s, finder_->elem_bytes(s), bytes, n, records_);
+      at += n;
+    }
+    rec.record(stage::encode, static_cast<int32_t>(k), -1, b.bytes, t0, rec.now());
+  }
+
+  // A whole update: the owner's copies of bucket k's segments brought up to date.
+  void refresh(const Bucket& b, size_t k, const uint8_t* buf) {
+    uint64_t at = 0;
+    for (uint32_t s : b.segments) {
+      const uint64_t n = whole_->segments()[s].bytes;
+      finder_->encode(s, {bytes_of(k, at, buf), 1, n, n}, patch_);
+      at += n;
+    }
+  }
+
+  // Where the owner holds bucket k's byte `at` as it lands: in place, or packed in `buf`.
+  const uint8_t* bytes_of(size_t k, uint64_t at, const uint8_t* buf) const {
+    const Piece& piece = piece_at(k, at);
+    return piece.in_place != nullptr ? piece.in_place + (at - piece.at) : buf + piece.packed_at + (at - piece.at);
+  }
+
+  // A receiver: bucket k's records (in records_) into its slices.
+  void apply_records(StrategyEnv& env, size_t k, Recorder& rec) {
+    const double t0 = rec.now();
+    const Bucket& b = buckets_[k];
+    uint64_t written = 0;
+    auto bad = delta::visit(records_.data(), records_.size(), [&](const delta::PatchHeader& h, const uint8_t* payload) {
+      if (std::find(b.segments.begin(), b.segments.end(), h.dest_offset) == b.segments.end())
+        return std::optional<std::string>("segment " + std::to_string(h.dest_offset) + " is not in this bucket");
+      const Segment& seg = whole_->segments()[h.dest_offset];
+      const uint32_t tensor = whole_->slices()[seg.slice].tensor;
+      if (h.encoding == static_cast<uint8_t>(delta::Encoding::whole) && h.elements * h.elem_bytes == seg.bytes) {
+        written += copy_out_->copy(tensor, seg.rows, payload, *env.memory);
+        return std::optional<std::string>();
+      }
+      return copy_out_->patch(tensor, seg.rows, h, payload, *env.memory, written);
+    });
+    if (bad && !problem_)
+      problem_ = "bucket " + std::to_string(k) + " from trainer rank " + std::to_string(b.owner) + ": " + *bad;
+    rec.record(stage::apply, static_cast<int32_t>(k), b.owner, written, t0, rec.now());
+  }
+
+  std::optional<std::string> apply(StrategyEnv&, uint32_t) override { return problem_; }
+
+  std::optional<StepDelta> step_delta() const override {
+    if (!delta_ || full_) return std::nullopt;
+    return result_;
+  }
+
   // Each owner broadcasts its buckets to every inference rank.
   Traffic expected_traffic(const StrategyEnv& env) const override {
     Traffic out;
@@ -117,7 +244,12 @@ class BroadcastStrategy final : public Strategy {
       if (g) g->close(deadline);
   }
 
-  nlohmann::json params() const override { return {{"bucket_bytes", bucket_bytes_}, {"buckets", buckets_.size()}}; }
+  nlohmann::json params() const override {
+    return {{"bucket_bytes", bucket_bytes_},
+            {"buckets", buckets_.size()},
+            {"delta", delta_},
+            {"shadow_bytes", finder_ ? finder_->shadow_bytes() : 0}};
+  }
 
  private:
   // A bucket as the owner broadcasts it: runs of its layout that lie back to back in the
@@ -245,6 +377,15 @@ class BroadcastStrategy final : public Strategy {
   InFlight sending_[2];
   std::unique_ptr<SegmentSource> source_;
   std::optional<SliceCopyOut> copy_out_;
+  // Delta updates (StrategyOptions::delta).
+  bool delta_ = false;
+  bool primed_ = false;                   // an update has run: receivers hold a version
+  bool full_ = true;                      // the current update is whole
+  std::unique_ptr<ChangeFinder> finder_;  // owners
+  delta::Patch patch_;
+  std::vector<uint8_t> records_;  // a bucket's records: the owner's, or as a receiver got them
+  StepDelta result_;
+  std::optional<std::string> problem_;  // a malformed record a receiver found
 };
 
 }  // namespace
