@@ -206,11 +206,12 @@ void run_job(const RunArgs& a) {
   const bool trainer_rank = ranks.is_trainer(rank);
   std::unique_ptr<TrainerShards> shards;
   std::unique_ptr<InferenceMemory> memory;
-  if (trainer_rank) shards = std::make_unique<TrainerShards>(plan, rank, update_model);
-  if (shards && options.delta)
-    shards->track_changes();  // the optimizer hook that delta senders read
-  else
+  if (trainer_rank) {
+    shards = std::make_unique<TrainerShards>(plan, rank, update_model);
+    if (options.delta) shards->track_changes();  // the optimizer hook that delta senders read
+  } else {
     memory = std::make_unique<InferenceMemory>(plan, ranks.inference_index(rank), update_model);
+  }
   Recorder recorder(rank, clock.offset);
   CoreSpreader cores(MPI_COMM_WORLD, spreading);
   if (rank == 0) std::printf("core spreading: %s\n", cores.describe().c_str());
