@@ -173,80 +173,63 @@ void Patch::append(uint64_t dest_offset, std::vector<uint8_t>& out) const {
   std::memcpy(p, values_.data(), values_.size());
 }
 
-std::optional<std::string> apply(const uint8_t* data, uint64_t bytes, uint8_t* memory, uint64_t memory_bytes, Applied& out) {
-  for (uint64_t at = 0; at < bytes;) {
-    const std::string where = "patch at byte " + std::to_string(at);
-    PatchHeader h;
-    if (bytes - at < sizeof(h)) return where + ": truncated header";
-    std::memcpy(&h, data + at, sizeof(h));
-    if (h.magic != kPatchMagic) return where + ": bad magic";
-    if (h.elem_bytes != 1 && h.elem_bytes != 2 && h.elem_bytes != 4)
-      return where + ": element size " + std::to_string(h.elem_bytes);
-    const uint64_t e = h.elem_bytes;
-    if (h.changed > h.elements || h.elements > memory_bytes / e || h.dest_offset > memory_bytes - h.elements * e)
-      return where + ": region of " + std::to_string(h.elements) + " elements at byte " + std::to_string(h.dest_offset) +
-             " outside " + std::to_string(memory_bytes) + " bytes";
-    uint64_t payload = 0;
-    if (h.encoding == static_cast<uint8_t>(Encoding::index))
-      payload = index_blocks(h.elements) * sizeof(uint32_t) + h.changed * (sizeof(uint16_t) + e);
-    else if (h.encoding == static_cast<uint8_t>(Encoding::bitmap))
-      payload = (h.elements + 7) / 8 + h.changed * e;
-    else if (h.encoding == static_cast<uint8_t>(Encoding::whole) && h.changed == h.elements)
-      payload = h.elements * e;
-    else
-      return where + ": unknown encoding " + std::to_string(h.encoding);
-    if (bytes - at - sizeof(h) < payload) return where + ": payload past the end";
-    const uint8_t* p = data + at + sizeof(h);
-    uint8_t* region = memory + h.dest_offset;
-    if (h.encoding == static_cast<uint8_t>(Encoding::whole)) {
-      std::memcpy(region, p, payload);
-    } else if (h.encoding == static_cast<uint8_t>(Encoding::index)) {
-      const uint64_t blocks = index_blocks(h.elements);
-      const uint8_t* lows = p + blocks * sizeof(uint32_t);
-      const uint8_t* values = lows + h.changed * sizeof(uint16_t);
-      uint64_t j = 0;
-      for (uint64_t b = 0; b < blocks; ++b) {
-        uint32_t count = 0;
-        std::memcpy(&count, p + b * sizeof(uint32_t), sizeof(count));
-        if (count > h.changed - j) return where + ": index counts exceed its count of " + std::to_string(h.changed);
-        // Indices are below the block's end; only the last block can pass the region's end.
-        const uint64_t limit = std::min<uint64_t>(kIndexBlock, h.elements - b * kIndexBlock);
-        uint8_t* block = region + b * kIndexBlock * e;
-        const auto write = [&]<typename T>(T) -> bool {
-          for (const uint64_t end = j + count; j < end; ++j) {
-            uint16_t low = 0;
-            if (j + kPrefetchAhead < end) {
-              std::memcpy(&low, lows + (j + kPrefetchAhead) * sizeof(low), sizeof(low));
-              __builtin_prefetch(block + uint64_t{low} * sizeof(T), 1);
-            }
-            std::memcpy(&low, lows + j * sizeof(low), sizeof(low));
-            if (low >= limit) return false;
-            std::memcpy(block + uint64_t{low} * sizeof(T), values + j * sizeof(T), sizeof(T));
-          }
-          return true;
-        };
-        const bool inside = e == 2 ? write(uint16_t{}) : e == 4 ? write(uint32_t{}) : write(uint8_t{});
-        if (!inside) return where + ": an index past its " + std::to_string(h.elements) + " elements";
-      }
-      if (j != h.changed) return where + ": index counts disagree with its count of " + std::to_string(h.changed);
-    } else {
-      const uint64_t map_bytes = (h.elements + 7) / 8;
-      const uint8_t* values = p + map_bytes;
-      uint64_t j = 0;
-      for (uint64_t b = 0; b < map_bytes; ++b)
-        for (unsigned bits = p[b]; bits != 0; bits &= bits - 1) {
-          const uint64_t i = b * 8 + static_cast<uint64_t>(std::countr_zero(bits));
-          if (i >= h.elements || j >= h.changed)
-            return where + ": bitmap disagrees with its count of " + std::to_string(h.changed);
-          put_value(region + i * e, values + j++ * e, static_cast<uint32_t>(e));
+namespace {
+
+// The index encoding written straight into the region, typed by element size: the hot loop
+// of a receiver's apply.
+std::optional<std::string> apply_index(const PatchHeader& h, const uint8_t* p, uint8_t* region) {
+  const uint64_t e = h.elem_bytes, blocks = index_blocks(h.elements);
+  const uint8_t* lows = p + blocks * sizeof(uint32_t);
+  const uint8_t* values = lows + h.changed * sizeof(uint16_t);
+  uint64_t j = 0;
+  for (uint64_t b = 0; b < blocks; ++b) {
+    uint32_t count = 0;
+    std::memcpy(&count, p + b * sizeof(uint32_t), sizeof(count));
+    if (count > h.changed - j) return "index counts exceed its count of " + std::to_string(h.changed);
+    // Indices are below the block's end; only the last block can pass the region's end.
+    const uint64_t limit = std::min<uint64_t>(kIndexBlock, h.elements - b * kIndexBlock);
+    uint8_t* block = region + b * kIndexBlock * e;
+    const auto write = [&]<typename T>(T) -> bool {
+      for (const uint64_t end = j + count; j < end; ++j) {
+        uint16_t low = 0;
+        if (j + kPrefetchAhead < end) {
+          std::memcpy(&low, lows + (j + kPrefetchAhead) * sizeof(low), sizeof(low));
+          __builtin_prefetch(block + uint64_t{low} * sizeof(T), 1);
         }
-      if (j != h.changed) return where + ": bitmap disagrees with its count of " + std::to_string(h.changed);
-    }
+        std::memcpy(&low, lows + j * sizeof(low), sizeof(low));
+        if (low >= limit) return false;
+        std::memcpy(block + uint64_t{low} * sizeof(T), values + j * sizeof(T), sizeof(T));
+      }
+      return true;
+    };
+    const bool inside = e == 2 ? write(uint16_t{}) : e == 4 ? write(uint32_t{}) : write(uint8_t{});
+    if (!inside) return "an index past its " + std::to_string(h.elements) + " elements";
+  }
+  if (j != h.changed) return "index counts disagree with its count of " + std::to_string(h.changed);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> apply(const uint8_t* data, uint64_t bytes, uint8_t* memory, uint64_t memory_bytes, Applied& out) {
+  return visit(data, bytes, [&](const PatchHeader& h, const uint8_t* p) -> std::optional<std::string> {
+    const uint64_t e = h.elem_bytes;
+    if (h.elements > memory_bytes / e || h.dest_offset > memory_bytes - h.elements * e)
+      return "region of " + std::to_string(h.elements) + " elements at byte " + std::to_string(h.dest_offset) + " outside " +
+             std::to_string(memory_bytes) + " bytes";
+    uint8_t* region = memory + h.dest_offset;
+    std::optional<std::string> bad;
+    if (h.encoding == static_cast<uint8_t>(Encoding::whole))
+      std::memcpy(region, p, h.elements * e);
+    else if (h.encoding == static_cast<uint8_t>(Encoding::index))
+      bad = apply_index(h, p, region);
+    else
+      bad = for_each_change(h, p, [&](uint64_t i, const uint8_t* value) { put_value(region + i * e, value, h.elem_bytes); });
+    if (bad) return bad;
     ++out.patches;
     out.changed += h.changed;
-    at += sizeof(h) + padded(payload);
-  }
-  return std::nullopt;
+    return std::nullopt;
+  });
 }
 
 void append_whole(uint64_t dest_offset, uint32_t elem_bytes, const uint8_t* data, uint64_t bytes, std::vector<uint8_t>& out) {
