@@ -23,6 +23,24 @@ namespace {
   for (uint64_t i = 0; i < count; ++i) out[i] = uint32_t{weight_bf16_bits_seeded(seed, first + i, exponent)} << 16;
 }
 
+// Calls run(done, element, row, block_col, n) for each run of the elements [first, first +
+// count) (row-major, `cols` columns) that lies in one row and one 128-column block: a run
+// shares its block's exponent and magnitude. `done`: elements before the run.
+template <typename Run>
+void for_each_block_run(int64_t cols, uint64_t first, uint64_t count, Run&& run) {
+  WXFER_ASSERT(cols > 0);
+  const auto width = static_cast<uint64_t>(cols);
+  for (uint64_t done = 0; done < count;) {
+    const uint64_t e = first + done;
+    const auto row = static_cast<int64_t>(e / width);
+    const auto col = static_cast<int64_t>(e % width);
+    const uint64_t block_end = std::min<uint64_t>(static_cast<uint64_t>((col / kWeightBlock + 1) * kWeightBlock), width);
+    const uint64_t n = std::min(count - done, block_end - static_cast<uint64_t>(col));
+    run(done, e, row, col / kWeightBlock, n);
+    done += n;
+  }
+}
+
 // [0, 1) from a hash's top 24 bits.
 double unit_of(uint32_t h) { return static_cast<double>(h >> 8) * (1.0 / 16777216.0); }
 
@@ -170,49 +188,33 @@ uint16_t weight_bf16_bits(const UpdateModel& model, uint32_t tensor, int64_t col
 void fill_weights(const UpdateModel& model, DType dtype, uint32_t tensor, int64_t cols, uint64_t first, uint64_t count,
                   uint32_t step, uint8_t* out) {
   if (model.kind == UpdateModel::Kind::versioned) return fill_weights(dtype, tensor, cols, first, count, step, out);
-  WXFER_ASSERT(cols > 0);
   const uint32_t seed = model_seed(model, tensor);
-  const bool wide = dtype == DType::f32;
-  const auto width = static_cast<uint64_t>(cols);
-  for (uint64_t done = 0; done < count;) {
-    const uint64_t e = first + done;
-    const auto row = static_cast<int64_t>(e / width);
-    const auto col = static_cast<int64_t>(e % width);
-    const uint64_t block_end = std::min<uint64_t>(static_cast<uint64_t>((col / kWeightBlock + 1) * kWeightBlock), width);
-    const uint64_t n = std::min(count - done, block_end - static_cast<uint64_t>(col));
-    const double magnitude = model.kind == UpdateModel::Kind::adam ? adam_magnitude(model, tensor, row, col / kWeightBlock) : 0;
+  const size_t elem = dtype == DType::f32 ? 4 : 2;
+  // density: an element holds one of two versions, floor(step * D) or the one after.
+  const double at = static_cast<double>(step) * model.density;
+  const auto low = static_cast<uint32_t>(std::floor(at));
+  const auto threshold = static_cast<uint32_t>(std::ceil((1.0 - (at - std::floor(at))) * 16777216.0));
+  const uint32_t seeds[2] = {weight_seed(tensor, low), weight_seed(tensor, low + 1)};
+  uint16_t bits[kWeightBlock];
+  for_each_block_run(cols, first, count, [&](uint64_t done, uint64_t e, int64_t row, int64_t block_col, uint64_t n) {
     if (model.kind == UpdateModel::Kind::density) {
-      // An element holds one of two versions: floor(step * D) or the one after.
-      const double at = static_cast<double>(step) * model.density;
-      const auto low = static_cast<uint32_t>(std::floor(at));
-      const auto threshold = static_cast<uint32_t>(std::ceil((1.0 - (at - std::floor(at))) * 16777216.0));
-      const uint32_t seeds[2] = {weight_seed(tensor, low), weight_seed(tensor, low + 1)};
-      const uint32_t exponents[2] = {weight_block_exponent(tensor, row, col / kWeightBlock, low),
-                                     weight_block_exponent(tensor, row, col / kWeightBlock, low + 1)};
-      if (!wide) {
-        fill_density_bf16(seed, seeds, exponents, threshold, e, n, reinterpret_cast<uint16_t*>(out + done * 2));
-      } else {
-        std::vector<uint16_t> bits(n);
-        fill_density_bf16(seed, seeds, exponents, threshold, e, n, bits.data());
-        for (uint64_t i = 0; i < n; ++i) {
-          const uint32_t w = uint32_t{bits[i]} << 16;
-          std::memcpy(out + (done + i) * 4, &w, 4);
-        }
-      }
-      done += n;
-      continue;
+      const uint32_t exponents[2] = {weight_block_exponent(tensor, row, block_col, low),
+                                     weight_block_exponent(tensor, row, block_col, low + 1)};
+      fill_density_bf16(seed, seeds, exponents, threshold, e, n, bits);
+    } else {
+      const double magnitude = adam_magnitude(model, tensor, row, block_col);
+      for (uint64_t i = 0; i < n; ++i) bits[i] = adam_bits(model, seed, magnitude, e + i, step);
     }
-    for (uint64_t i = 0; i < n; ++i) {
-      const uint16_t bits = adam_bits(model, seed, magnitude, e + i, step);
-      if (wide) {
-        const uint32_t w = uint32_t{bits} << 16;
-        std::memcpy(out + (done + i) * 4, &w, 4);
-      } else {
-        std::memcpy(out + (done + i) * 2, &bits, 2);
-      }
+    uint8_t* to = out + done * elem;
+    if (elem == 2) {
+      std::memcpy(to, bits, n * 2);
+      return;
     }
-    done += n;
-  }
+    for (uint64_t i = 0; i < n; ++i) {  // float32 tensors carry the bf16 values widened
+      const uint32_t w = uint32_t{bits[i]} << 16;
+      std::memcpy(to + i * 4, &w, 4);
+    }
+  });
 }
 
 uint16_t weight_bf16_bits(uint32_t tensor, int64_t cols, uint64_t element, uint32_t step) {
@@ -223,24 +225,15 @@ uint16_t weight_bf16_bits(uint32_t tensor, int64_t cols, uint64_t element, uint3
 }
 
 void fill_weights(DType dtype, uint32_t tensor, int64_t cols, uint64_t first, uint64_t count, uint32_t step, uint8_t* out) {
-  WXFER_ASSERT(cols > 0);
   const uint32_t seed = weight_seed(tensor, step);
   const size_t elem = dtype == DType::f32 ? 4 : 2;
-  const auto width = static_cast<uint64_t>(cols);
-  // Runs of one block's columns within one row share their exponent.
-  for (uint64_t done = 0; done < count;) {
-    const uint64_t e = first + done;
-    const auto row = static_cast<int64_t>(e / width);
-    const auto col = static_cast<int64_t>(e % width);
-    const uint64_t block_end = std::min<uint64_t>(static_cast<uint64_t>((col / kWeightBlock + 1) * kWeightBlock), width);
-    const uint64_t n = std::min(count - done, block_end - static_cast<uint64_t>(col));
-    const uint32_t exponent = weight_block_exponent(tensor, row, col / kWeightBlock, step);
+  for_each_block_run(cols, first, count, [&](uint64_t done, uint64_t e, int64_t row, int64_t block_col, uint64_t n) {
+    const uint32_t exponent = weight_block_exponent(tensor, row, block_col, step);
     if (elem == 4)
       fill_f32(seed, exponent, e, n, reinterpret_cast<uint32_t*>(out + done * elem));
     else
       fill_bf16(seed, exponent, e, n, reinterpret_cast<uint16_t*>(out + done * elem));
-    done += n;
-  }
+  });
 }
 
 }  // namespace wxfer

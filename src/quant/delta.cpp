@@ -11,6 +11,16 @@ uint64_t padded(uint64_t bytes) { return (bytes + 7) / 8 * 8; }
 
 uint64_t index_blocks(uint64_t elements) { return (elements + kIndexBlock - 1) / kIndexBlock; }
 
+// Payload bytes of a record of `changed` of `elements` elements of `elem` bytes; nullopt for
+// an encoding that is not one (or a whole record that leaves elements out).
+std::optional<uint64_t> payload_size(uint8_t encoding, uint64_t elements, uint64_t changed, uint64_t elem) {
+  if (encoding == static_cast<uint8_t>(Encoding::index))
+    return index_blocks(elements) * sizeof(uint32_t) + changed * (sizeof(uint16_t) + elem);
+  if (encoding == static_cast<uint8_t>(Encoding::bitmap)) return (elements + 7) / 8 + changed * elem;
+  if (encoding == static_cast<uint8_t>(Encoding::whole) && changed == elements) return elements * elem;
+  return std::nullopt;
+}
+
 // One element of `elem` bytes, with the sizes the plan has spelled out so that they inline.
 inline void put_value(uint8_t* out, const uint8_t* in, uint32_t elem) {
   switch (elem) {
@@ -129,11 +139,7 @@ void Patch::diff(const Rows& now, uint8_t* previous, uint32_t elem_bytes) {
   }
 }
 
-uint64_t Patch::payload_bytes(Encoding e) const {
-  const uint64_t values = changed() * elem_;
-  return e == Encoding::index ? index_blocks(elements_) * sizeof(uint32_t) + changed() * sizeof(uint16_t) + values
-                              : (elements_ + 7) / 8 + values;
-}
+uint64_t Patch::payload_bytes(Encoding e) const { return *payload_size(static_cast<uint8_t>(e), elements_, changed(), elem_); }
 
 Encoding Patch::encoding() const {
   return payload_bytes(Encoding::index) <= payload_bytes(Encoding::bitmap) ? Encoding::index : Encoding::bitmap;
@@ -175,38 +181,43 @@ void Patch::append(uint64_t dest_offset, std::vector<uint8_t>& out) const {
 
 namespace {
 
-// The index encoding written straight into the region, typed by element size: the hot loop
-// of a receiver's apply.
-std::optional<std::string> apply_index(const PatchHeader& h, const uint8_t* p, uint8_t* region) {
+// Walks an index record: change(i, value) for each element in ascending order, and
+// ahead(i) for the one kPrefetchAhead changes later within its block (a hint). Templated so
+// that a receiver's typed writes, its hot loop, inline.
+template <typename Change, typename Ahead>
+std::optional<std::string> walk_index(const PatchHeader& h, const uint8_t* p, Change&& change, Ahead&& ahead) {
   const uint64_t e = h.elem_bytes, blocks = index_blocks(h.elements);
   const uint8_t* lows = p + blocks * sizeof(uint32_t);
   const uint8_t* values = lows + h.changed * sizeof(uint16_t);
+  const auto index = [&](uint64_t b, uint64_t j) {
+    uint16_t low = 0;
+    std::memcpy(&low, lows + j * sizeof(low), sizeof(low));
+    return b * kIndexBlock + low;
+  };
   uint64_t j = 0;
   for (uint64_t b = 0; b < blocks; ++b) {
     uint32_t count = 0;
     std::memcpy(&count, p + b * sizeof(uint32_t), sizeof(count));
     if (count > h.changed - j) return "index counts exceed its count of " + std::to_string(h.changed);
-    // Indices are below the block's end; only the last block can pass the region's end.
-    const uint64_t limit = std::min<uint64_t>(kIndexBlock, h.elements - b * kIndexBlock);
-    uint8_t* block = region + b * kIndexBlock * e;
-    const auto write = [&]<typename T>(T) -> bool {
-      for (const uint64_t end = j + count; j < end; ++j) {
-        uint16_t low = 0;
-        if (j + kPrefetchAhead < end) {
-          std::memcpy(&low, lows + (j + kPrefetchAhead) * sizeof(low), sizeof(low));
-          __builtin_prefetch(block + uint64_t{low} * sizeof(T), 1);
-        }
-        std::memcpy(&low, lows + j * sizeof(low), sizeof(low));
-        if (low >= limit) return false;
-        std::memcpy(block + uint64_t{low} * sizeof(T), values + j * sizeof(T), sizeof(T));
-      }
-      return true;
-    };
-    const bool inside = e == 2 ? write(uint16_t{}) : e == 4 ? write(uint32_t{}) : write(uint8_t{});
-    if (!inside) return "an index past its " + std::to_string(h.elements) + " elements";
+    for (const uint64_t end = j + count; j < end; ++j) {
+      if (j + kPrefetchAhead < end) ahead(index(b, j + kPrefetchAhead));
+      const uint64_t i = index(b, j);
+      if (i >= h.elements) return "index " + std::to_string(i) + " past its " + std::to_string(h.elements) + " elements";
+      change(i, values + j * e);
+    }
   }
   if (j != h.changed) return "index counts disagree with its count of " + std::to_string(h.changed);
   return std::nullopt;
+}
+
+// The index encoding written straight into the region, typed by element size.
+std::optional<std::string> apply_index(const PatchHeader& h, const uint8_t* p, uint8_t* region) {
+  const auto typed = [&]<typename T>(T) {
+    return walk_index(
+        h, p, [&](uint64_t i, const uint8_t* value) { std::memcpy(region + i * sizeof(T), value, sizeof(T)); },
+        [&](uint64_t i) { __builtin_prefetch(region + i * sizeof(T), 1); });
+  };
+  return h.elem_bytes == 2 ? typed(uint16_t{}) : h.elem_bytes == 4 ? typed(uint32_t{}) : typed(uint8_t{});
 }
 
 }  // namespace
@@ -257,18 +268,11 @@ std::optional<std::string> visit(
     if (h.magic != kPatchMagic) return where + ": bad magic";
     if (h.elem_bytes != 1 && h.elem_bytes != 2 && h.elem_bytes != 4)
       return where + ": element size " + std::to_string(h.elem_bytes);
-    const uint64_t e = h.elem_bytes;
     if (h.changed > h.elements || h.elements > (uint64_t{1} << 40))
       return where + ": " + std::to_string(h.changed) + " of " + std::to_string(h.elements) + " elements";
-    uint64_t payload = 0;
-    if (h.encoding == static_cast<uint8_t>(Encoding::index))
-      payload = index_blocks(h.elements) * sizeof(uint32_t) + h.changed * (sizeof(uint16_t) + e);
-    else if (h.encoding == static_cast<uint8_t>(Encoding::bitmap))
-      payload = (h.elements + 7) / 8 + h.changed * e;
-    else if (h.encoding == static_cast<uint8_t>(Encoding::whole) && h.changed == h.elements)
-      payload = h.elements * e;
-    else
-      return where + ": unknown encoding " + std::to_string(h.encoding);
+    const auto size = payload_size(h.encoding, h.elements, h.changed, h.elem_bytes);
+    if (!size) return where + ": unknown encoding " + std::to_string(h.encoding);
+    const uint64_t payload = *size;
     if (bytes - at - sizeof(h) < payload) return where + ": payload past the end";
     if (auto bad = each(h, data + at + sizeof(h))) return where + ": " + *bad;
     at += sizeof(h) + padded(payload);
@@ -283,26 +287,7 @@ std::optional<std::string> for_each_change(const PatchHeader& h, const uint8_t* 
     for (uint64_t i = 0; i < h.elements; ++i) change(i, p + i * e);
     return std::nullopt;
   }
-  if (h.encoding == static_cast<uint8_t>(Encoding::index)) {
-    const uint64_t blocks = index_blocks(h.elements);
-    const uint8_t* lows = p + blocks * sizeof(uint32_t);
-    const uint8_t* values = lows + h.changed * sizeof(uint16_t);
-    uint64_t j = 0;
-    for (uint64_t b = 0; b < blocks; ++b) {
-      uint32_t count = 0;
-      std::memcpy(&count, p + b * sizeof(uint32_t), sizeof(count));
-      if (count > h.changed - j) return "index counts exceed its count of " + std::to_string(h.changed);
-      for (const uint64_t end = j + count; j < end; ++j) {
-        uint16_t low = 0;
-        std::memcpy(&low, lows + j * sizeof(low), sizeof(low));
-        const uint64_t i = b * kIndexBlock + low;
-        if (i >= h.elements) return "index " + std::to_string(i) + " past its " + std::to_string(h.elements) + " elements";
-        change(i, values + j * e);
-      }
-    }
-    if (j != h.changed) return "index counts disagree with its count of " + std::to_string(h.changed);
-    return std::nullopt;
-  }
+  if (h.encoding == static_cast<uint8_t>(Encoding::index)) return walk_index(h, p, change, [](uint64_t) {});
   const uint64_t map_bytes = (h.elements + 7) / 8;
   const uint8_t* values = p + map_bytes;
   uint64_t j = 0;

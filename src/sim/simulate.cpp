@@ -158,6 +158,10 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
       return req.delta_density >= 0 &&
              std::find(req.delta_strategies.begin(), req.delta_strategies.end(), strategy) != req.delta_strategies.end();
     };
+    // What a delta update sends and touches per byte (docs/sparse.md).
+    const DeltaCost cost = req.delta_density >= 0
+                               ? delta_cost(req.delta_density, static_cast<uint32_t>(dtype_size(opt.inference_dtype)))
+                               : DeltaCost{};
     for (const auto& strategy : req.strategies) {
       const auto t_run = std::chrono::steady_clock::now();
       Replay replay;
@@ -174,8 +178,6 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
         const auto t_sched = std::chrono::steady_clock::now();
         auto chunks = rdma_schedule(plan, c.max_sim_chunks, c.gpus_per_node, c.send_in_place);
         result.plan_seconds += wall_since(t_sched);
-        const DeltaCost cost =
-            delta(strategy) ? delta_cost(req.delta_density, static_cast<uint32_t>(dtype_size(opt.inference_dtype))) : DeltaCost{};
         if (delta(strategy)) make_delta(chunks, cost);
         replay = replay_rdma(platform, m, chunks);
         bound = rdma_lower_bound(plan, c);
@@ -207,7 +209,6 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
         if (delta(strategy)) {
           // Each bucket's records instead of the bucket; receivers read them and write the
           // sectors they change (their copy-out, scaled).
-          const DeltaCost cost = delta_cost(req.delta_density, static_cast<uint32_t>(dtype_size(opt.inference_dtype)));
           std::vector<SimBucket> patched = buckets;
           for (SimBucket& b : patched) {
             b.work.encode = cost.wire >= 1 ? 0 : static_cast<uint64_t>(static_cast<double>(b.work.bytes) * cost.encode_read());
@@ -251,8 +252,7 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
       if (delta(strategy)) {
         step.delta = 1;
         step.changed_fraction = req.delta_density;
-        step.bytes_landed =
-            static_cast<uint64_t>(static_cast<double>(plan.stats().total_bytes) * params.value("delta_wire_fraction", 1.0));
+        step.bytes_landed = static_cast<uint64_t>(static_cast<double>(plan.stats().total_bytes) * cost.wire);
         step.whole_bytes = plan.stats().total_bytes;
       }
       run.steps.push_back(step);

@@ -16,26 +16,26 @@ uint64_t slot_capacity(uint64_t plan_bytes) { return aligned64(DeltaInbox::kHead
 }  // namespace
 
 DeltaInbox::DeltaInbox(const Control& control, const RankLayout& ranks, int world_rank, const Traffic& sent, uint64_t weights) {
-  // Every rank learns every pair's plan bytes: a row per rank, a column per inference rank.
+  // One exchange: every rank's row (where its inbox starts, behind its weights and 64-byte
+  // aligned, on receivers; then its plan bytes to each inference rank, on senders).
   const auto n = static_cast<size_t>(ranks.inference);
-  std::vector<uint64_t> row(n, 0);
-  for (const auto& [receiver, bytes] : sent) row[static_cast<size_t>(ranks.inference_index(receiver))] = bytes;
-  std::vector<uint8_t> mine(n * sizeof(uint64_t));
+  std::vector<uint64_t> row(1 + n, 0);
+  row[0] = ranks.is_trainer(world_rank) ? 0 : aligned64(weights);
+  for (const auto& [receiver, bytes] : sent) row[1 + static_cast<size_t>(ranks.inference_index(receiver))] = bytes;
+  std::vector<uint8_t> mine(row.size() * sizeof(uint64_t));
   std::memcpy(mine.data(), row.data(), mine.size());
   const auto all = control.all_gather(mine);
-  // Receivers announce where their inbox starts (behind their weights, 64-byte aligned).
-  std::vector<uint8_t> at(sizeof(uint64_t));
-  const uint64_t start = ranks.is_trainer(world_rank) ? 0 : aligned64(weights);
-  std::memcpy(at.data(), &start, sizeof(start));
-  const auto starts = control.all_gather(at);
+  const auto entry = [&](int rank, size_t i) {
+    uint64_t v = 0;
+    std::memcpy(&v, all[static_cast<size_t>(rank)].data() + i * sizeof(uint64_t), sizeof(v));
+    return v;
+  };
   for (int d = 0; d < ranks.inference; ++d) {
     const int receiver = ranks.world_of_inference(d);
-    uint64_t offset = 0;
-    std::memcpy(&offset, starts[static_cast<size_t>(receiver)].data(), sizeof(offset));
-    const uint64_t first = offset;
+    const uint64_t first = entry(receiver, 0);
+    uint64_t offset = first;
     for (int sender = 0; sender < static_cast<int>(all.size()); ++sender) {
-      uint64_t bytes = 0;
-      std::memcpy(&bytes, all[static_cast<size_t>(sender)].data() + static_cast<size_t>(d) * sizeof(uint64_t), sizeof(bytes));
+      const uint64_t bytes = entry(sender, 1 + static_cast<size_t>(d));
       if (bytes == 0) continue;
       const Slot slot{offset, slot_capacity(bytes)};
       if (sender == world_rank) mine_[receiver] = slot;
@@ -125,17 +125,22 @@ StepDelta DeltaSender::result() const {
   return out;
 }
 
-bool DeltaSender::take(int receiver, uint64_t dest_offset, const delta::Patch& patch, uint64_t plan_bytes) {
-  const auto slot = inbox_.slot_at(receiver);
-  WXFER_ASSERT(slot.has_value());
-  std::vector<uint8_t>& staged = staged_[receiver];
-  if (staged.empty()) {
-    staged.reserve(slot->capacity);
-    staged.resize(DeltaInbox::kHeaderBytes, 0);
+std::vector<uint8_t>& DeltaSender::staged(int receiver) {
+  std::vector<uint8_t>& out = staged_[receiver];
+  if (out.empty()) {
+    const auto slot = inbox_.slot_at(receiver);
+    WXFER_ASSERT(slot.has_value());
+    out.reserve(slot->capacity);
+    out.resize(DeltaInbox::kHeaderBytes, 0);
   }
+  return out;
+}
+
+bool DeltaSender::take(int receiver, uint64_t dest_offset, const delta::Patch& patch, uint64_t plan_bytes) {
+  std::vector<uint8_t>& packed = staged(receiver);
   const uint64_t size = patch.encoded_bytes();
-  if (size >= plan_bytes || staged.size() + size > slot->capacity) return false;
-  patch.append(dest_offset, staged);
+  if (size >= plan_bytes || packed.size() + size > inbox_.slot_at(receiver)->capacity) return false;
+  patch.append(dest_offset, packed);
   result_.covered[receiver] += plan_bytes;
   return true;
 }
@@ -151,12 +156,11 @@ void DeltaSender::write(Window& window) {
   // receiver reads every slot and refuses one left from another version.
   for (const auto& [receiver, plan_bytes] : result_.covered) {
     (void)plan_bytes;
-    std::vector<uint8_t>& staged = staged_[receiver];
-    if (staged.empty()) staged.resize(DeltaInbox::kHeaderBytes, 0);
-    const DeltaInbox::Header h{DeltaInbox::kMagic, version_, staged.size() - DeltaInbox::kHeaderBytes};
-    std::memcpy(staged.data(), &h, sizeof(h));
-    window.put(receiver, inbox_.slot_at(receiver)->offset, staged.data(), staged.size());
-    result_.wire[receiver] += staged.size();
+    std::vector<uint8_t>& packed = staged(receiver);
+    const DeltaInbox::Header h{DeltaInbox::kMagic, version_, packed.size() - DeltaInbox::kHeaderBytes};
+    std::memcpy(packed.data(), &h, sizeof(h));
+    window.put(receiver, inbox_.slot_at(receiver)->offset, packed.data(), packed.size());
+    result_.wire[receiver] += packed.size();
   }
 }
 

@@ -23,6 +23,20 @@
 
 namespace wxfer {
 
+// Which updates of a run are whole under --delta: the first (the receivers hold nothing yet)
+// and every version divisible by --full-every; the rest send what changed. The same on every rank.
+class WholeUpdates {
+ public:
+  bool next(uint32_t version, const StrategyOptions& options) {
+    const bool whole = !primed_ || (options.full_every > 0 && version % options.full_every == 0);
+    primed_ = true;
+    return whole;
+  }
+
+ private:
+  bool primed_ = false;  // an update has run: receivers hold a version
+};
+
 // Where each sender's patches land: behind each receiver's weights, one slot per (sender,
 // receiver) pair the plan connects, in sender order, each a quarter of the pair's plan bytes
 // (and a little): a patch that does not fit goes whole instead. At the densities where delta
@@ -44,8 +58,8 @@ class DeltaInbox {
   // Collective over every rank: `sent` is what this rank sends to each inference rank in a
   // full update (empty on receivers); `weights` the bytes of this rank's weights (receivers).
   DeltaInbox(const Control& control, const RankLayout& ranks, int world_rank, const Traffic& sent, uint64_t weights);
-  uint64_t weights_offset_end() const { return inbox_at_; }  // where this receiver's inbox starts
-  uint64_t inbox_bytes() const { return inbox_bytes_; }      // this receiver's inbox
+  // This receiver's exposed memory: its weights, then its inbox.
+  uint64_t exposed_bytes() const { return inbox_at_ + inbox_bytes_; }
   // This sender's slot at `receiver` (world rank); nullopt where the plan sends it nothing.
   std::optional<Slot> slot_at(int receiver) const;
   // This receiver's slots, by sender (world rank).
@@ -69,7 +83,6 @@ class ChangeFinder {
   uint64_t shadow_bytes() const { return shadow_.size(); }
   // A new update: whole (shadows are refreshed) or delta.
   void start(bool full);
-  bool full() const { return full_; }
   // The segment's bytes as they land. Delta step: `patch` gets what changed since the last
   // version (true). Whole step: only the shadow is refreshed (false).
   bool encode(uint32_t segment, const SendBytes& bytes, delta::Patch& patch);
@@ -97,7 +110,6 @@ class DeltaSender {
 
   // A new update to `version`: full (every segment whole, the shadow refreshed) or delta.
   void start(uint32_t version, bool full);
-  bool full() const { return result_.full; }
   bool encode(uint32_t segment, const SendBytes& bytes, delta::Patch& patch) { return finder_.encode(segment, bytes, patch); }
   // Whether segment `segment`'s patch goes to `receiver` (room left in its slot): if so it is
   // packed for it, addressed to `dest_offset`; if not the caller writes the segment whole and
@@ -111,7 +123,9 @@ class DeltaSender {
  private:
   ChangeFinder finder_;
   const DeltaInbox& inbox_;
-  std::map<int, std::vector<uint8_t>> staged_;  // per receiver: header, then patches
+  // Per receiver: room for the slot header, then patches (its memory kept between steps).
+  std::vector<uint8_t>& staged(int receiver);
+  std::map<int, std::vector<uint8_t>> staged_;
   uint32_t version_ = 0;
   StepDelta result_;
 };

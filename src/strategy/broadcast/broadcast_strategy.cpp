@@ -73,9 +73,7 @@ class BroadcastStrategy final : public Strategy {
   }
 
   void update(StrategyEnv& env, uint32_t step) override {
-    // Delta updates: the first update of a run, and every --full-every'th version, is whole.
-    full_ = !primed_ || (env.options.full_every > 0 && step % env.options.full_every == 0);
-    primed_ = true;
+    full_ = whole_updates_.next(step, env.options);
     problem_.reset();
     if (finder_) finder_->start(full_);
     if (delta_ && !full_) return update_delta(env);
@@ -379,7 +377,7 @@ class BroadcastStrategy final : public Strategy {
   std::optional<SliceCopyOut> copy_out_;
   // Delta updates (StrategyOptions::delta).
   bool delta_ = false;
-  bool primed_ = false;                   // an update has run: receivers hold a version
+  WholeUpdates whole_updates_;
   bool full_ = true;                      // the current update is whole
   std::unique_ptr<ChangeFinder> finder_;  // owners
   delta::Patch patch_;

@@ -51,7 +51,7 @@ class RdmaStrategy final : public Strategy {
       uint64_t exposed = env.memory->bytes();
       if (env.options.delta) {
         inbox_ = std::make_unique<DeltaInbox>(env.control, env.ranks, env.world_rank, Traffic{}, exposed);
-        exposed = inbox_->weights_offset_end() + inbox_->inbox_bytes();
+        exposed = inbox_->exposed_bytes();
       }
       window_ = env.transport.expose_new(exposed);
       env.memory->use_storage(window_->local());
@@ -69,9 +69,7 @@ class RdmaStrategy final : public Strategy {
   }
 
   void update(StrategyEnv& env, uint32_t step) override {
-    // Delta updates: the first update of a run, and every --full-every'th version, is whole.
-    full_ = !primed_ || (env.options.full_every > 0 && step % env.options.full_every == 0);
-    primed_ = true;
+    full_ = whole_updates_.next(step, env.options);
     if (!env.is_trainer()) return;  // receivers are not involved
     const Plan& plan = env.plan;
     const Deadline deadline = env.deadline();
@@ -218,8 +216,8 @@ class RdmaStrategy final : public Strategy {
   std::unique_ptr<DeltaInbox> inbox_;
   std::unique_ptr<DeltaSender> sender_;  // trainer ranks
   std::vector<delta::Patch> patches_;    // a chunk's, one per segment
-  bool primed_ = false;                  // an update has run: receivers hold a version
-  bool full_ = true;                     // the current update is whole
+  WholeUpdates whole_updates_;
+  bool full_ = true;  // the current update is whole
 };
 
 }  // namespace
