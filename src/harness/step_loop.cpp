@@ -92,9 +92,10 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& caller_env, co
     rec.record_ops(env.transport.ops().take());
     const std::optional<StepDelta> delta = strategy->step_delta();
     const Traffic& should_send = delta ? delta->wire : expected;
-    std::optional<std::string> wrong = delta ? traffic_mismatch(env.world_rank, delta->covered, expected, env.ranks,
-                                                                "and of the plan's bytes covered, the plan assigns")
-                                             : std::nullopt;
+    std::optional<std::string> wrong;
+    if (delta)
+      if (auto bad = traffic_mismatch(env.world_rank, delta->covered, expected, env.ranks))
+        wrong = "the plan's bytes a delta step covered (as patches or whole) differ: " + *bad;
     if (!wrong)
       wrong = traffic_mismatch(env.world_rank, sent, should_send, env.ranks,
                                delta ? "its delta encoding accounts for" : "the plan assigns");
@@ -115,13 +116,19 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& caller_env, co
     const auto landed = static_cast<uint64_t>(control.sum(static_cast<double>(delivered), env.deadline()));
     // Verified: every inference rank compared every byte it holds, and found it right.
     const auto checked = static_cast<int>(control.sum(verified_here ? 1.0 : 0.0, env.deadline()));
-    const bool delta_step = control.max(delta && !delta->full ? 1.0 : 0.0, env.deadline()) > 0;
-    const double compared = control.sum(delta ? static_cast<double>(delta->elements) : 0.0, env.deadline());
-    const double changed = control.sum(delta ? static_cast<double>(delta->changed) : 0.0, env.deadline());
-    uint64_t covered = 0;
-    if (delta)
-      for (const auto& [peer, bytes] : delta->covered) covered += bytes;
-    const auto whole_bytes = static_cast<uint64_t>(control.sum(static_cast<double>(covered), env.deadline()));
+    // Delta steps (only a run with --delta has any): what changed and what a whole update sends.
+    bool delta_step = false;
+    double compared = 0, changed = 0;
+    uint64_t whole_bytes = 0;
+    if (env.options.delta) {
+      uint64_t covered = 0;
+      if (delta)
+        for (const auto& [peer, bytes] : delta->covered) covered += bytes;
+      delta_step = control.max(delta && !delta->full ? 1.0 : 0.0, env.deadline()) > 0;
+      compared = control.sum(delta ? static_cast<double>(delta->elements) : 0.0, env.deadline());
+      changed = control.sum(delta ? static_cast<double>(delta->changed) : 0.0, env.deadline());
+      whole_bytes = static_cast<uint64_t>(control.sum(static_cast<double>(covered), env.deadline()));
+    }
 
     // Update time on the aligned clock: first "go" to the last rank's commit.
     const double t_begin = -control.max(-rec.aligned(go), env.deadline());
