@@ -20,16 +20,18 @@ struct PlanArgs {
   std::string min_segment = kDefaultMinSegment;
   std::string link_bandwidth = "50GB/s";
   bool json = false;
+  bool list_tensors = false;
 };
 
 void run_plan(const PlanArgs& a) {
-  const DType inventory_dtype = parse_inventory_dtype(a.dtype, "--dtype");
-  const Model shown = load_model(a.model, inventory_dtype);
+  const bool checkpoint = a.dtype == "checkpoint";
+  const DType inventory_dtype = checkpoint ? DType::bf16 : parse_inventory_dtype(a.dtype, "--dtype", "bf16, fp8 or checkpoint");
+  const Model shown = checkpoint ? load_checkpoint_model(a.model) : load_model(a.model, inventory_dtype);
   if (a.trainer_layout.empty() != a.inference_layout.empty())
     throw_usage("give both --trainer-layout and --inference-layout, or neither");
-  nlohmann::json j = inventory_json(shown);
+  nlohmann::json j = inventory_json(shown, a.list_tensors);
   if (a.trainer_layout.empty()) {
-    std::cout << (a.json ? j.dump(2) + "\n" : inventory_text(shown));
+    std::cout << (a.json ? j.dump(2) + "\n" : inventory_text(shown, a.list_tensors));
     return;
   }
   PlanOptions opt;
@@ -40,14 +42,14 @@ void run_plan(const PlanArgs& a) {
   const auto trainer = parse_trainer_layout(a.trainer_layout);
   const auto inference = parse_inference_layout(a.inference_layout);
   const auto t0 = std::chrono::steady_clock::now();
-  Model trainer_model = inventory_dtype == DType::bf16 ? shown : load_model(a.model, DType::bf16);
+  Model trainer_model = inventory_dtype == DType::bf16 && !checkpoint ? shown : load_model(a.model, DType::bf16);
   const Plan plan(std::move(trainer_model), trainer, inference, opt);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (a.json) {
     j.update(plan_json(plan, seconds));
     std::cout << j.dump(2) << "\n";
   } else {
-    std::cout << inventory_text(shown) << plan_text(plan, seconds);
+    std::cout << inventory_text(shown, a.list_tensors) << plan_text(plan, seconds);
   }
 }
 
@@ -55,8 +57,10 @@ void add_plan_command(CLI::App& app) {
   auto args = std::make_shared<PlanArgs>();
   auto* cmd = app.add_subcommand("plan", "Print a model's inventory and the static transfer plan for two layouts");
   cmd->add_option("--model", args->model, "Built-in model name or path to a Hugging Face config.json")->capture_default_str();
-  cmd->add_option("--dtype", args->dtype, "Inventory to print: bf16 (trainer) or fp8 (FP8 checkpoint layout)")
+  cmd->add_option("--dtype", args->dtype,
+                  "Inventory to print: bf16 (trainer), fp8 (FP8 block layout) or checkpoint (as published, in its own format)")
       ->capture_default_str();
+  cmd->add_flag("--tensors", args->list_tensors, "List every tensor: name, shape, dtype");
   cmd->add_option("--trainer-layout", args->trainer_layout, "e.g. fsdp=256 or tp=8,pp=4,ep=8");
   cmd->add_option("--inference-layout", args->inference_layout, "e.g. tp=16,replicas=8 or tp=8,ep=8,replicas=16");
   cmd->add_option("--inference-dtype", args->inference_dtype, "What lands on inference ranks: bf16 or fp8")

@@ -11,7 +11,9 @@ namespace wxfer::cli {
 namespace {
 
 std::string shape(const Tensor& t) {
-  return t.ndim == 1 ? "[" + std::to_string(t.rows) + "]" : "[" + std::to_string(t.rows) + ", " + std::to_string(t.cols) + "]";
+  std::string text = "[";
+  for (const int64_t d : t.dims()) text += (text.size() > 1 ? ", " : "") + std::to_string(d);
+  return text + "]";
 }
 
 double mean(const std::vector<uint64_t>& v) {
@@ -26,29 +28,38 @@ std::string line(const char* label, const std::string& value) {
 
 }  // namespace
 
-nlohmann::json inventory_json(const Model& m) {
+nlohmann::json inventory_json(const Model& m, bool list_tensors) {
   const Tensor& big = m.largest();
-  return {{"model", m.name},
-          {"architecture", m.config.architecture},
-          {"dtype", m.dtype == DType::bf16 ? "bf16" : "fp8"},
-          {"tensors", m.tensors.size()},
-          {"params", m.params()},
-          {"main_model_params", m.main_model_params()},
-          {"bytes", m.bytes()},
-          {"largest_tensor", {{"name", big.name}, {"shape", shape(big)}, {"bytes", big.bytes()}}}};
+  nlohmann::json j = {{"model", m.name},
+                      {"architecture", m.config.architecture},
+                      {"dtype", m.format},
+                      {"checkpoint", m.checkpoint},
+                      {"tensors", m.tensors.size()},
+                      {"params", m.params()},
+                      {"main_model_params", m.main_model_params()},
+                      {"bytes", m.bytes()},
+                      {"largest_tensor", {{"name", big.name}, {"shape", shape(big)}, {"bytes", big.bytes()}}}};
+  if (list_tensors) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& t : m.tensors) list.push_back({{"name", t.name}, {"shape", t.dims()}, {"dtype", dtype_name(t.dtype)}});
+    j["tensor_list"] = std::move(list);
+  }
+  return j;
 }
 
-std::string inventory_text(const Model& m) {
+std::string inventory_text(const Model& m, bool list_tensors) {
   std::ostringstream out;
   const Tensor& big = m.largest();
-  out << "model " << m.name << " (" << m.config.architecture << "), " << (m.dtype == DType::bf16 ? "bf16" : "fp8")
-      << " inventory\n";
+  out << "model " << m.name << " (" << m.config.architecture << "), "
+      << (m.checkpoint ? "checkpoint (" + m.format + ")" : m.format) << " inventory\n";
   out << line("tensors", format_count(m.tensors.size()));
   out << line("parameters", format_count(m.params()));
   out << line("main-model parameters", format_count(m.main_model_params()));
   out << line("bytes", format_count(m.bytes()) + " (" + format_bytes(static_cast<double>(m.bytes())) + ")");
   out << line("largest tensor", big.name + " " + shape(big) + " " + std::string(dtype_name(big.dtype)) + ", " +
                                     format_bytes(static_cast<double>(big.bytes())));
+  if (list_tensors)
+    for (const auto& t : m.tensors) out << "  " << t.name << " " << shape(t) << " " << dtype_name(t.dtype) << "\n";
   return out.str();
 }
 

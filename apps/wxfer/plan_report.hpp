@@ -8,8 +8,9 @@
 
 namespace wxfer::cli {
 
-nlohmann::json inventory_json(const Model& model);
-std::string inventory_text(const Model& model);
+// With list_tensors, every tensor's name, shape and dtype too (in inventory order).
+nlohmann::json inventory_json(const Model& model, bool list_tensors = false);
+std::string inventory_text(const Model& model, bool list_tensors = false);
 nlohmann::json plan_json(const Plan& plan, double build_seconds);
 std::string plan_text(const Plan& plan, double build_seconds);
 

@@ -13,10 +13,18 @@ void require_divides(int64_t parts, int64_t extent, const std::string& what, con
                 std::to_string(extent) + ")");
 }
 
-// The common checks: heads and experts must split evenly among tp / ep ranks.
-void check_model_divisible(const ModelConfig& c, int32_t tp, int32_t ep, const std::string& text) {
+// The common checks: heads and experts must split evenly among tp / ep ranks. An inference
+// engine may also hold each k/v head on several ranks when it has fewer heads than ranks.
+void check_model_divisible(const ModelConfig& c, int32_t tp, int32_t ep, const std::string& text, bool replicate_kv_heads) {
   require_divides(tp, c.num_attention_heads, "num_attention_heads", text, "tp");
-  if (c.q_lora_rank == 0 && c.kv_lora_rank == 0) require_divides(tp, c.num_key_value_heads, "num_key_value_heads", text, "tp");
+  const bool mla = c.q_lora_rank > 0 || c.kv_lora_rank > 0;
+  if (!mla && replicate_kv_heads && tp > c.num_key_value_heads) {
+    if (tp % c.num_key_value_heads != 0)
+      throw_usage("layout " + text + ": num_key_value_heads (" + std::to_string(c.num_key_value_heads) +
+                  ") does not divide tp=" + std::to_string(tp) + ", so its k/v heads cannot be replicated evenly");
+  } else if (!mla) {
+    require_divides(tp, c.num_key_value_heads, "num_key_value_heads", text, "tp");
+  }
   require_divides(tp, c.vocab_size, "vocab_size", text, "tp");
   if (ep > 1) {
     if (c.n_routed_experts == 0)
@@ -52,7 +60,7 @@ std::vector<Placement> place_trainer(const Model& model, const TrainerLayout& la
     }
     return out;
   }
-  check_model_divisible(c, layout.tp, layout.ep, text);
+  check_model_divisible(c, layout.tp, layout.ep, text, false);
   if (layout.pp > c.num_hidden_layers)
     throw_usage("layout " + text + ": pp=" + std::to_string(layout.pp) + " exceeds num_hidden_layers (" +
                 std::to_string(c.num_hidden_layers) + ")");
@@ -88,7 +96,7 @@ std::vector<Placement> place_trainer(const Model& model, const TrainerLayout& la
 std::vector<Placement> place_inference(const Model& model, const InferenceLayout& layout) {
   const auto& c = model.config;
   const std::string text = "'" + layout.to_string() + "'";
-  check_model_divisible(c, layout.tp, layout.ep, text);
+  check_model_divisible(c, layout.tp, layout.ep, text, true);
   const int32_t tp = layout.tp, ep = layout.ep;
   const int32_t expert_tp = tp / ep;
   const int64_t experts_per_group = c.n_routed_experts > 0 ? c.n_routed_experts / ep : 0;
@@ -108,6 +116,13 @@ std::vector<Placement> place_inference(const Model& model, const InferenceLayout
     } else if (!split) {
       p.copies = tp;  // every rank of an engine holds its own copy
       p.copy_stride = 1;
+    } else if (t.heads > 0 && t.heads < cut) {
+      // Fewer k/v heads than ranks: head h lives on ranks h*r .. h*r + r-1 (r = cut / heads).
+      p.parts = t.heads;
+      p.chunk = t.rows / t.heads;
+      p.copies = cut / t.heads;
+      p.copy_stride = 1;
+      p.part_stride = cut / t.heads;
     }
     check_tensor_divisible(t, p, text, "tp");
   }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.hpp"
+#include "model/dtype.hpp"
 
 namespace wxfer {
 namespace {
@@ -68,7 +69,9 @@ ModelConfig parse_model_config(const nlohmann::json& j, const std::string& sourc
   c.head_dim = f.positive_or("head_dim", c.hidden_size / c.num_attention_heads);
   c.tie_word_embeddings = f.flag_or("tie_word_embeddings", false);
   c.attention_bias = f.flag_or("attention_bias", false);
-  c.n_routed_experts = f.non_negative_or("n_routed_experts", f.non_negative_or("num_experts", 0));
+  // Each family names its expert count differently: DeepSeek and GLM, Qwen, Mixtral and gpt-oss.
+  c.n_routed_experts =
+      f.non_negative_or("n_routed_experts", f.non_negative_or("num_experts", f.non_negative_or("num_local_experts", 0)));
   c.n_shared_experts = f.non_negative_or("n_shared_experts", 0);
   c.moe_intermediate_size = f.non_negative_or("moe_intermediate_size", 0);
   c.first_k_dense_replace = f.non_negative_or("first_k_dense_replace", 0);
@@ -89,6 +92,34 @@ ModelConfig parse_model_config(const nlohmann::json& j, const std::string& sourc
   c.qk_rope_head_dim = f.non_negative_or("qk_rope_head_dim", 0);
   c.v_head_dim = f.non_negative_or("v_head_dim", 0);
   c.num_nextn_predict_layers = f.non_negative_or("num_nextn_predict_layers", 0);
+  c.qk_norm = f.flag_or("use_qk_norm", false);
+  c.shared_expert_intermediate_size = f.non_negative_or("shared_expert_intermediate_size", 0);
+  c.full_attention_interval = f.non_negative_or("full_attention_interval", 0);
+  c.linear_num_key_heads = f.non_negative_or("linear_num_key_heads", 0);
+  c.linear_num_value_heads = f.non_negative_or("linear_num_value_heads", 0);
+  c.linear_key_head_dim = f.non_negative_or("linear_key_head_dim", 0);
+  c.linear_value_head_dim = f.non_negative_or("linear_value_head_dim", 0);
+  c.linear_conv_kernel_dim = f.non_negative_or("linear_conv_kernel_dim", 0);
+  c.index_n_heads = f.non_negative_or("index_n_heads", 0);
+  c.index_head_dim = f.non_negative_or("index_head_dim", 0);
+  if (j.contains("quantization_config") && !j.at("quantization_config").is_null()) {
+    const auto& q = j.at("quantization_config");
+    if (!q.is_object() || !q.contains("quant_method") || !q.at("quant_method").is_string())
+      f.fail("quantization_config", "must be an object with a string quant_method");
+    c.quant_method = q.at("quant_method").get<std::string>();
+    if (c.quant_method != "fp8" && c.quant_method != "mxfp4")
+      f.fail("quantization_config", ("has quant_method '" + c.quant_method + "': wxfer knows fp8 and mxfp4").c_str());
+    if (c.quant_method == "fp8" && q.contains("weight_block_size")) {
+      const auto& b = q.at("weight_block_size");
+      if (!b.is_array() || b.size() != 2 || b[0] != kFp8Block || b[1] != kFp8Block)
+        f.fail("quantization_config", "has a weight_block_size other than [128, 128]");
+    }
+  }
+  // Mixtral's experts are as wide as its dense intermediate size.
+  if (c.n_routed_experts > 0 && c.moe_intermediate_size == 0 && c.architecture == "MixtralForCausalLM")
+    c.moe_intermediate_size = c.intermediate_size;
+  if (c.n_routed_experts > 0 && c.moe_intermediate_size == 0 && c.architecture == "GptOssForCausalLM")
+    c.moe_intermediate_size = c.intermediate_size;
   if (c.n_routed_experts > 0 && c.moe_intermediate_size == 0)
     f.fail("moe_intermediate_size", "is missing (required when the model has routed experts)");
   return c;

@@ -37,6 +37,23 @@ struct ModelConfig {
   int64_t qk_rope_head_dim = 0;
   int64_t v_head_dim = 0;
   int64_t num_nextn_predict_layers = 0;
+  // GQA details some families add.
+  bool qk_norm = false;                         // per-head q_norm / k_norm (Qwen3; GLM-4.5 `use_qk_norm`)
+  int64_t shared_expert_intermediate_size = 0;  // Qwen3-Next's one gated shared expert
+  // Hybrid linear attention (Qwen3-Next): every `full_attention_interval`-th layer is full
+  // attention, the others gated DeltaNet.
+  int64_t full_attention_interval = 0;
+  int64_t linear_num_key_heads = 0;
+  int64_t linear_num_value_heads = 0;
+  int64_t linear_key_head_dim = 0;
+  int64_t linear_value_head_dim = 0;
+  int64_t linear_conv_kernel_dim = 0;
+  // DeepSeek sparse attention (DeepSeek-V3.2): a lightning indexer per layer.
+  int64_t index_n_heads = 0;
+  int64_t index_head_dim = 0;
+  // The checkpoint's own storage format, from `quantization_config.quant_method`:
+  // "" (as torch_dtype, bf16), "fp8" (128x128 blocks) or "mxfp4" (gpt-oss experts).
+  std::string quant_method;
 };
 
 // Reads the fields the architecture needs; a missing or invalid one is a UsageError

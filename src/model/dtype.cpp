@@ -13,6 +13,8 @@ size_t dtype_size(DType t) {
     case DType::f32:
       return 4;
     case DType::fp8_e4m3:
+    case DType::mxfp4:
+    case DType::e8m0:
       return 1;
   }
   return 0;
@@ -26,14 +28,18 @@ std::string_view dtype_name(DType t) {
       return "f32";
     case DType::fp8_e4m3:
       return "fp8_e4m3";
+    case DType::mxfp4:
+      return "mxfp4";
+    case DType::e8m0:
+      return "e8m0";
   }
   return "?";
 }
 
-DType parse_inventory_dtype(std::string_view text, std::string_view what) {
+DType parse_inventory_dtype(std::string_view text, std::string_view what, std::string_view expected) {
   if (text == "bf16") return DType::bf16;
   if (text == "fp8" || text == "fp8_e4m3") return DType::fp8_e4m3;
-  throw_usage("invalid " + std::string(what) + " '" + std::string(text) + "': expected bf16 or fp8");
+  throw_usage("invalid " + std::string(what) + " '" + std::string(text) + "': expected " + std::string(expected));
 }
 
 }  // namespace wxfer

@@ -14,14 +14,14 @@ namespace wxfer {
 
 uint64_t Model::params() const {
   uint64_t n = 0;
-  for (const auto& t : tensors) n += t.numel();
+  for (const auto& t : tensors) n += t.values();
   return n;
 }
 
 uint64_t Model::main_model_params() const {
   uint64_t n = 0;
   for (const auto& t : tensors)
-    if (!t.mtp && !t.buffer && t.scale_of < 0) n += t.numel();
+    if (!t.mtp && !t.buffer && t.scale_of < 0) n += t.values();
   return n;
 }
 
@@ -45,10 +45,9 @@ std::vector<std::string> builtin_model_names() {
   return names;
 }
 
-Model load_model(std::string_view spec, DType dtype) {
-  Model model;
-  model.name = std::string(spec);
-  model.dtype = dtype;
+namespace {
+
+ModelConfig load_config(std::string_view spec) {
   nlohmann::json j;
   const BuiltinModel* builtin = nullptr;
   for (const auto& m : builtin_models())
@@ -72,8 +71,29 @@ Model load_model(std::string_view spec, DType dtype) {
   } catch (const nlohmann::json::parse_error& e) {
     throw_usage("model config " + std::string(spec) + ": invalid JSON (" + e.what() + ")");
   }
-  model.config = parse_model_config(j, std::string(spec));
+  return parse_model_config(j, std::string(spec));
+}
+
+}  // namespace
+
+Model load_model(std::string_view spec, DType dtype) {
+  Model model;
+  model.name = std::string(spec);
+  model.dtype = dtype;
+  model.format = dtype == DType::bf16 ? "bf16" : "fp8";
+  model.config = load_config(spec);
   model.tensors = build_inventory(model.config, dtype);
+  return model;
+}
+
+Model load_checkpoint_model(std::string_view spec) {
+  Model model;
+  model.name = std::string(spec);
+  model.config = load_config(spec);
+  model.checkpoint = true;
+  model.format = model.config.quant_method.empty() ? "bf16" : model.config.quant_method;
+  model.dtype = model.config.quant_method == "fp8" ? DType::fp8_e4m3 : DType::bf16;
+  model.tensors = build_checkpoint_inventory(model.config);
   return model;
 }
 

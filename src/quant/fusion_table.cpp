@@ -26,6 +26,22 @@ const FusionRule kMlaQkvA{"self_attn.fused_qkv_a_proj.weight",
                           {"self_attn.q_a_proj.weight", "self_attn.kv_a_proj_with_mqa.weight"},
                           FusedSplit::replicated};
 
+// Mixtral's experts are w1 (gate), w3 (up) and w2 (down) under block_sparse_moe.
+const FusionRule kMixtralW13{"block_sparse_moe.experts.w13_weight",
+                             {"block_sparse_moe.experts.{e}.w1.weight", "block_sparse_moe.experts.{e}.w3.weight"},
+                             FusedSplit::rows};
+const FusionRule kMixtralW2{"block_sparse_moe.experts.w2_weight", {"block_sparse_moe.experts.{e}.w2.weight"}, FusedSplit::cols};
+// gpt-oss keeps gate and up interleaved in one tensor per expert; the engine stacks experts
+// with their biases. The down bias is added once per token, so every rank holds it whole.
+const FusionRule kGptOssW13{"mlp.experts.w13_weight", {"mlp.experts.{e}.gate_up_proj.weight"}, FusedSplit::rows};
+const FusionRule kGptOssW13Bias{"mlp.experts.w13_bias", {"mlp.experts.{e}.gate_up_proj.bias"}, FusedSplit::rows};
+const FusionRule kGptOssW2{"mlp.experts.w2_weight", {"mlp.experts.{e}.down_proj.weight"}, FusedSplit::cols};
+const FusionRule kGptOssW2Bias{"mlp.experts.w2_bias", {"mlp.experts.{e}.down_proj.bias"}, FusedSplit::replicated};
+// Qwen3-Next has one shared expert (singular).
+const FusionRule kSharedExpertGateUp{"mlp.shared_expert.gate_up_proj.weight",
+                                     {"mlp.shared_expert.gate_proj.weight", "mlp.shared_expert.up_proj.weight"},
+                                     FusedSplit::rows};
+
 }  // namespace
 
 const std::vector<ArchitectureFusion>& fusion_table() {
@@ -36,6 +52,11 @@ const std::vector<ArchitectureFusion>& fusion_table() {
       {"Qwen3ForCausalLM", {kQkv, kGateUp}},
       {"Qwen3MoeForCausalLM", {kQkv, kGateUp, kExpertW13, kExpertW2}},
       {"DeepseekV3ForCausalLM", {kMlaQkvA, kGateUp, kSharedGateUp, kExpertW13, kExpertW2}},
+      {"DeepseekV32ForCausalLM", {kMlaQkvA, kGateUp, kSharedGateUp, kExpertW13, kExpertW2}},
+      {"Glm4MoeForCausalLM", {kQkv, kQkvBias, kGateUp, kSharedGateUp, kExpertW13, kExpertW2}},
+      {"MixtralForCausalLM", {kQkv, kMixtralW13, kMixtralW2}},
+      {"GptOssForCausalLM", {kQkv, kQkvBias, kGptOssW13, kGptOssW13Bias, kGptOssW2, kGptOssW2Bias}},
+      {"Qwen3NextForCausalLM", {kQkv, kSharedExpertGateUp, kExpertW13, kExpertW2}},
   };
   return table;
 }

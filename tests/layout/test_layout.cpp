@@ -87,5 +87,29 @@ TEST(Placement, LayoutThatDoesNotDivideIsAClearError) {
   EXPECT_NE(usage_error([&] { place_trainer(m, parse_trainer_layout("pp=64")); }).find("pp=64"), std::string::npos);
 }
 
+// vLLM's QKVParallelLinear with fewer k/v heads than ranks: each head on tp / heads
+// consecutive ranks. qwen3-next-mini has 2 k/v heads of 128 rows.
+TEST(Layout, InferenceReplicatesKvHeadsWhenRanksOutnumberThem) {
+  const Model m = load_model("qwen3-next-mini", DType::bf16);
+  const auto placements = place_inference(m, parse_inference_layout("tp=4"));
+  for (size_t i = 0; i < m.tensors.size(); ++i) {
+    if (m.tensors[i].name != "model.layers.3.self_attn.k_proj.weight") continue;
+    const Placement& p = placements[i];
+    EXPECT_EQ(p.parts, 2);
+    EXPECT_EQ(p.chunk, 128);
+    const int32_t expected_part[] = {0, 0, 1, 1};
+    for (int32_t r = 0; r < 4; ++r) EXPECT_EQ(p.part_of_rank(r), expected_part[r]) << "rank " << r;
+    return;
+  }
+  FAIL() << "no k_proj in layer 3";
+}
+
+TEST(Layout, TrainerTensorParallelismMustDivideKvHeads) {
+  const Model m = load_model("qwen3-next-mini", DType::bf16);
+  EXPECT_NE(usage_error([&] { place_trainer(m, parse_trainer_layout("tp=4")); }).find("num_key_value_heads (2)"),
+            std::string::npos);
+  EXPECT_NE(usage_error([&] { place_inference(m, parse_inference_layout("tp=3")); }).find("tp=3"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace wxfer
