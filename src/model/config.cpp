@@ -115,10 +115,10 @@ ModelConfig parse_model_config(const nlohmann::json& j, const std::string& sourc
         f.fail("quantization_config", "has a weight_block_size other than [128, 128]");
     }
   }
-  // Mixtral's experts are as wide as its dense intermediate size.
-  if (c.n_routed_experts > 0 && c.moe_intermediate_size == 0 && c.architecture == "MixtralForCausalLM")
-    c.moe_intermediate_size = c.intermediate_size;
-  if (c.n_routed_experts > 0 && c.moe_intermediate_size == 0 && c.architecture == "GptOssForCausalLM")
+  // Mixtral's and gpt-oss's configs have no moe_intermediate_size: their experts are
+  // intermediate_size wide.
+  const bool experts_use_intermediate_size = c.architecture == "MixtralForCausalLM" || c.architecture == "GptOssForCausalLM";
+  if (c.n_routed_experts > 0 && c.moe_intermediate_size == 0 && experts_use_intermediate_size)
     c.moe_intermediate_size = c.intermediate_size;
   if (c.n_routed_experts > 0 && c.moe_intermediate_size == 0)
     f.fail("moe_intermediate_size", "is missing (required when the model has routed experts)");
