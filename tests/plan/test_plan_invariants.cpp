@@ -9,6 +9,7 @@
 #include "common/error.hpp"
 #include "plan/plan.hpp"
 #include "plan_fixtures.hpp"
+#include "quant/fusion.hpp"
 
 namespace wxfer {
 namespace {
@@ -196,6 +197,67 @@ TEST(PlanInvariants, FsdpToTensorParallelFp8NeedsGathers) {
   const Plan plan(c.model, c.trainer, c.inference, c.options);
   EXPECT_GT(plan.stats().gather_segments, 0u);
   EXPECT_GT(plan.stats().max_gather_bytes_in, 0u);
+}
+
+// Every family's built-in mini under random layouts: the same invariants, including k/v heads
+// replicated on more inference ranks than there are heads.
+TEST(PlanInvariants, EveryFamilyUnderRandomLayouts) {
+  std::mt19937 rng(20261207);
+  const char* names[] = {"mixtral-mini", "glm-4.5-mini", "gpt-oss-mini", "qwen3-next-mini", "deepseek-v3.2-mini"};
+  auto pick = [&](std::initializer_list<int32_t> xs) {
+    return *(xs.begin() + std::uniform_int_distribution<size_t>(0, xs.size() - 1)(rng));
+  };
+  for (const char* name : names) {
+    const Model model = load_model(name, DType::bf16);
+    int checked = 0;
+    for (int i = 0; i < 12; ++i) {
+      Case c{model, {}, {}, {}};
+      if (rng() % 2 == 0) {
+        c.trainer.fsdp = pick({1, 3, 8});
+      } else {
+        c.trainer.tp = pick({1, 2});
+        c.trainer.pp = pick({1, 2});
+        c.trainer.ep = pick({1, 2, 4});
+      }
+      c.inference.tp = pick({1, 2, 4, 8});
+      c.inference.ep = pick({1, 2});
+      c.inference.replicas = pick({1, 2});
+      c.options.inference_dtype = rng() % 2 ? DType::bf16 : DType::fp8_e4m3;
+      c.options.fuse_projections = rng() % 2 == 0;
+      c.options.chunk_bytes = static_cast<uint64_t>(pick({65536, 1 << 20}));
+      try {
+        check_case(c);
+        ++checked;
+      } catch (const UsageError&) {}
+      if (HasFatalFailure()) return;
+    }
+    EXPECT_GT(checked, 6) << name;
+  }
+}
+
+// No rule of a family's fusion table is dead: each fuses something in its mini model on one
+// rank (tp=1) or two (tp=2), so a misspelt piece name cannot pass unnoticed. (MLA's replicated
+// fused_qkv_a_proj fuses only at tp=1: wxfer cuts q_a_proj and kv_a_proj_with_mqa by rows.)
+TEST(PlanFusion, EveryFamilyRuleFusesSomething) {
+  for (const char* name : {"mixtral-mini", "glm-4.5-mini", "gpt-oss-mini", "qwen3-next-mini", "deepseek-v3.2-mini"}) {
+    for (DType dtype : {DType::bf16, DType::fp8_e4m3}) {
+      PlanOptions options;
+      options.inference_dtype = dtype;
+      options.fuse_projections = true;
+      std::vector<FusedTensor> fused;
+      for (const char* inference : {"tp=1", "tp=2"}) {
+        const Plan plan(load_model(name, DType::bf16), parse_trainer_layout("fsdp=2"), parse_inference_layout(inference),
+                        options);
+        const auto on_rank0 = plan.fused_tensors(0);
+        fused.insert(fused.end(), on_rank0.begin(), on_rank0.end());
+      }
+      for (const auto& rule : quant::fusion_rules(load_model(name, DType::bf16).config.architecture)) {
+        const bool found =
+            std::any_of(fused.begin(), fused.end(), [&](const FusedTensor& f) { return f.name.ends_with(rule.fused); });
+        EXPECT_TRUE(found) << name << " " << dtype_name(dtype) << ": no " << rule.fused;
+      }
+    }
+  }
 }
 
 }  // namespace
