@@ -25,7 +25,8 @@ struct PlanArgs {
 
 void run_plan(const PlanArgs& a) {
   const bool checkpoint = a.dtype == "checkpoint";
-  const DType inventory_dtype = checkpoint ? DType::bf16 : parse_inventory_dtype(a.dtype, "--dtype", "bf16, fp8 or checkpoint");
+  const DType inventory_dtype =
+      checkpoint ? DType::bf16 : parse_inventory_dtype(a.dtype, "--dtype", "bf16, fp8, mxfp4 or checkpoint");
   const Model shown = checkpoint ? load_checkpoint_model(a.model) : load_model(a.model, inventory_dtype);
   if (a.trainer_layout.empty() != a.inference_layout.empty())
     throw_usage("give both --trainer-layout and --inference-layout, or neither");
@@ -57,13 +58,15 @@ void add_plan_command(CLI::App& app) {
   auto args = std::make_shared<PlanArgs>();
   auto* cmd = app.add_subcommand("plan", "Print a model's inventory and the static transfer plan for two layouts");
   cmd->add_option("--model", args->model, "Built-in model name or path to a Hugging Face config.json")->capture_default_str();
-  cmd->add_option("--dtype", args->dtype,
-                  "Inventory to print: bf16 (trainer), fp8 (FP8 block layout) or checkpoint (as published, in its own format)")
+  cmd->add_option(
+         "--dtype", args->dtype,
+         "Inventory to print: bf16 (trainer), fp8 (FP8 block layout), mxfp4 (MXFP4 experts) or checkpoint (as published)")
       ->capture_default_str();
   cmd->add_flag("--tensors", args->list_tensors, "List every tensor: name, shape, dtype");
   cmd->add_option("--trainer-layout", args->trainer_layout, "e.g. fsdp=256 or tp=8,pp=4,ep=8");
   cmd->add_option("--inference-layout", args->inference_layout, "e.g. tp=16,replicas=8 or tp=8,ep=8,replicas=16");
-  cmd->add_option("--inference-dtype", args->inference_dtype, "What lands on inference ranks: bf16 or fp8")
+  cmd->add_option("--inference-dtype", args->inference_dtype,
+                  "What lands on inference ranks: bf16, fp8 or mxfp4 (routed experts)")
       ->capture_default_str();
   cmd->add_option("--chunk-size", args->chunk_size, "Largest unit a pipeline streams")->capture_default_str();
   cmd->add_option("--min-segment", args->min_segment, "Smaller cuts are gathered on one sender first")->capture_default_str();

@@ -341,7 +341,8 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--trainers", args->trainers, "Ranks that train (the first T); default: half");
   cmd->add_option("--trainer-layout", args->trainer_layout, "Default: fsdp=<trainers>");
   cmd->add_option("--inference-layout", args->inference_layout, "Default: tp=<largest power of two <= 8 that fits>,replicas=...");
-  cmd->add_option("--inference-dtype", args->inference_dtype, "bf16, or fp8 (quantized on the sender, FP8 checkpoint layout)")
+  cmd->add_option("--inference-dtype", args->inference_dtype,
+                  "bf16, fp8 (quantized on the sender, FP8 checkpoint layout) or mxfp4 (routed experts, as gpt-oss)")
       ->capture_default_str();
   cmd->add_option("--strategy", args->strategy, strategy_choices())->capture_default_str();
   cmd->add_option("--transport", args->transport, "Override every strategy's transport (see wxfer transports)");

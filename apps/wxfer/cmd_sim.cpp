@@ -123,7 +123,7 @@ void add_sim_command(CLI::App& app) {
   cmd->add_option("--model", args->model, "Built-in model name or path to a Hugging Face config.json")->capture_default_str();
   cmd->add_option("--trainer-layout", args->trainer_layout, "e.g. fsdp=256");
   cmd->add_option("--inference-layout", args->inference_layout, "e.g. tp=16,replicas=8");
-  cmd->add_option("--inference-dtype", args->inference_dtype, "bf16 or fp8")->capture_default_str();
+  cmd->add_option("--inference-dtype", args->inference_dtype, "bf16, fp8 or mxfp4 (routed experts)")->capture_default_str();
   cmd->add_option("--strategy", args->strategy, strategy_choices())->capture_default_str();
   cmd->add_option("--bucket-size", args->bucket_size, "Broadcast bucket")->capture_default_str();
   cmd->add_option("--chunk-size", args->chunk_size, "Pipeline chunk")->capture_default_str();

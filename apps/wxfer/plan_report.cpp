@@ -67,7 +67,7 @@ nlohmann::json plan_json(const Plan& plan, double build_seconds) {
   const PlanStats& s = plan.stats();
   return {{"trainer_layout", plan.trainer_layout().to_string()},
           {"inference_layout", plan.inference_layout().to_string()},
-          {"inference_dtype", plan.options().inference_dtype == DType::bf16 ? "bf16" : "fp8"},
+          {"inference_dtype", layout_name(plan.options().inference_dtype)},
           {"trainer_ranks", plan.trainer_ranks()},
           {"inference_ranks", plan.inference_ranks()},
           {"dest_tensors", plan.dest().size()},
@@ -92,7 +92,7 @@ std::string plan_text(const Plan& plan, double build_seconds) {
   std::ostringstream out;
   out << "plan " << plan.trainer_layout().to_string() << " (" << plan.trainer_ranks() << " trainer ranks) -> "
       << plan.inference_layout().to_string() << " (" << plan.inference_ranks() << " inference ranks), "
-      << (plan.options().inference_dtype == DType::bf16 ? "bf16" : "fp8") << " on the receivers\n";
+      << layout_name(plan.options().inference_dtype) << " on the receivers\n";
   out << line("bytes landed (all ranks)", format_bytes(static_cast<double>(s.total_bytes)));
   out << line("bytes out per trainer",
               "max " + format_bytes(static_cast<double>(s.max_bytes_out)) + ", mean " + format_bytes(mean(s.bytes_out)));

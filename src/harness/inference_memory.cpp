@@ -54,8 +54,9 @@ VerifyFailure InferenceMemory::failure(uint32_t slice, int64_t row, uint64_t byt
 
 std::optional<VerifyFailure> InferenceMemory::verify(uint32_t step) const {
   for (uint32_t si : plan_.slices_of(rank_)) {
-    const bool copied = plan_.dest()[plan_.slices()[si].tensor].conversion == Conversion::copy;
-    if (auto f = copied ? verify_copy(si, step) : verify_fp8(si, step)) return f;
+    const Conversion c = plan_.dest()[plan_.slices()[si].tensor].conversion;
+    const bool mxfp4 = c == Conversion::quantize_mxfp4 || c == Conversion::mxfp4_scale;
+    if (auto f = c == Conversion::copy ? verify_copy(si, step) : mxfp4 ? verify_mxfp4(si, step) : verify_fp8(si, step)) return f;
   }
   return std::nullopt;
 }

@@ -44,6 +44,9 @@ class InferenceMemory {
   // FP8 layout (verify_fp8.cpp): the receiver regenerates each 128x128 block's bf16 source
   // and quantizes it, so the block's scale (its amax) is recomputed from the whole block.
   std::optional<VerifyFailure> verify_fp8(uint32_t slice, uint32_t step) const;
+  // MXFP4 (verify_mxfp4.cpp): each row's bf16 source regenerated, quantized with the
+  // reference, compared with the codes or scales held.
+  std::optional<VerifyFailure> verify_mxfp4(uint32_t slice, uint32_t step) const;
   VerifyFailure failure(uint32_t slice, int64_t row, uint64_t byte_lo, uint64_t byte_hi) const;
   const Plan& plan_;
   int32_t rank_;

@@ -1,5 +1,6 @@
 #include "harness/traffic_tap.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 #include <set>
@@ -127,20 +128,23 @@ const void* TrafficTap::corrupted_copy(const void* src, size_t bytes) {
 }
 
 const void* TrafficTap::scales_swapped(int peer, uint64_t offset, const void* src, size_t bytes) {
-  if (bytes < 2 * sizeof(float) || bytes % sizeof(float) != 0) return nullptr;
   const int32_t index = ranks_.inference_index(peer);
   for (uint32_t si : plan_.slices_of(index)) {
     const Slice& s = plan_.slices()[si];
-    if (plan_.dest()[s.tensor].conversion != Conversion::fp8_scale) continue;
+    const Conversion conversion = plan_.dest()[s.tensor].conversion;
+    if (!is_scale(conversion)) continue;
+    // fp8's float32 scales, or MXFP4's e8m0 bytes.
+    const size_t elem = conversion == Conversion::fp8_scale ? sizeof(float) : 1;
+    if (bytes < 2 * elem || bytes % elem != 0) continue;
     const uint64_t at = plan_.local_offset(s.tensor, index);
-    const auto size = static_cast<uint64_t>(s.rows.size() * s.cols.size()) * sizeof(float);
+    const auto size = static_cast<uint64_t>(s.rows.size() * s.cols.size()) * elem;
     if (offset < at || offset + bytes > at + size) continue;
     HostBuffer& copy = copies_.emplace_back(bytes);
     std::memcpy(copy.data(), src, bytes);
-    auto* scales = reinterpret_cast<float*>(copy.data());
-    for (size_t j = 1; j < bytes / sizeof(float); ++j)
-      if (scales[j] != scales[0]) {
-        std::swap(scales[0], scales[j]);  // two blocks exchange their scales
+    uint8_t* scales = copy.data();
+    for (size_t j = elem; j < bytes; j += elem)
+      if (std::memcmp(scales + j, scales, elem) != 0) {
+        std::swap_ranges(scales, scales + elem, scales + j);  // two blocks exchange their scales
         return copy.data();
       }
     copies_.pop_back();

@@ -36,9 +36,12 @@ std::string_view dtype_name(DType t) {
   return "?";
 }
 
+std::string_view layout_name(DType t) { return t == DType::fp8_e4m3 ? "fp8" : dtype_name(t); }
+
 DType parse_inventory_dtype(std::string_view text, std::string_view what, std::string_view expected) {
   if (text == "bf16") return DType::bf16;
   if (text == "fp8" || text == "fp8_e4m3") return DType::fp8_e4m3;
+  if (text == "mxfp4") return DType::mxfp4;
   throw_usage("invalid " + std::string(what) + " '" + std::string(text) + "': expected " + std::string(expected));
 }
 

@@ -89,6 +89,35 @@ std::vector<Tensor> stack_experts_mxfp4(std::vector<Tensor> params, int64_t expe
   return out;
 }
 
+// MXFP4 as engines hold it (gpt-oss): routed experts' linear weights become e2m1 codes
+// [rows, cols/2] (two a byte), each followed by its e8m0 `weight_scale` [rows, cols/32];
+// everything else stays bf16.
+std::vector<Tensor> quantize_experts_mxfp4(std::vector<Tensor> params) {
+  std::vector<Tensor> out;
+  out.reserve(params.size() * 2);
+  for (auto& t : params) {
+    if (t.buffer) continue;
+    if (!t.quantizable || t.expert < 0) {
+      out.push_back(std::move(t));
+      continue;
+    }
+    if (t.cols % kMxfp4Block != 0)
+      throw_usage("--inference-dtype mxfp4: " + t.name + " has " + std::to_string(t.cols) +
+                  " columns, not whole 32-value MXFP4 blocks");
+    Tensor scale = t;
+    scale.name = t.name + "_scale";
+    scale.dtype = DType::e8m0;
+    scale.cols = t.cols / kMxfp4Block;
+    scale.quantizable = false;
+    t.dtype = DType::mxfp4;
+    t.cols /= 2;
+    out.push_back(std::move(t));
+    scale.scale_of = static_cast<int32_t>(out.size() - 1);
+    out.push_back(std::move(scale));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<Tensor> build_checkpoint_inventory(const ModelConfig& config) {
@@ -100,8 +129,9 @@ std::vector<Tensor> build_checkpoint_inventory(const ModelConfig& config) {
 
 std::vector<Tensor> build_inventory(const ModelConfig& config, DType dtype) {
   std::vector<Tensor> params = build_parameters(config);
+  if (dtype == DType::mxfp4) return quantize_experts_mxfp4(std::move(params));
   if (dtype != DType::bf16 && dtype != DType::fp8_e4m3)
-    throw_usage("no " + std::string(dtype_name(dtype)) + " inventory: expected bf16 or fp8");
+    throw_usage("no " + std::string(dtype_name(dtype)) + " inventory: expected bf16, fp8 or mxfp4");
   std::vector<Tensor> out;
   out.reserve(params.size() * (dtype == DType::fp8_e4m3 ? 2 : 1));
   for (auto& t : params) {

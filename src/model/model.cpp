@@ -80,7 +80,7 @@ Model load_model(std::string_view spec, DType dtype) {
   Model model;
   model.name = std::string(spec);
   model.dtype = dtype;
-  model.format = dtype == DType::bf16 ? "bf16" : "fp8";
+  model.format = std::string(layout_name(dtype));
   model.config = load_config(spec);
   model.tensors = build_inventory(model.config, dtype);
   return model;

@@ -20,10 +20,11 @@ std::string replace_expert(std::string_view pattern, int32_t expert) {
   return out;
 }
 
-// "x.weight" -> "x.weight_scale_inv", "w13_weight" -> "w13_weight_scale_inv".
-std::string scale_name(const std::string& weight) {
+// "x.weight" -> "x.weight_scale_inv" (fp8) or "x.weight_scale" (MXFP4, as vLLM names it),
+// "w13_weight" -> "w13_weight_scale_inv" or "w13_weight_scale".
+std::string scale_name(const std::string& weight, Conversion scale) {
   WXFER_ASSERT(weight.ends_with("weight"));
-  return weight + "_scale_inv";
+  return weight + (scale == Conversion::mxfp4_scale ? "_scale" : "_scale_inv");
 }
 
 }  // namespace
@@ -73,10 +74,11 @@ void Plan::group_fused_pieces() {
       // fp8: the weights fuse, and their scale grids fuse the same way.
       std::vector<uint32_t> scales;
       for (uint32_t t : pieces)
-        if (t + 1 < dest_.size() && dest_[t + 1].conversion == Conversion::fp8_scale && dest_[t + 1].source == dest_[t].source)
+        if (t + 1 < dest_.size() && is_scale(dest_[t + 1].conversion) && dest_[t + 1].source == dest_[t].source)
           scales.push_back(t + 1);
       add_group(prefix + std::string(rule.fused), pieces);
-      if (scales.size() == pieces.size()) add_group(scale_name(prefix + std::string(rule.fused)), scales);
+      if (scales.size() == pieces.size())
+        add_group(scale_name(prefix + std::string(rule.fused), dest_[scales.front()].conversion), scales);
     }
   }
   // Memory order: a fused tensor's pieces where its first piece was, in fusion order.

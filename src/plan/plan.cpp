@@ -32,22 +32,25 @@ void Plan::build_dest() {
     dest_.resize(dest_model_.tensors.size());
     for (uint32_t i = 0; i < dest_.size(); ++i) dest_[i] = {i, Conversion::copy};
   } else {
-    // The FP8 checkpoint layout without its buffers, mapped back to the trainer tensors.
-    for (auto& t : build_inventory(trainer_model_.config, DType::fp8_e4m3))
+    // The quantized layout without its buffers, mapped back to the trainer tensors.
+    for (auto& t : build_inventory(trainer_model_.config, options_.inference_dtype))
       if (!t.buffer) dest_model_.tensors.push_back(std::move(t));
     uint32_t next_source = 0;
     dest_.resize(dest_model_.tensors.size());
     for (size_t i = 0; i < dest_.size(); ++i) {
       auto& t = dest_model_.tensors[i];
-      if (t.name.ends_with("weight_scale_inv")) {
+      if (t.scale_of >= 0) {
         // scale_of indexed the inventory with buffers; the weight sits just before.
         t.scale_of = static_cast<int32_t>(i - 1);
-        dest_[i] = {dest_[i - 1].source, Conversion::fp8_scale};
+        dest_[i] = {dest_[i - 1].source, t.dtype == DType::e8m0 ? Conversion::mxfp4_scale : Conversion::fp8_scale};
         continue;
       }
       WXFER_ASSERT(next_source < trainer_model_.tensors.size());
       WXFER_ASSERT(trainer_model_.tensors[next_source].name == t.name);
-      dest_[i] = {next_source++, t.dtype == DType::fp8_e4m3 ? Conversion::quantize_fp8 : Conversion::copy};
+      const Conversion c = t.dtype == DType::fp8_e4m3 ? Conversion::quantize_fp8
+                           : t.dtype == DType::mxfp4  ? Conversion::quantize_mxfp4
+                                                      : Conversion::copy;
+      dest_[i] = {next_source++, c};
     }
     WXFER_ASSERT(next_source == trainer_model_.tensors.size());
   }
@@ -66,6 +69,15 @@ void Plan::build_dest() {
       s.cols = {0, dst.cols};
       Range r = p.part_range(part, p.extent(src));
       if (dest_[i].conversion == Conversion::fp8_scale) r = {r.lo / kFp8Block, (r.hi + kFp8Block - 1) / kFp8Block};
+      const int64_t per_col = mxfp4_cols_per_dest_col(dest_[i].conversion);
+      if (per_col > 1 && p.dim == Split::cols) {
+        // MXFP4 blocks run along rows: a column cut must fall between blocks.
+        if (r.lo % kMxfp4Block != 0 || (r.hi % kMxfp4Block != 0 && r.hi != src.cols))
+          throw_usage("inference layout '" + inference_layout_.to_string() + "' cuts " + src.name + " at column " +
+                      std::to_string(r.lo % kMxfp4Block != 0 ? r.lo : r.hi) +
+                      ", inside a 32-value MXFP4 block: use a tp that keeps its columns per rank a multiple of 32");
+        r = {r.lo / per_col, r.hi / per_col};
+      }
       (p.dim == Split::cols ? s.cols : s.rows) = r;
       s.bytes = static_cast<uint64_t>(s.rows.size()) * static_cast<uint64_t>(s.cols.size()) * dtype_size(dst.dtype);
       slices_.push_back(s);
@@ -134,6 +146,13 @@ void Plan::source_box(const Slice& s, Range dest_rows, Range& src_rows, Range& s
       src_rows = {dest_rows.lo * kFp8Block, std::min(src.rows, dest_rows.hi * kFp8Block)};
       src_cols = {s.cols.lo * kFp8Block, std::min(src.cols, s.cols.hi * kFp8Block)};
       return;
+    case Conversion::quantize_mxfp4:
+    case Conversion::mxfp4_scale: {
+      const int64_t per_col = mxfp4_cols_per_dest_col(dest_[s.tensor].conversion);
+      src_rows = dest_rows;
+      src_cols = {s.cols.lo * per_col, s.cols.hi * per_col};
+      return;
+    }
   }
 }
 

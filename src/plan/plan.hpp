@@ -14,10 +14,20 @@ namespace wxfer {
 
 // How the bytes that land are derived from what the trainer holds (always bf16).
 enum class Conversion : uint8_t {
-  copy,          // same dtype and shape
-  quantize_fp8,  // bf16 -> fp8 e4m3 in 128x128 blocks
-  fp8_scale,     // the float32 weight_scale_inv of a quantized weight
+  copy,            // same dtype and shape
+  quantize_fp8,    // bf16 -> fp8 e4m3 in 128x128 blocks
+  fp8_scale,       // the float32 weight_scale_inv of a quantized weight
+  quantize_mxfp4,  // bf16 -> MXFP4 e2m1 codes, two a byte, in 32-value blocks along each row
+  mxfp4_scale,     // the e8m0 scales of an MXFP4 weight, one byte per block
 };
+
+// A conversion that quantizes a weight, and one that yields a quantized weight's scales.
+inline bool quantizes(Conversion c) { return c == Conversion::quantize_fp8 || c == Conversion::quantize_mxfp4; }
+inline bool is_scale(Conversion c) { return c == Conversion::fp8_scale || c == Conversion::mxfp4_scale; }
+// Source columns per destination column: MXFP4 packs two values a byte, and a scale covers 32.
+inline int64_t mxfp4_cols_per_dest_col(Conversion c) {
+  return c == Conversion::quantize_mxfp4 ? 2 : c == Conversion::mxfp4_scale ? 32 : 1;
+}
 
 // Below this a cut is gathered on one sender rather than written on its own. A gather costs
 // every byte of the cut two or three more copies (pack, MPI, assembly); a write of its own
@@ -26,7 +36,7 @@ enum class Conversion : uint8_t {
 inline constexpr const char* kDefaultMinSegment = "16KiB";
 
 struct PlanOptions {
-  DType inference_dtype = DType::bf16;    // bf16 or fp8_e4m3 (the FP8 checkpoint layout)
+  DType inference_dtype = DType::bf16;    // bf16, fp8_e4m3 (the FP8 checkpoint layout) or mxfp4 (experts)
   uint64_t chunk_bytes = 64ull << 20;     // largest unit a pipeline streams
   uint64_t min_segment_bytes = 16 << 10;  // smaller cuts are gathered on one sender first (kDefaultMinSegment)
   double link_bandwidth = 50e9;           // bytes/s per rank (one 400 Gb/s NIC per GPU)

@@ -21,6 +21,9 @@ struct RowMap {
         return d / kFp8Block * kFp8Block;
       case Conversion::fp8_scale:
         return d * kFp8Block;
+      case Conversion::quantize_mxfp4:
+      case Conversion::mxfp4_scale:
+        return d;  // MXFP4 blocks run along rows
     }
     return d;
   }
@@ -32,6 +35,9 @@ struct RowMap {
         return std::min(source_rows, (d / kFp8Block + 1) * kFp8Block);
       case Conversion::fp8_scale:
         return std::min(source_rows, (d + 1) * kFp8Block);
+      case Conversion::quantize_mxfp4:
+      case Conversion::mxfp4_scale:
+        return d + 1;
     }
     return d + 1;
   }
@@ -46,6 +52,9 @@ struct RowMap {
         return source_row / kFp8Block * kFp8Block;
       case Conversion::fp8_scale:
         return source_row / kFp8Block;
+      case Conversion::quantize_mxfp4:
+      case Conversion::mxfp4_scale:
+        return source_row;
     }
     return source_row;
   }

@@ -73,7 +73,7 @@ void add_segment_work(const Plan& plan, const Segment& seg, int32_t owner, SimCh
     } else if (conv == Conversion::copy && !held_contiguous(plan, seg, owner) && !strided_in_place) {
       c.stage_in += src;
     }
-    if (conv == Conversion::quantize_fp8) c.quantize += src;
+    if (quantizes(conv)) c.quantize += src;
     return;
   }
   uint64_t local = src;
@@ -88,14 +88,14 @@ void add_segment_work(const Plan& plan, const Segment& seg, int32_t owner, SimCh
   }
   c.stage_in += local;
   c.fuse += src;
-  if (conv == Conversion::quantize_fp8) c.quantize += src;
+  if (quantizes(conv)) c.quantize += src;
 }
 
 }  // namespace
 
 uint64_t source_bytes(const Plan& plan, const Segment& seg) {
   const Slice& s = plan.slices()[seg.slice];
-  if (plan.dest()[s.tensor].conversion == Conversion::fp8_scale) return 0;
+  if (is_scale(plan.dest()[s.tensor].conversion)) return 0;
   Range rows, cols;
   plan.source_box(s, seg.rows, rows, cols);
   return static_cast<uint64_t>(rows.size()) * static_cast<uint64_t>(cols.size()) * 2;

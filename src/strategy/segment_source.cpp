@@ -5,6 +5,7 @@
 
 #include "common/error.hpp"
 #include "quant/block_quant.hpp"
+#include "quant/mxfp4.hpp"
 
 namespace wxfer {
 
@@ -68,7 +69,10 @@ SegmentSource::Work SegmentSource::work_of(uint32_t segment) const {
     w.out = seg.bytes;
     w.staged = !w.gather && offloaded_;
     if (w.gather || w.staged) take(box, w.box_at, w.box);  // else held boxes are read in place, strided
-    const auto grid = static_cast<uint64_t>(quant::scale_rows(w.rows.size()) * quant::scale_cols(w.cols.size())) * sizeof(float);
+    const bool fp8 = w.conversion == Conversion::quantize_fp8 || w.conversion == Conversion::fp8_scale;
+    // MXFP4 writes codes or scales straight into the output, row by row: no scratch.
+    const auto grid =
+        fp8 ? static_cast<uint64_t>(quant::scale_rows(w.rows.size()) * quant::scale_cols(w.cols.size())) * sizeof(float) : 0;
     take(grid, w.scales_at, w.scales);
     if (w.conversion == Conversion::quantize_fp8) {
       w.fp8_in_place = seg.rows.lo == w.rows.lo && seg.rows.hi == w.rows.hi && s.cols.lo == w.cols.lo && s.cols.hi == w.cols.hi;
@@ -207,6 +211,18 @@ void SegmentSource::quantize(uint32_t segment, const Work& w, uint8_t* out, uint
     uint64_t stride = 0;
     src.data = reinterpret_cast<const uint16_t*>(shards_.view(w.tensor, w.rows, w.cols, stride));
     src.stride = static_cast<int64_t>(stride / sizeof(uint16_t));
+  }
+  if (w.conversion == Conversion::quantize_mxfp4 || w.conversion == Conversion::mxfp4_scale) {
+    // The source box is exactly the segment's rows, and its blocks run along them.
+    WXFER_ASSERT(w.rows.size() == seg.rows.size() && seg.bytes == static_cast<uint64_t>(seg.rows.size() * s.cols.size()));
+    const bool codes = w.conversion == Conversion::quantize_mxfp4;
+    const auto out_row = static_cast<uint64_t>(s.cols.size());
+    for (int64_t r = 0; r < src.rows; ++r) {
+      uint8_t* row_out = out + static_cast<uint64_t>(r) * out_row;
+      quant::mxfp4::quantize_row(src.data + r * src.stride, src.cols, codes ? row_out : nullptr, codes ? nullptr : row_out);
+    }
+    recorder_.record(stage::quantize, chunk, -1, seg.bytes, t0, recorder_.now());
+    return;
   }
   auto* scales = reinterpret_cast<float*>(scratch + w.scales_at);
   const int64_t grid_cols = quant::scale_cols(w.cols.size());

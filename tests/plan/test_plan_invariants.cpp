@@ -200,7 +200,7 @@ TEST(PlanInvariants, FsdpToTensorParallelFp8NeedsGathers) {
 }
 
 // Every family's built-in mini under random layouts: the same invariants, including k/v heads
-// replicated on more inference ranks than there are heads.
+// replicated on more inference ranks than there are heads, and MXFP4 experts.
 TEST(PlanInvariants, EveryFamilyUnderRandomLayouts) {
   std::mt19937 rng(20261207);
   const char* names[] = {"mixtral-mini", "glm-4.5-mini", "gpt-oss-mini", "qwen3-next-mini", "deepseek-v3.2-mini"};
@@ -222,7 +222,8 @@ TEST(PlanInvariants, EveryFamilyUnderRandomLayouts) {
       c.inference.tp = pick({1, 2, 4, 8});
       c.inference.ep = pick({1, 2});
       c.inference.replicas = pick({1, 2});
-      c.options.inference_dtype = rng() % 2 ? DType::bf16 : DType::fp8_e4m3;
+      const DType dtypes[] = {DType::bf16, DType::fp8_e4m3, DType::mxfp4};
+      c.options.inference_dtype = dtypes[rng() % 3];
       c.options.fuse_projections = rng() % 2 == 0;
       c.options.chunk_bytes = static_cast<uint64_t>(pick({65536, 1 << 20}));
       try {
@@ -240,7 +241,7 @@ TEST(PlanInvariants, EveryFamilyUnderRandomLayouts) {
 // fused_qkv_a_proj fuses only at tp=1: wxfer cuts q_a_proj and kv_a_proj_with_mqa by rows.)
 TEST(PlanFusion, EveryFamilyRuleFusesSomething) {
   for (const char* name : {"mixtral-mini", "glm-4.5-mini", "gpt-oss-mini", "qwen3-next-mini", "deepseek-v3.2-mini"}) {
-    for (DType dtype : {DType::bf16, DType::fp8_e4m3}) {
+    for (DType dtype : {DType::bf16, DType::fp8_e4m3, DType::mxfp4}) {
       PlanOptions options;
       options.inference_dtype = dtype;
       options.fuse_projections = true;
@@ -258,6 +259,41 @@ TEST(PlanFusion, EveryFamilyRuleFusesSomething) {
       }
     }
   }
+}
+
+// MXFP4 experts as engines hold them: codes [rows, cols/2] and e8m0 scales [rows, cols/32]
+// after each expert weight; the fused stacks' scales are named as vLLM names them.
+TEST(PlanMxfp4, ExpertsLandAsCodesAndScales) {
+  PlanOptions options;
+  options.inference_dtype = DType::mxfp4;
+  options.fuse_projections = true;
+  const Plan plan(load_model("gpt-oss-mini", DType::bf16), parse_trainer_layout("fsdp=2"), parse_inference_layout("tp=2"),
+                  options);
+  const Model& dest = plan.dest_model();
+  uint64_t codes = 0, scales = 0;
+  for (uint32_t i = 0; i < dest.tensors.size(); ++i) {
+    const Tensor& t = dest.tensors[i];
+    const Tensor& src = plan.trainer_model().tensors[plan.dest()[i].source];
+    if (t.dtype == DType::mxfp4) {
+      ++codes;
+      EXPECT_GE(src.expert, 0) << t.name;
+      EXPECT_EQ(t.cols * 2, src.cols) << t.name;
+      EXPECT_EQ(plan.dest()[i].conversion, Conversion::quantize_mxfp4);
+    } else if (t.dtype == DType::e8m0) {
+      ++scales;
+      EXPECT_EQ(t.name, dest.tensors[i - 1].name + "_scale");
+      EXPECT_EQ(t.cols * 32, src.cols) << t.name;
+      EXPECT_EQ(plan.dest()[i].conversion, Conversion::mxfp4_scale);
+    } else {
+      EXPECT_EQ(plan.dest()[i].conversion, Conversion::copy) << t.name;
+    }
+  }
+  EXPECT_EQ(codes, 2u * 8u * 2u);  // gate_up and down, 8 experts, 2 layers
+  EXPECT_EQ(scales, codes);
+  std::vector<std::string> names;
+  for (const auto& f : plan.fused_tensors(0)) names.push_back(f.name);
+  EXPECT_NE(std::find(names.begin(), names.end(), "model.layers.1.mlp.experts.w13_weight_scale"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "model.layers.1.mlp.experts.w2_weight_scale"), names.end());
 }
 
 }  // namespace
