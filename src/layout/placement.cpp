@@ -111,8 +111,11 @@ std::vector<Placement> place_inference(const Model& model, const InferenceLayout
     p.chunk = split ? p.extent(t) / cut : p.extent(t);
     p.part_stride = 1;
     if (t.expert >= 0) {
-      p.copies = 1;
       p.base = static_cast<int32_t>(t.expert / experts_per_group) * expert_tp;
+      if (!split) {
+        p.copies = expert_tp;  // an expert's uncut tensor (gpt-oss's down bias): on each rank of its group
+        p.copy_stride = 1;
+      }
     } else if (!split) {
       p.copies = tp;  // every rank of an engine holds its own copy
       p.copy_stride = 1;

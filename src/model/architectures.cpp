@@ -110,20 +110,22 @@ void build_qwen3_moe(const ModelConfig& c, std::vector<Tensor>& out) {
   add_final_norm_and_head(c, out);
 }
 
-// Multi-head latent attention (DeepSeek-V2/V3, Kimi-K2).
+// Multi-head latent attention (DeepSeek-V2/V3, Kimi-K2). The two down-projections from the
+// hidden state (q_a_proj, kv_a_proj_with_mqa) are replicated in vLLM, SGLang and Megatron
+// (one fused_qkv_a_proj GEMM in the engines): every rank holds them whole.
 void add_mla_attention(const ModelConfig& c, std::vector<Tensor>& out, const std::string& p, int32_t layer,
                        bool stored_inv_freq) {
   const int64_t qk_head = c.qk_nope_head_dim + c.qk_rope_head_dim;
   const int64_t heads = c.num_attention_heads;
   if (c.q_lora_rank > 0) {
-    add_tensor(out, p + "self_attn.q_a_proj.weight", c.q_lora_rank, c.hidden_size, Split::rows, true, layer);
+    add_tensor(out, p + "self_attn.q_a_proj.weight", c.q_lora_rank, c.hidden_size, Split::replicated, true, layer);
     add_tensor(out, p + "self_attn.q_a_layernorm.weight", c.q_lora_rank, kVector, Split::replicated, false, layer);
     add_tensor(out, p + "self_attn.q_b_proj.weight", heads * qk_head, c.q_lora_rank, Split::rows, true, layer);
   } else {
     add_tensor(out, p + "self_attn.q_proj.weight", heads * qk_head, c.hidden_size, Split::rows, true, layer);
   }
-  add_tensor(out, p + "self_attn.kv_a_proj_with_mqa.weight", c.kv_lora_rank + c.qk_rope_head_dim, c.hidden_size, Split::rows,
-             true, layer);
+  add_tensor(out, p + "self_attn.kv_a_proj_with_mqa.weight", c.kv_lora_rank + c.qk_rope_head_dim, c.hidden_size,
+             Split::replicated, true, layer);
   add_tensor(out, p + "self_attn.kv_a_layernorm.weight", c.kv_lora_rank, kVector, Split::replicated, false, layer);
   add_tensor(out, p + "self_attn.kv_b_proj.weight", heads * (c.qk_nope_head_dim + c.v_head_dim), c.kv_lora_rank, Split::rows,
              true, layer);

@@ -104,6 +104,24 @@ TEST(Layout, InferenceReplicatesKvHeadsWhenRanksOutnumberThem) {
   FAIL() << "no k_proj in layer 3";
 }
 
+// An expert's uncut tensor (gpt-oss's down bias) is on every rank of the expert's group, as
+// the engine adds it on each.
+TEST(Layout, ExpertsUncutTensorsAreOnEveryRankOfTheirGroup) {
+  const Model m = load_model("gpt-oss-mini", DType::bf16);
+  for (const char* layout : {"tp=4", "tp=4,ep=2"}) {
+    const auto placements = place_inference(m, parse_inference_layout(layout));
+    for (size_t i = 0; i < m.tensors.size(); ++i) {
+      if (m.tensors[i].name != "model.layers.0.mlp.experts.5.down_proj.bias") continue;
+      const Placement& p = placements[i];
+      std::vector<int32_t> ranks;
+      for (int32_t c = 0; c < p.copies; ++c) ranks.push_back(p.rank(c, 0));
+      const std::vector<int32_t> want =
+          std::string(layout) == "tp=4" ? std::vector<int32_t>{0, 1, 2, 3} : std::vector<int32_t>{2, 3};  // experts 4-7
+      EXPECT_EQ(ranks, want) << layout;
+    }
+  }
+}
+
 TEST(Layout, TrainerTensorParallelismMustDivideKvHeads) {
   const Model m = load_model("qwen3-next-mini", DType::bf16);
   EXPECT_NE(usage_error([&] { place_trainer(m, parse_trainer_layout("tp=4")); }).find("num_key_value_heads (2)"),

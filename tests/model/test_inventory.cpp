@@ -78,7 +78,9 @@ TEST(Inventory, ShardingRolesFollowTheEngines) {
   const Model m = load_model("kimi-k2", DType::bf16);
   EXPECT_EQ(find(m, "model.layers.5.self_attn.o_proj.weight")->split, Split::cols);
   EXPECT_EQ(find(m, "model.layers.5.mlp.experts.0.down_proj.weight")->split, Split::cols);
-  EXPECT_EQ(find(m, "model.layers.5.self_attn.q_a_proj.weight")->split, Split::rows);
+  EXPECT_EQ(find(m, "model.layers.5.self_attn.q_a_proj.weight")->split, Split::replicated);
+  EXPECT_EQ(find(m, "model.layers.5.self_attn.kv_a_proj_with_mqa.weight")->split, Split::replicated);
+  EXPECT_EQ(find(m, "model.layers.5.self_attn.q_b_proj.weight")->split, Split::rows);
   EXPECT_EQ(find(m, "model.layers.5.self_attn.kv_b_proj.weight")->split, Split::rows);
   EXPECT_EQ(find(m, "model.embed_tokens.weight")->split, Split::rows);
   EXPECT_EQ(find(m, "model.layers.5.input_layernorm.weight")->split, Split::replicated);
