@@ -44,9 +44,18 @@ void Plan::group_fused_pieces() {
     fusion_groups_.push_back({std::move(name), pieces});
   };
   const int64_t experts = std::max<int64_t>(trainer_model_.config.n_routed_experts, 0);
+  // Decoder layers: the main ones and DeepSeek-style MTP layers after them, and MTP layers
+  // kept under their own prefix (Qwen3-Next's "mtp.layers.<m>.").
+  std::vector<std::string> prefixes;
   for (int64_t layer = 0; layer < trainer_model_.config.num_hidden_layers + trainer_model_.config.num_nextn_predict_layers;
-       ++layer) {
-    const std::string prefix = "model.layers." + std::to_string(layer) + ".";
+       ++layer)
+    prefixes.push_back("model.layers." + std::to_string(layer) + ".");
+  for (const auto& t : trainer_model_.tensors)
+    if (t.mtp && t.name.starts_with("mtp.layers.")) {
+      const std::string prefix = t.name.substr(0, t.name.find('.', std::string_view("mtp.layers.").size()) + 1);
+      if (prefixes.back() != prefix) prefixes.push_back(prefix);
+    }
+  for (const auto& prefix : prefixes) {
     for (const auto& rule : rules) {
       const bool per_expert = rule.pieces.front().find("{e}") != std::string_view::npos;
       std::vector<uint32_t> pieces;

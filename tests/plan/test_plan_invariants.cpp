@@ -258,6 +258,20 @@ TEST(PlanFusion, EveryFamilyRuleFusesSomething) {
   }
 }
 
+// Qwen3-Next keeps its MTP layer under "mtp.layers.0.": its projections fuse as the main
+// layers' do.
+TEST(PlanFusion, MtpLayersUnderTheirOwnPrefixFuse) {
+  PlanOptions options;
+  options.fuse_projections = true;
+  const Plan plan(load_model("qwen3-next-mini", DType::bf16), parse_trainer_layout("fsdp=2"), parse_inference_layout("tp=2"),
+                  options);
+  std::vector<std::string> names;
+  for (const auto& f : plan.fused_tensors(0)) names.push_back(f.name);
+  for (const char* fused : {"mtp.layers.0.self_attn.qkv_proj.weight", "mtp.layers.0.mlp.experts.w13_weight",
+                            "mtp.layers.0.mlp.shared_expert.gate_up_proj.weight"})
+    EXPECT_NE(std::find(names.begin(), names.end(), fused), names.end()) << fused;
+}
+
 // MXFP4 experts as engines hold them: codes [rows, cols/2] and e8m0 scales [rows, cols/32]
 // after each expert weight; the fused stacks' scales are named as vLLM names them.
 TEST(PlanMxfp4, ExpertsLandAsCodesAndScales) {
