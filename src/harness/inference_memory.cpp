@@ -55,10 +55,22 @@ VerifyFailure InferenceMemory::failure(uint32_t slice, int64_t row, uint64_t byt
 std::optional<VerifyFailure> InferenceMemory::verify(uint32_t step) const {
   for (uint32_t si : plan_.slices_of(rank_)) {
     const Conversion c = plan_.dest()[plan_.slices()[si].tensor].conversion;
-    const bool mxfp4 = c == Conversion::quantize_mxfp4 || c == Conversion::mxfp4_scale;
-    if (auto f = c == Conversion::copy ? verify_copy(si, step) : mxfp4 ? verify_mxfp4(si, step) : verify_fp8(si, step)) return f;
+    if (auto f = c == Conversion::copy ? verify_copy(si, step) : is_mxfp4(c) ? verify_mxfp4(si, step) : verify_fp8(si, step))
+      return f;
   }
   return std::nullopt;
+}
+
+std::optional<VerifyFailure> InferenceMemory::row_mismatch(uint32_t si, int64_t row, const uint8_t* got, const uint8_t* want,
+                                                           uint64_t bytes) const {
+  if (std::memcmp(got, want, bytes) == 0) return std::nullopt;
+  uint64_t lo = 0, hi = bytes;
+  while (got[lo] == want[lo]) ++lo;
+  while (got[hi - 1] == want[hi - 1]) --hi;
+  const Slice& s = plan_.slices()[si];
+  const Tensor& t = plan_.dest_tensor(s.tensor);
+  const auto first = static_cast<uint64_t>(row * t.cols + s.cols.lo) * dtype_size(t.dtype);
+  return failure(si, row, first + lo, first + hi);
 }
 
 std::optional<VerifyFailure> InferenceMemory::verify_copy(uint32_t si, uint32_t step) const {
@@ -72,11 +84,7 @@ std::optional<VerifyFailure> InferenceMemory::verify_copy(uint32_t si, uint32_t 
   for (int64_t r = s.rows.lo; r < s.rows.hi; ++r, got += row_bytes) {
     const auto first = static_cast<uint64_t>(r * t.cols + s.cols.lo);
     fill_weights(update_, t.dtype, d.source, t.cols, first, static_cast<uint64_t>(s.cols.size()), step, expected.data());
-    if (std::memcmp(got, expected.data(), row_bytes) == 0) continue;
-    uint64_t lo = 0, hi = row_bytes;
-    while (got[lo] == expected[lo]) ++lo;
-    while (got[hi - 1] == expected[hi - 1]) --hi;
-    return failure(si, r, first * elem + lo, first * elem + hi);
+    if (auto f = row_mismatch(si, r, got, expected.data(), row_bytes)) return f;
   }
   return std::nullopt;
 }

@@ -48,6 +48,10 @@ class InferenceMemory {
   // reference, compared with the codes or scales held.
   std::optional<VerifyFailure> verify_mxfp4(uint32_t slice, uint32_t step) const;
   VerifyFailure failure(uint32_t slice, int64_t row, uint64_t byte_lo, uint64_t byte_hi) const;
+  // Row `row` of a slice as held (`got`) against what it should be: nothing when equal, else
+  // the failure naming the run of differing bytes.
+  std::optional<VerifyFailure> row_mismatch(uint32_t slice, int64_t row, const uint8_t* got, const uint8_t* want,
+                                            uint64_t bytes) const;
   const Plan& plan_;
   int32_t rank_;
   UpdateModel update_;  // what each version holds

@@ -52,12 +52,7 @@ std::optional<VerifyFailure> InferenceMemory::verify_fp8(uint32_t si, uint32_t s
     for (int64_t r = mine.lo; r < mine.hi; ++r) {
       const uint8_t* got = held + static_cast<uint64_t>(r - s.rows.lo) * slice_row;
       const uint8_t* want = fp8.data() + (r - rows.lo) * width + (s.cols.lo - cols.lo);
-      if (std::memcmp(got, want, slice_row) == 0) continue;
-      uint64_t lo = 0, hi = slice_row;
-      while (got[lo] == want[lo]) ++lo;
-      while (got[hi - 1] == want[hi - 1]) --hi;
-      const auto first = static_cast<uint64_t>(r * t.cols + s.cols.lo);
-      return failure(si, r, first + lo, first + hi);
+      if (auto f = row_mismatch(si, r, got, want, slice_row)) return f;
     }
   }
   return std::nullopt;

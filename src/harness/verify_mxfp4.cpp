@@ -2,7 +2,6 @@
 // source under its codes or scales (32 values a scale, two a code byte), quantizes it with
 // the reference written from the definitions (independent of the senders' kernel), and
 // compares the bytes it holds.
-#include <cstring>
 #include <vector>
 
 #include "harness/inference_memory.hpp"
@@ -13,7 +12,6 @@ namespace wxfer {
 
 std::optional<VerifyFailure> InferenceMemory::verify_mxfp4(uint32_t si, uint32_t step) const {
   const Slice& s = plan_.slices()[si];
-  const Tensor& t = plan_.dest_tensor(s.tensor);
   const DestTensor& d = plan_.dest()[s.tensor];
   const Tensor& src = plan_.trainer_model().tensors[d.source];
   const bool codes = d.conversion == Conversion::quantize_mxfp4;
@@ -27,12 +25,7 @@ std::optional<VerifyFailure> InferenceMemory::verify_mxfp4(uint32_t si, uint32_t
     fill_weights(update_, src.dtype, d.source, src.cols, static_cast<uint64_t>(r * src.cols + cols.lo),
                  static_cast<uint64_t>(cols.size()), step, reinterpret_cast<uint8_t*>(bf16.data()));
     quant::mxfp4::quantize_row_reference(bf16.data(), cols.size(), codes ? want.data() : nullptr, codes ? nullptr : want.data());
-    if (std::memcmp(got, want.data(), width) == 0) continue;
-    uint64_t lo = 0, hi = width;
-    while (got[lo] == want[lo]) ++lo;
-    while (got[hi - 1] == want[hi - 1]) --hi;
-    const auto first = static_cast<uint64_t>(r * t.cols + s.cols.lo);
-    return failure(si, r, first + lo, first + hi);
+    if (auto f = row_mismatch(si, r, got, want.data(), width)) return f;
   }
   return std::nullopt;
 }

@@ -45,11 +45,44 @@ std::pair<std::string, std::string> split_expert_name(const Tensor& t) {
   return {t.name.substr(0, at) + ".experts.", t.name.substr(at + marker.size())};
 }
 
-// gpt-oss's checkpoint: one stacked tensor per layer and expert tensor kind, quantized
-// weights as MXFP4 blocks plus e8m0 scales.
-std::vector<Tensor> stack_experts_mxfp4(std::vector<Tensor> params, int64_t experts) {
+// A quantized weight, then its scale tensor (whose scale_of points back at it).
+void append_with_scale(std::vector<Tensor>& out, Tensor weight, Tensor scale) {
+  out.push_back(std::move(weight));
+  scale.scale_of = static_cast<int32_t>(out.size() - 1);
+  out.push_back(std::move(scale));
+}
+
+// MXFP4 as engines hold it (gpt-oss): routed experts' linear weights become e2m1 codes
+// [rows, cols/2] (two a byte), each followed by its e8m0 `weight_scale` [rows, cols/32];
+// everything else stays as it is.
+std::vector<Tensor> quantize_experts_mxfp4(std::vector<Tensor> params) {
   std::vector<Tensor> out;
+  out.reserve(params.size() * 2);
   for (auto& t : params) {
+    if (!t.quantizable || t.expert < 0) {
+      out.push_back(std::move(t));
+      continue;
+    }
+    if (t.cols % kMxfp4Block != 0)
+      throw_usage("MXFP4: " + t.name + " has " + std::to_string(t.cols) + " columns, not whole 32-value blocks");
+    Tensor scale = t;
+    scale.name = t.name + "_scale";
+    scale.dtype = DType::e8m0;
+    scale.cols = t.cols / kMxfp4Block;
+    scale.quantizable = false;
+    t.dtype = DType::mxfp4;
+    t.cols /= 2;
+    append_with_scale(out, std::move(t), std::move(scale));
+  }
+  return out;
+}
+
+// gpt-oss's checkpoint: each layer's expert slabs (MXFP4 codes, their scales, biases)
+// stacked into one tensor per kind: `<kind>_blocks` [experts, rows, cols/32, 16],
+// `<kind>_scales` [experts, rows, cols/32], `<kind>_bias` [experts, rows].
+std::vector<Tensor> stack_experts(std::vector<Tensor> slabs, int64_t experts) {
+  std::vector<Tensor> out;
+  for (auto& t : slabs) {
     if (t.expert < 0) {
       out.push_back(std::move(t));
       continue;
@@ -60,60 +93,23 @@ std::vector<Tensor> stack_experts_mxfp4(std::vector<Tensor> params, int64_t expe
     Tensor stacked = t;
     stacked.expert = -1;
     stacked.quantizable = false;
-    if (!t.quantizable) {
+    stacked.scale_of = -1;
+    if (t.dtype == DType::mxfp4) {
+      stacked.name = prefix + kind + "_blocks";
+      stacked.rows = experts * t.rows;
+      stacked.shape = {experts, t.rows, t.cols * 2 / kMxfp4Block, kMxfp4Block / 2};
+    } else if (t.dtype == DType::e8m0) {
+      stacked.name = prefix + kind + "_scales";
+      stacked.rows = experts * t.rows;
+      stacked.shape = {experts, t.rows, t.cols};
+      stacked.scale_of = static_cast<int32_t>(out.size() - 1);  // the blocks just stacked
+    } else {
       stacked.name = prefix + kind + "_bias";
       stacked.rows = experts;
       stacked.cols = t.rows;
       stacked.ndim = 2;
-      out.push_back(std::move(stacked));
-      continue;
     }
-    if (t.cols % kMxfp4Block != 0)
-      throw_usage("model config: " + t.name + " has " + std::to_string(t.cols) +
-                  " columns, not a multiple of the MXFP4 block (32)");
-    const int64_t blocks = t.cols / kMxfp4Block;
-    stacked.name = prefix + kind + "_blocks";
-    stacked.dtype = DType::mxfp4;
-    stacked.rows = experts * t.rows;
-    stacked.cols = blocks * kMxfp4Block / 2;
-    stacked.shape = {experts, t.rows, blocks, kMxfp4Block / 2};
     out.push_back(std::move(stacked));
-    Tensor scales = out.back();
-    scales.name = prefix + kind + "_scales";
-    scales.dtype = DType::e8m0;
-    scales.cols = blocks;
-    scales.shape = {experts, t.rows, blocks};
-    scales.scale_of = static_cast<int32_t>(out.size() - 1);
-    out.push_back(std::move(scales));
-  }
-  return out;
-}
-
-// MXFP4 as engines hold it (gpt-oss): routed experts' linear weights become e2m1 codes
-// [rows, cols/2] (two a byte), each followed by its e8m0 `weight_scale` [rows, cols/32];
-// everything else stays bf16.
-std::vector<Tensor> quantize_experts_mxfp4(std::vector<Tensor> params) {
-  std::vector<Tensor> out;
-  out.reserve(params.size() * 2);
-  for (auto& t : params) {
-    if (t.buffer) continue;
-    if (!t.quantizable || t.expert < 0) {
-      out.push_back(std::move(t));
-      continue;
-    }
-    if (t.cols % kMxfp4Block != 0)
-      throw_usage("--inference-dtype mxfp4: " + t.name + " has " + std::to_string(t.cols) +
-                  " columns, not whole 32-value MXFP4 blocks");
-    Tensor scale = t;
-    scale.name = t.name + "_scale";
-    scale.dtype = DType::e8m0;
-    scale.cols = t.cols / kMxfp4Block;
-    scale.quantizable = false;
-    t.dtype = DType::mxfp4;
-    t.cols /= 2;
-    out.push_back(std::move(t));
-    scale.scale_of = static_cast<int32_t>(out.size() - 1);
-    out.push_back(std::move(scale));
   }
   return out;
 }
@@ -123,13 +119,16 @@ std::vector<Tensor> quantize_experts_mxfp4(std::vector<Tensor> params) {
 std::vector<Tensor> build_checkpoint_inventory(const ModelConfig& config) {
   if (config.quant_method == "fp8") return build_inventory(config, DType::fp8_e4m3);
   std::vector<Tensor> params = build_parameters(config);
-  if (config.quant_method == "mxfp4") return stack_experts_mxfp4(std::move(params), config.n_routed_experts);
+  if (config.quant_method == "mxfp4") return stack_experts(quantize_experts_mxfp4(std::move(params)), config.n_routed_experts);
   return params;  // as torch_dtype: bf16, buffers included
 }
 
 std::vector<Tensor> build_inventory(const ModelConfig& config, DType dtype) {
   std::vector<Tensor> params = build_parameters(config);
-  if (dtype == DType::mxfp4) return quantize_experts_mxfp4(std::move(params));
+  if (dtype == DType::mxfp4) {
+    std::erase_if(params, [](const Tensor& t) { return t.buffer; });
+    return quantize_experts_mxfp4(std::move(params));
+  }
   if (dtype != DType::bf16 && dtype != DType::fp8_e4m3)
     throw_usage("no " + std::string(dtype_name(dtype)) + " inventory: expected bf16, fp8 or mxfp4");
   std::vector<Tensor> out;
@@ -154,9 +153,7 @@ std::vector<Tensor> build_inventory(const ModelConfig& config, DType dtype) {
     scale.expert = t.expert;
     scale.mtp = t.mtp;
     t.dtype = DType::fp8_e4m3;
-    out.push_back(std::move(t));
-    scale.scale_of = static_cast<int32_t>(out.size() - 1);
-    out.push_back(std::move(scale));
+    append_with_scale(out, std::move(t), std::move(scale));
   }
   return out;
 }

@@ -24,6 +24,7 @@ enum class Conversion : uint8_t {
 // A conversion that quantizes a weight, and one that yields a quantized weight's scales.
 inline bool quantizes(Conversion c) { return c == Conversion::quantize_fp8 || c == Conversion::quantize_mxfp4; }
 inline bool is_scale(Conversion c) { return c == Conversion::fp8_scale || c == Conversion::mxfp4_scale; }
+inline bool is_mxfp4(Conversion c) { return c == Conversion::quantize_mxfp4 || c == Conversion::mxfp4_scale; }
 // Source columns per destination column: MXFP4 packs two values a byte, and a scale covers 32.
 inline int64_t mxfp4_cols_per_dest_col(Conversion c) {
   return c == Conversion::quantize_mxfp4 ? 2 : c == Conversion::mxfp4_scale ? 32 : 1;

@@ -1,10 +1,10 @@
 #include "quant/mxfp4.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 
 #include "common/error.hpp"
+#include "quant/bf16.hpp"
 
 namespace wxfer::quant::mxfp4 {
 namespace {
@@ -12,8 +12,6 @@ namespace {
 constexpr double kMagnitudes[8] = {0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0};
 constexpr uint8_t kNanScale = 0xFF;
 constexpr int32_t kE2m1MaxExponent = 2;
-
-float bf16_to_float(uint16_t v) { return std::bit_cast<float>(static_cast<uint32_t>(v) << 16); }
 
 void check_cols(int64_t cols) {
   if (cols < 0 || cols % kBlock != 0)

@@ -212,7 +212,7 @@ void SegmentSource::quantize(uint32_t segment, const Work& w, uint8_t* out, uint
     src.data = reinterpret_cast<const uint16_t*>(shards_.view(w.tensor, w.rows, w.cols, stride));
     src.stride = static_cast<int64_t>(stride / sizeof(uint16_t));
   }
-  if (w.conversion == Conversion::quantize_mxfp4 || w.conversion == Conversion::mxfp4_scale) {
+  if (is_mxfp4(w.conversion)) {
     // The source box is exactly the segment's rows, and its blocks run along them.
     WXFER_ASSERT(w.rows.size() == seg.rows.size() && seg.bytes == static_cast<uint64_t>(seg.rows.size() * s.cols.size()));
     const bool codes = w.conversion == Conversion::quantize_mxfp4;
