@@ -70,9 +70,10 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& caller_env, co
     strategy->update(env, v);
     if (settings.cores != nullptr) settings.cores->idle();
     const double t_commit = rec.now();
-    // Receivers of a one-sided update wait here for all of it: they nap rather than yield.
+    // Receivers of a one-sided update wait here for all of it: they nap rather than yield,
+    // unless the puts progress only in their own MPI calls.
     phase(step_name + ": the commit");
-    control.barrier(env.deadline(), Waiting::patient);
+    control.barrier(env.deadline(), env.transport.puts_need_target_progress() ? Waiting::eager : Waiting::patient);
     const double t_apply = rec.now();
     rec.record(stage::commit, -1, -1, 0, t_commit, t_apply);
     // What the new version still needs before it is usable (a delta's patches applied).

@@ -121,6 +121,10 @@ class Transport {
   // How this transport moves bytes in this job where it chose among ways (a broadcast tree,
   // a kind of window), by name; run files record it (params.transport_settings).
   virtual std::map<std::string, std::string> settings() const { return {}; }
+  // Whether a put into a peer's window lands only as the peer calls into the library: MPI
+  // windows across hosts without an RDMA network (Open MPI emulates one-sided operations
+  // with messages over TCP). Receivers of a one-sided update then poll instead of napping.
+  virtual bool puts_need_target_progress() const { return false; }
   // Collective over all ranks, after every group and window it made is closed.
   virtual void close(const Deadline&) {}
   // What this transport and its windows issued (the harness takes it after every step).

@@ -1,6 +1,7 @@
 // Reads a `wxfer run` output back and checks it: every expected strategy present, every
 // step verified with the plan's bytes, events from every rank, a positive bound.
-// Usage: check_run_file FILE RANKS STEPS STRATEGY...
+// Usage: check_run_file [--hosts HOST,HOST,...] FILE RANKS STEPS STRATEGY...
+// --hosts: the host each rank ran on, in rank order (a job across hosts).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -18,8 +19,18 @@
 #include "record/stages.hpp"
 
 int main(int argc, char** argv) {
+  std::vector<std::string> hosts_expected;
+  if (argc > 2 && std::string(argv[1]) == "--hosts") {
+    for (std::string list = argv[2]; !list.empty();) {
+      const size_t comma = list.find(',');
+      hosts_expected.push_back(list.substr(0, comma));
+      list = comma == std::string::npos ? "" : list.substr(comma + 1);
+    }
+    argv += 2;
+    argc -= 2;
+  }
   if (argc < 5) {
-    std::fprintf(stderr, "usage: check_run_file FILE RANKS STEPS STRATEGY...\n");
+    std::fprintf(stderr, "usage: check_run_file [--hosts HOST,HOST,...] FILE RANKS STEPS STRATEGY...\n");
     return 2;
   }
   int failures = 0;
@@ -40,6 +51,17 @@ int main(int argc, char** argv) {
   const size_t steps = static_cast<size_t>(std::atoi(argv[3]));
   expect(f.kind == "run", "kind is " + f.kind);
   expect(static_cast<int>(f.ranks.size()) == ranks, "ranks table has " + std::to_string(f.ranks.size()) + " rows");
+  std::set<std::string> hosts;
+  for (size_t r = 0; r < f.ranks.size(); ++r) {
+    const std::string& host = f.ranks[r].host;
+    hosts.insert(host);
+    if (!hosts_expected.empty())
+      expect(r < hosts_expected.size() && host == hosts_expected[r],
+             "rank " + std::to_string(r) + " ran on '" + host + "', not on '" +
+                 (r < hosts_expected.size() ? hosts_expected[r] : std::string("?")) + "'");
+  }
+  expect(hosts_expected.empty() || hosts_expected.size() == f.ranks.size(), "--hosts names a host for every rank");
+  const bool one_host = hosts.size() == 1;
   expect(!f.command_line.empty() && f.config.contains("model"), "configuration attributes missing");
   for (const char* key : {"host", "cpu_model", "cpus", "memory_gib", "kernel"})
     expect(f.machine.contains(key), std::string("machine description lacks ") + key);
@@ -98,25 +120,28 @@ int main(int argc, char** argv) {
       bounds.push_back(s.bound_seconds);
     }
     expect(run->lower_bound_seconds > 0 && run->bound_kind == "memcpy", name + ": bound");
-    // How the MPI transports moved the bytes, as chosen for one host (or forced by the
-    // run's WXFER_ settings, which ctest gives this check too).
+    // How the MPI transports moved the bytes, as chosen for one host or for several (or
+    // forced by the run's WXFER_ settings, which ctest gives this check too).
     const auto chosen = run->params.value("transport_settings", nlohmann::json::object());
     auto setting = [](const char* variable) {
       const char* v = std::getenv(variable);
       return std::string(v == nullptr ? "" : v);
     };
     if (run->transport == "mpi" || run->transport == "mpi-rma")
-      expect(chosen.value("broadcast", std::string()) == (setting("WXFER_MPI_BROADCAST") == "mpi" ? "MPI_Ibcast" : "flat"),
-             name + ": transport_settings.broadcast is '" + chosen.value("broadcast", std::string()) + "'");
+      expect(
+          chosen.value("broadcast", std::string()) == (setting("WXFER_MPI_BROADCAST") == "mpi" ? "MPI_Ibcast"
+                                                       : one_host                              ? "flat"
+                                                                  : "flat where a group shares one host, MPI_Ibcast otherwise"),
+          name + ": transport_settings.broadcast is '" + chosen.value("broadcast", std::string()) + "'");
     if (run->transport == "mpi-rma")
       expect(chosen.value("windows", std::string()) ==
-                 (setting("WXFER_MPI_RMA_WINDOW") == "allocate" ? "MPI_Win_allocate" : "MPI_Win_allocate_shared"),
+                 (setting("WXFER_MPI_RMA_WINDOW") == "allocate" || !one_host ? "MPI_Win_allocate" : "MPI_Win_allocate_shared"),
              name + ": transport_settings.windows is '" + chosen.value("windows", std::string()) + "'");
     // What the transport issued, per measured step: rdma puts exactly the bytes that must
     // land; into shared windows with direct copies, one put per planned transfer (a box),
     // with MPI_Put at least one per transfer (a put per row of a strided box).
-    const bool direct_puts =
-        run->transport == "mpi-rma" && setting("WXFER_MPI_RMA_WINDOW") != "allocate" && setting("WXFER_MPI_RMA_PUTS") != "mpi";
+    const bool direct_puts = run->transport == "mpi-rma" && one_host && setting("WXFER_MPI_RMA_WINDOW") != "allocate" &&
+                             setting("WXFER_MPI_RMA_PUTS") != "mpi";
     if (run->transport == "mpi-rma")
       expect(chosen.value("puts", std::string()) == (direct_puts ? "direct copies into the shared window" : "MPI_Put"),
              name + ": transport_settings.puts is '" + chosen.value("puts", std::string()) + "'");

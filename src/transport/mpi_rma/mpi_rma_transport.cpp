@@ -217,7 +217,12 @@ void* allocate_window(MPI_Comm comm, uint64_t bytes, bool shared, MPI_Win* win) 
     info.set("alloc_shared_noncontig", "true");  // each rank's part page-aligned
     WXFER_CHECK_MPI(MPI_Win_allocate_shared(static_cast<MPI_Aint>(bytes), 1, info.get(), comm, &base, win));
   } else {
-    WXFER_CHECK_MPI(MPI_Win_allocate(static_cast<MPI_Aint>(bytes), 1, info.get(), comm, &base, win));
+    const int rc = MPI_Win_allocate(static_cast<MPI_Aint>(bytes), 1, info.get(), comm, &base, win);
+    // Open MPI without an RDMA network has no default one-sided component across hosts.
+    if (rc != MPI_SUCCESS)
+      throw_system_error("MPI_Win_allocate", mpi_error_string(rc) +
+                                                 " (where ranks span hosts without an RDMA network, Open MPI 4 "
+                                                 "needs --mca osc pt2pt or ucx; or run a two-sided strategy)");
   }
   // A window does not inherit its communicator's error handler: errors come back as codes
   // (WXFER_CHECK_MPI throws) rather than as the library's abort.
@@ -238,9 +243,10 @@ std::map<std::string, std::string> MpiRmaTransport::settings() const {
 TransportCapabilities MpiRmaTransport::capabilities() const {
   TransportCapabilities c = MpiTransport::capabilities();
   c.one_sided = true;
-  // Within a node (osc/sm) a put is a memcpy. Across nodes Open MPI hands puts to the NIC,
-  // where row-by-row puts cost a request each: there, use the verbs transport.
-  c.cpu_copy_puts = true;
+  // Within a node a put is a memcpy. Across nodes Open MPI hands puts to the network, where
+  // a put per row costs a request (a round trip to the target on software RMA) each: there a
+  // strided box goes out as one put of a derived datatype.
+  c.cpu_copy_puts = single_host();
   return c;
 }
 

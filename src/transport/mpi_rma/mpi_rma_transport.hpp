@@ -43,6 +43,7 @@ class MpiRmaTransport final : public MpiTransport {
   bool windows_shared() const { return shared_windows_; }
   // The mpi transport's, and "windows": MPI_Win_allocate_shared or MPI_Win_allocate.
   std::map<std::string, std::string> settings() const override;
+  bool puts_need_target_progress() const override { return !single_host(); }
 
  private:
   bool shared_windows_ = false;
