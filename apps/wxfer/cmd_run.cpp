@@ -24,6 +24,7 @@
 #include "harness/step_loop.hpp"
 #include "harness/watchdog.hpp"
 #include "harness/weights.hpp"
+#include "published.hpp"
 #include "record/run_file.hpp"
 #include "report/report_format.hpp"
 #include "report/run_stats.hpp"
@@ -54,8 +55,9 @@ struct RunArgs {
   std::string update_model = "versioned";
   bool delta = false;
   int full_every = 0;
-  std::string inject;        // a fault for the checks to catch
-  std::string label_suffix;  // wxfer sweep: "np=4,bucket=16MiB" makes labels "broadcast@np=4,bucket=16MiB"
+  std::string inject;                  // a fault for the checks to catch
+  std::vector<std::string> published;  // STRATEGY=SECONDS, by=SOURCE (a scenario's figures)
+  std::string label_suffix;            // wxfer sweep: "np=4,bucket=16MiB" makes labels "broadcast@np=4,bucket=16MiB"
   std::string command_line;
 };
 
@@ -152,6 +154,7 @@ void run_job(const RunArgs& a) {
   WXFER_CHECK_MPI(MPI_Bcast(&refused, 1, MPI_INT, 0, MPI_COMM_WORLD));
   if (refused != 0) throw_usage(rank == 0 ? bad_output : "invalid --out (rank 0 says why)");
   const std::vector<const StrategyEntry*> chosen = select_strategies(a.strategy);
+  const PublishedFigures published = PublishedFigures::parse(a.published);
   const UpdateModel update_model = UpdateModel::parse(a.update_model);
   if (a.full_every < 0) throw_usage("invalid --full-every " + std::to_string(a.full_every) + ": must be 0 or more");
   if (a.full_every > 0 && !a.delta) throw_usage("invalid --full-every " + std::to_string(a.full_every) + ": it needs --delta");
@@ -254,6 +257,7 @@ void run_job(const RunArgs& a) {
     run.metrics["core_moves"] = control.sum(static_cast<double>(cores.moves() - moves_before), control.deadline());
     run.metrics["settle_seconds"] = settled;
     if (!a.label_suffix.empty()) run.label += "@" + a.label_suffix;
+    published.attach(run);
     run.metrics["start_bound_seconds"] = bound;
     if (run.lower_bound_seconds <= 0) run.lower_bound_seconds = bound;
     run.bound_kind = "memcpy";
@@ -320,12 +324,14 @@ void run_job(const RunArgs& a) {
                  {"copy_bandwidth", copy_bw},
                  // Transport settings (WXFER_MPI_BROADCAST, WXFER_VERBS_*) change how bytes move.
                  {"environment", environment_with_prefix("WXFER_")}};
+  if (!published.seconds.empty()) file.config["published"] = published.json();
   write_run_file(file, a.out);
   std::cout << "\n"
             << report::markdown_summary(report::compute_file_stats(file, a.out))
             << "\nefficiency = lower bound / median; raw reference: the same bytes through a plain blocking MPI loop"
                " (MPI_Bcast per bucket; gather to rank 0 then MPI_Send to each inference rank)\n"
-            << "wrote " << a.out << " (per-stage breakdown: wxfer report " << a.out << ")\n";
+            << "wrote " << a.out << " (per-stage breakdown: wxfer report " << a.out << ")\n"
+            << published_lines(file.runs);
   for (const StrategyRun& run : file.runs)
     std::printf("recording (%s): at most %.0f events per rank per step at %s each: %.3f%% of the median update (target <= 1%%)\n",
                 run.label.c_str(), run.metrics.at("record_events_per_rank_step"),
@@ -374,6 +380,10 @@ void add_run_command(CLI::App& app) {
                   "not issued), duplicate (a put issued twice) or swap-scales (two fp8 block scales exchanged); rank 0, step 0 "
                   "by default");
   cmd->add_option("--label-suffix", args->label_suffix, "Run groups are named <strategy>@<suffix> (what wxfer sweep passes)");
+  cmd->add_option("--published", args->published,
+                  "A published figure to set beside the result: STRATEGY=SECONDS or by=SOURCE (repeatable; "
+                  "configs/scenarios/ give them)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->callback([args] {
     args->command_line = invocation();
     run_job(*args);

@@ -4,6 +4,7 @@
 
 #include "commands.hpp"
 #include "common/error.hpp"
+#include "published.hpp"
 #include "wxfer/config.hpp"
 
 #if WXFER_HAVE_SIMGRID
@@ -36,6 +37,7 @@ struct SimArgs {
   bool json = false;
   bool delta = false;
   std::string update_model = "versioned";
+  std::vector<std::string> published;  // STRATEGY=SECONDS, by=SOURCE
 };
 
 #if WXFER_HAVE_SIMGRID
@@ -84,10 +86,13 @@ void run_sim(const SimArgs& a) {
     throw_usage("invalid --update-model '" + a.update_model + "' without --delta: a whole update moves the same bytes");
   }
   if (!a.inference_gpus.empty()) req.inference_gpus = parse_counts(a.inference_gpus);
+  const PublishedFigures published = PublishedFigures::parse(a.published);
   const Model model = load_model(a.model, DType::bf16);
   SimResult r = simulate(model, req);
-  if (!a.label_suffix.empty())
-    for (auto& run : r.file.runs) run.label += "@" + a.label_suffix;
+  for (auto& run : r.file.runs) {
+    if (!a.label_suffix.empty()) run.label += "@" + a.label_suffix;
+    published.attach(run);
+  }
   r.file.config = {{"command", "sim"},
                    {"cluster", req.cluster.name},
                    {"model", a.model},
@@ -101,13 +106,14 @@ void run_sim(const SimArgs& a) {
                    {"delta", a.delta},
                    {"update_model", update.to_string()},
                    {"delta_density", req.delta_density}};
+  if (!published.seconds.empty()) r.file.config["published"] = published.json();
   if (!a.out.empty()) write_sim_file(r.file, a.out);
   if (a.json)
     std::cout << sim_json(r).dump(2) << "\n";
   else
     std::cout << "cluster " << req.cluster.name << ", " << a.model << " " << a.trainer_layout << " -> " << a.inference_layout
               << " (" << a.inference_dtype << ")\n"
-              << sim_table(r);
+              << sim_table(r) << published_lines(r.file.runs);
 }
 #else
 void run_sim(const SimArgs&) {
@@ -133,6 +139,10 @@ void add_sim_command(CLI::App& app) {
   cmd->add_option("--max-sim-chunks", args->max_sim_chunks, "Override the cluster's pipeline steps per rank");
   cmd->add_option("--out", args->out, "Write the simulated timelines to this HDF5 file");
   cmd->add_option("--label-suffix", args->label_suffix, "Run groups are named <strategy>@<suffix> (to merge files)");
+  cmd->add_option("--published", args->published,
+                  "A published figure to set beside the result: STRATEGY=SECONDS or by=SOURCE (repeatable; "
+                  "configs/scenarios/ give them)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_flag("--json", args->json, "Print one JSON object");
   cmd->add_flag("--delta", args->delta, "Strategies that can (rdma, broadcast) send only the changed elements (docs/sparse.md)");
   cmd->add_option("--update-model", args->update_model,

@@ -23,7 +23,15 @@ std::string as_argument(const std::string& file, const std::string& key, const t
   throw_usage("invalid --config '" + file + "': key '" + key + "' must be a string, number or boolean");
 }
 
-void append_file(const std::string& file, std::vector<std::string>& out) {
+// Tables named after a subcommand hold settings for that command alone (a scenario file is
+// read by `sim` and by `run`); [published] holds figures published for the case, per strategy.
+bool is_command_name(std::string_view key) {
+  for (const char* name : {"plan", "run", "sim", "sweep", "calibrate", "report", "merge", "trace", "transports", "bench-quant"})
+    if (key == name) return true;
+  return false;
+}
+
+void append_file(const std::string& file, const std::string& command, std::vector<std::string>& out) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec)) throw_usage("cannot read --config '" + file + "': no such file");
   toml::table table;
@@ -33,20 +41,46 @@ void append_file(const std::string& file, std::vector<std::string>& out) {
     throw_usage("invalid --config '" + file + "': line " + std::to_string(e.source().begin.line) + ": " +
                 std::string(e.description()));
   }
-  for (const auto& [key, value] : table) out.push_back(as_argument(file, std::string(key.str()), value));
+  std::vector<std::string> commands_own;
+  for (const auto& [key, value] : table) {
+    const std::string name(key.str());
+    const toml::table* section = value.as_table();
+    if (section == nullptr) {
+      out.push_back(as_argument(file, name, value));
+    } else if (name == "published") {
+      for (const auto& [what, figure] : *section) {
+        std::string text = as_argument(file, "published." + std::string(what.str()), figure);
+        out.push_back("--published=" + std::string(what.str()) + "=" + text.substr(text.find('=') + 1));
+      }
+    } else if (is_command_name(name)) {
+      if (name != command) continue;
+      for (const auto& [sub, sub_value] : *section) commands_own.push_back(as_argument(file, std::string(sub.str()), sub_value));
+    } else {
+      throw_usage("invalid --config '" + file + "': table [" + name +
+                  "] is neither a command's own settings ([run], [sim], ...) nor [published]");
+    }
+  }
+  // A command's own settings win over the file's shared ones.
+  out.insert(out.end(), commands_own.begin(), commands_own.end());
 }
 
 }  // namespace
 
 std::vector<std::string> expand_config_files(const std::vector<std::string>& args) {
   std::vector<std::string> out;
+  std::string command;  // the subcommand: the first word that is not an option
+  for (const std::string& a : args)
+    if (a.empty() || a[0] != '-') {
+      command = a;
+      break;
+    }
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--config") {
       if (i + 1 >= args.size()) throw_usage("--config needs a file name");
-      append_file(args[++i], out);
+      append_file(args[++i], command, out);
     } else if (a.rfind("--config=", 0) == 0) {
-      append_file(a.substr(9), out);
+      append_file(a.substr(9), command, out);
     } else {
       out.push_back(a);
     }

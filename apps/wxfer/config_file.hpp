@@ -1,6 +1,9 @@
 // `--config FILE` for any subcommand: CLI11 cannot read config files for subcommands, so
 // the file's top-level keys become `--key=value` arguments in its place, before parsing.
 // Later arguments win (options take the last value), so the command line overrides the file.
+// A table named after a subcommand ([run], [sim], ...) applies to that command only, after
+// the shared keys; [published] (STRATEGY = seconds, by = "source") becomes
+// `--published=KEY=VALUE` arguments (configs/scenarios/).
 #pragma once
 
 #include <string>

@@ -62,6 +62,28 @@ std::string run_name(const RunStats& s, FileNaming naming) {
   return s.label;
 }
 
+std::string markdown_published(const std::vector<RunStats>& runs) {
+  const FileNaming several = file_naming(runs);
+  std::ostringstream out;
+  bool any = false;
+  for (const auto& s : runs) {
+    if (!s.params.contains("published_seconds")) continue;
+    if (!any) {
+      out << "\nAgainst published figures (the case's source; configs/scenarios/): this run's median over the published "
+             "full update.\n\n";
+      row(out, {"run", "published by", "published", "this run", "this / published"});
+      row(out, std::vector<std::string>(5, "---"));
+      any = true;
+    }
+    const double published = s.params["published_seconds"].get<double>();
+    const bool timed = s.steps > 0;
+    row(out, {run_name(s, several), s.params.value("published_by", std::string("-")), format_seconds(published),
+              seconds_or_dash(s.median_seconds, timed) + (s.simulated ? " (sim)" : ""),
+              timed ? fixed(s.median_seconds / published, "%.3g") : "-"});
+  }
+  return out.str();
+}
+
 std::string markdown_summary(const std::vector<RunStats>& runs) {
   const FileNaming several = file_naming(runs);
   std::ostringstream out;
@@ -106,7 +128,7 @@ std::string markdown_report(const std::vector<RunStats>& runs) {
   for (const auto& s : runs)
     for (const auto& st : s.stages)
       if (std::find(stages.begin(), stages.end(), st.stage) == stages.end()) stages.push_back(st.stage);
-  if (stages.empty()) return out.str();
+  if (stages.empty()) return out.str() + markdown_published(runs);
   out << "\nStages in the median step: wall time during which any rank was in the stage (its critical-path share).\n\n";
   std::vector<std::string> header{"stage"};
   for (const auto& s : runs) header.push_back(run_name(s, several));
@@ -164,7 +186,7 @@ std::string markdown_report(const std::vector<RunStats>& runs) {
       out << ' ' << run_name(s, several) << ": " << s.slowest_stage << ' ' << format_seconds(s.slowest_stage_seconds) << " ("
           << fixed(s.median_step_seconds / s.slowest_stage_seconds, "%.2fx") << ");";
   out << '\n';
-  return out.str();
+  return out.str() + markdown_published(runs);
 }
 
 nlohmann::json run_json(const RunStats& s) {
@@ -190,47 +212,51 @@ nlohmann::json run_json(const RunStats& s) {
                    {"largest_size_class", o.largest_class}});
   const bool timed = s.steps > 0;
   auto timed_value = [timed](double v) { return timed ? nlohmann::json(v) : nlohmann::json(nullptr); };
-  return {{"file", s.file},
-          {"label", s.label},
-          {"strategy", s.strategy},
-          {"transport", s.transport},
-          {"simulated", s.simulated},
-          {"bound_kind", s.bound_kind},
-          {"lower_bound_seconds", s.lower_bound_seconds},
-          {"bytes_per_step", s.bytes_per_step},
-          {"params", s.params},
-          {"metrics", s.metrics},
-          {"steps", s.steps},
-          {"verified_steps", s.verified_steps},
-          {"median_seconds", timed_value(s.median_seconds)},
-          {"p10_seconds", timed_value(s.p10_seconds)},
-          {"p90_seconds", timed_value(s.p90_seconds)},
-          {"efficiency", optional(s.efficiency)},
-          {"step_efficiency", optional(s.step_efficiency)},
-          {"step_reference_ratio", optional(s.step_reference_ratio)},
-          {"landed_GBps", optional(s.landed_gbps)},
-          {"median_step",
-           {{"step", s.median_step},
-            {"wall_seconds", s.median_step_seconds},
-            {"critical_rank", s.critical_rank},
-            {"idle_seconds", s.idle_seconds},
-            {"overlap", s.overlap},
-            {"slowest_stage", s.slowest_stage},
-            {"slowest_stage_seconds", s.slowest_stage_seconds},
-            {"bytes_out_per_rank", spread(s.bytes_out)},
-            {"bytes_in_per_rank", spread(s.bytes_in)},
-            {"busy_seconds_per_rank", spread(s.busy_seconds)},
-            {"stages", stages},
-            {"ops", ops}}},
-          {"delta",
-           {{"steps", s.delta_steps},
-            {"changed_fraction", optional(s.changed_fraction)},
-            {"wire_fraction", optional(s.wire_fraction)},
-            {"delta_seconds", optional(s.delta_seconds)},
-            {"full_seconds", optional(s.full_seconds)},
-            {"encode_seconds", optional(s.encode_seconds)},
-            {"apply_seconds", optional(s.apply_seconds)},
-            {"break_even_density", optional(s.break_even_density)}}}};
+  nlohmann::json j = {{"file", s.file},
+                      {"label", s.label},
+                      {"strategy", s.strategy},
+                      {"transport", s.transport},
+                      {"simulated", s.simulated},
+                      {"bound_kind", s.bound_kind},
+                      {"lower_bound_seconds", s.lower_bound_seconds},
+                      {"bytes_per_step", s.bytes_per_step},
+                      {"params", s.params},
+                      {"metrics", s.metrics},
+                      {"steps", s.steps},
+                      {"verified_steps", s.verified_steps},
+                      {"median_seconds", timed_value(s.median_seconds)},
+                      {"p10_seconds", timed_value(s.p10_seconds)},
+                      {"p90_seconds", timed_value(s.p90_seconds)},
+                      {"efficiency", optional(s.efficiency)},
+                      {"step_efficiency", optional(s.step_efficiency)},
+                      {"step_reference_ratio", optional(s.step_reference_ratio)},
+                      {"landed_GBps", optional(s.landed_gbps)},
+                      {"median_step",
+                       {{"step", s.median_step},
+                        {"wall_seconds", s.median_step_seconds},
+                        {"critical_rank", s.critical_rank},
+                        {"idle_seconds", s.idle_seconds},
+                        {"overlap", s.overlap},
+                        {"slowest_stage", s.slowest_stage},
+                        {"slowest_stage_seconds", s.slowest_stage_seconds},
+                        {"bytes_out_per_rank", spread(s.bytes_out)},
+                        {"bytes_in_per_rank", spread(s.bytes_in)},
+                        {"busy_seconds_per_rank", spread(s.busy_seconds)},
+                        {"stages", stages},
+                        {"ops", ops}}},
+                      {"delta",
+                       {{"steps", s.delta_steps},
+                        {"changed_fraction", optional(s.changed_fraction)},
+                        {"wire_fraction", optional(s.wire_fraction)},
+                        {"delta_seconds", optional(s.delta_seconds)},
+                        {"full_seconds", optional(s.full_seconds)},
+                        {"encode_seconds", optional(s.encode_seconds)},
+                        {"apply_seconds", optional(s.apply_seconds)},
+                        {"break_even_density", optional(s.break_even_density)}}}};
+  // The case's published full update, and this run's median over it (configs/scenarios/).
+  if (s.params.contains("published_seconds") && timed)
+    j["vs_published"] = s.median_seconds / s.params["published_seconds"].get<double>();
+  return j;
 }
 
 }  // namespace wxfer::report

@@ -23,6 +23,10 @@ std::string markdown_report(const std::vector<RunStats>& runs);
 // strategy has one) with the ratio median / reference.
 std::string markdown_summary(const std::vector<RunStats>& runs);
 
+// Runs that carry a published figure (params.published_seconds, from --published or a
+// scenario file) against it; empty when none does.
+std::string markdown_published(const std::vector<RunStats>& runs);
+
 nlohmann::json run_json(const RunStats& s);
 
 }  // namespace wxfer::report
