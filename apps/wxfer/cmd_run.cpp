@@ -19,6 +19,7 @@
 #include "common/units.hpp"
 #include "harness/copy_bandwidth.hpp"
 #include "harness/core_spreader.hpp"
+#include "harness/host_links.hpp"
 #include "harness/memory_settle.hpp"
 #include "harness/recorder.hpp"
 #include "harness/step_loop.hpp"
@@ -195,14 +196,30 @@ void run_job(const RunArgs& a) {
   CopyBandwidthProbe probe;
   const auto landed = static_cast<double>(plan.stats().total_bytes);
   const double copy_bw = probe.measure_window(MPI_COMM_WORLD, clock.offset, 5, kCopyWindowSeconds);
-  const double bound = landed / copy_bw;
+  // Across hosts the busiest host link bounds the update too: its bytes at its measured rate.
+  const HostMap host_map = map_hosts(MPI_COMM_WORLD);
+  HostLinkRates link_rates;
+  NetworkBound network;
+  if (host_map.hosts() > 1) {
+    watched.reset();
+    watched = std::make_unique<Watchdog::Phase>(&watchdog, "start-up: the host links", control.deadline());
+    link_rates = measure_host_links(MPI_COMM_WORLD, host_map);
+    network = network_bound(host_traffic(plan, ranks, host_map), link_rates);
+  }
+  const double bound = std::max(landed / copy_bw, network.seconds);
+  const std::string bound_kind = network.seconds > landed / copy_bw ? "network" : "memcpy";
   const double record_seconds = control.max(measure_record_seconds(), control.deadline());  // the slowest rank's cost per event
   if (rank == 0) {
     std::printf("wxfer run: %s, %d trainer ranks (%s) -> %d inference ranks (%s), %s per update\n",
                 plan.trainer_model().name.c_str(), ranks.trainers, trainer.to_string().c_str(), ranks.inference,
                 inference.to_string().c_str(), format_bytes(static_cast<double>(plan.stats().total_bytes)).c_str());
     std::printf("bound: %s at the measured aggregate copy bandwidth of %.2f GB/s (%d ranks; measured again before every step)\n",
-                format_seconds(bound).c_str(), copy_bw / 1e9, size);
+                format_seconds(landed / copy_bw).c_str(), copy_bw / 1e9, size);
+    if (network.host >= 0)
+      std::printf("network bound: %s for the busiest host link (%s %s at %.2f GB/s, measured host to host; %d hosts)%s\n",
+                  format_seconds(network.seconds).c_str(), host_map.names[static_cast<size_t>(network.host)].c_str(),
+                  network.sending ? "sending" : "receiving", network.rate / 1e9, host_map.hosts(),
+                  bound_kind == "network" ? ": the run's bound" : "");
     std::fflush(stdout);
   }
 
@@ -235,8 +252,8 @@ void run_job(const RunArgs& a) {
   settings.cores = &cores;
   settings.watchdog = &watchdog;
   watched.reset();
-  settings.bound_seconds = [landed, &probe, &clock] {
-    return landed / probe.measure_window(MPI_COMM_WORLD, clock.offset, 3, kCopyWindowSeconds);
+  settings.bound_seconds = [landed, &probe, &clock, network] {
+    return std::max(landed / probe.measure_window(MPI_COMM_WORLD, clock.offset, 3, kCopyWindowSeconds), network.seconds);
   };
   uint32_t version_counter = 0;
   for (const StrategyEntry* entry : chosen) {
@@ -260,7 +277,7 @@ void run_job(const RunArgs& a) {
     published.attach(run);
     run.metrics["start_bound_seconds"] = bound;
     if (run.lower_bound_seconds <= 0) run.lower_bound_seconds = bound;
-    run.bound_kind = "memcpy";
+    run.bound_kind = bound_kind;
     run.params["trainer_layout"] = trainer.to_string();
     run.params["inference_layout"] = inference.to_string();
     run.params["chunk_bytes"] = options.chunk_bytes;
@@ -322,6 +339,8 @@ void run_job(const RunArgs& a) {
                  {"delta", a.delta},
                  {"full_every", a.full_every},
                  {"copy_bandwidth", copy_bw},
+                 {"host_link_rates", {{"hosts", host_map.names}, {"out", link_rates.out}, {"in", link_rates.in}}},
+                 {"network_bound_seconds", network.seconds},
                  // Transport settings (WXFER_MPI_BROADCAST, WXFER_VERBS_*) change how bytes move.
                  {"environment", environment_with_prefix("WXFER_")}};
   if (!published.seconds.empty()) file.config["published"] = published.json();

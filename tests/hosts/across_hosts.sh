@@ -3,7 +3,8 @@
 # on them by mpirun, every strategy verified byte for byte, the run file checked (each rank
 # on its host, MPI choosing its across-host paths). With --rate, the trainers' host sends
 # through a link capped at RATE: no step may land bytes faster than that link carries them,
-# which holds only if the bytes crossed it (not shared memory behind the namespaces' backs).
+# which holds only if the bytes crossed it (not shared memory behind the namespaces' backs),
+# and the run's bound is that link's (the bytes over the rate measured through it).
 # Usage: across_hosts.sh NETNS_HOSTS WXFER CHECK_RUN_FILE DIR NAME SUBNET HOSTS PLACE RANK_HOSTS
 #                        STRATEGIES [--rate HOST RATE_MBIT] -- RUN-ARGS...
 #   PLACE: mpirun's placement options, as one word (e.g. "--host mha1:2,mha2:2 --map-by node");
@@ -58,6 +59,11 @@ for run in report["runs"]:
     print(f"{run['label']}: {fastest / 1e6:.1f} MB/s landed through a {cap / 1e6:.1f} MB/s link")
     if fastest > 1.1 * cap + 256 * 1024 / run["median_seconds"]:
         print(f"{run['label']}: landed faster than the link carries: the bytes did not all cross it")
+        failed = True
+    # The bound is the busiest host link's bytes at its rate, measured through the same cap.
+    if run["bound_kind"] != "network" or run["lower_bound_seconds"] < 0.9 * run["bytes_per_step"] / cap:
+        print(f"{run['label']}: bound {run['lower_bound_seconds']} s ({run['bound_kind']}), "
+              f"not the link's {run['bytes_per_step'] / cap} s")
         failed = True
 sys.exit(1 if failed else 0)
 EOF
