@@ -396,8 +396,8 @@ void add_run_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--inject", args->inject,
                   "A fault for the checks to catch: KIND[:rank=R][,step=S], KIND corrupt (a byte flipped in flight), drop (a put "
-                  "not issued), duplicate (a put issued twice) or swap-scales (two fp8 block scales exchanged); rank 0, step 0 "
-                  "by default");
+                  "not issued), duplicate (a put issued twice), swap-scales (two fp8 block scales exchanged), stall (the rank "
+                  "stops answering) or kill (the rank dies); rank 0, step 0 by default");
   cmd->add_option("--label-suffix", args->label_suffix, "Run groups are named <strategy>@<suffix> (what wxfer sweep passes)");
   cmd->add_option("--published", args->published,
                   "A published figure to set beside the result: STRATEGY=SECONDS or by=SOURCE (repeatable; "

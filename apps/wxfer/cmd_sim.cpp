@@ -38,6 +38,7 @@ struct SimArgs {
   bool delta = false;
   std::string update_model = "versioned";
   std::vector<std::string> published;  // STRATEGY=SECONDS, by=SOURCE
+  std::string placement = "separate";
 };
 
 #if WXFER_HAVE_SIMGRID
@@ -86,6 +87,9 @@ void run_sim(const SimArgs& a) {
     throw_usage("invalid --update-model '" + a.update_model + "' without --delta: a whole update moves the same bytes");
   }
   if (!a.inference_gpus.empty()) req.inference_gpus = parse_counts(a.inference_gpus);
+  if (a.placement != "separate" && a.placement != "colocated")
+    throw_usage("invalid --placement '" + a.placement + "': expected separate or colocated");
+  req.colocated = a.placement == "colocated";
   const PublishedFigures published = PublishedFigures::parse(a.published);
   const Model model = load_model(a.model, DType::bf16);
   SimResult r = simulate(model, req);
@@ -103,6 +107,7 @@ void run_sim(const SimArgs& a) {
                    {"bucket_bytes", req.bucket_bytes},
                    {"chunk_bytes", req.plan.chunk_bytes},
                    {"inference_gpus", a.inference_gpus},
+                   {"placement", a.placement},
                    {"delta", a.delta},
                    {"update_model", update.to_string()},
                    {"delta_density", req.delta_density}};
@@ -139,6 +144,10 @@ void add_sim_command(CLI::App& app) {
   cmd->add_option("--max-sim-chunks", args->max_sim_chunks, "Override the cluster's pipeline steps per rank");
   cmd->add_option("--out", args->out, "Write the simulated timelines to this HDF5 file");
   cmd->add_option("--label-suffix", args->label_suffix, "Run groups are named <strategy>@<suffix> (to merge files)");
+  cmd->add_option("--placement", args->placement,
+                  "separate: trainer and inference GPUs on different nodes; colocated: they share GPUs (inference rank i "
+                  "on trainer i's GPU; trainer weights offloaded to host memory)")
+      ->capture_default_str();
   cmd->add_option("--published", args->published,
                   "A published figure to set beside the result: STRATEGY=SECONDS or by=SOURCE (repeatable; "
                   "configs/scenarios/ give them)")

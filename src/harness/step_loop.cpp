@@ -1,7 +1,11 @@
 #include "harness/step_loop.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "common/error.hpp"
@@ -10,6 +14,20 @@
 #include "record/stages.hpp"
 
 namespace wxfer {
+namespace {
+
+// --inject stall|kill: this rank stops as a hung or crashed process would, mid-job; the other
+// ranks' deadlines and the watchdogs must end the job.
+void stop_if_injected(Fault::Kind kind) {
+  if (kind == Fault::Kind::kill) {
+    std::fflush(nullptr);
+    std::raise(SIGKILL);
+  }
+  if (kind == Fault::Kind::stall)
+    for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
+}
+
+}  // namespace
 
 StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& caller_env, const StepLoopSettings& settings,
                          uint32_t& version) {
@@ -66,6 +84,7 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& caller_env, co
     tap.set_step(step);
     const double go = rec.now();
     phase(step_name + ": the update");
+    if (measured && step == settings.fault.step && env.world_rank == settings.fault.rank) stop_if_injected(settings.fault.kind);
     if (settings.cores != nullptr) settings.cores->busy();
     strategy->update(env, v);
     if (settings.cores != nullptr) settings.cores->idle();

@@ -165,8 +165,13 @@ Fault parse_fault(const std::string& text) {
     f.kind = Fault::Kind::duplicate;
   else if (kind == "swap-scales")
     f.kind = Fault::Kind::swap_scales;
+  else if (kind == "stall")
+    f.kind = Fault::Kind::stall;
+  else if (kind == "kill")
+    f.kind = Fault::Kind::kill;
   else
-    throw_usage("invalid --inject '" + text + "': unknown kind '" + kind + "' (corrupt, drop, duplicate or swap-scales)");
+    throw_usage("invalid --inject '" + text + "': unknown kind '" + kind +
+                "' (corrupt, drop, duplicate, swap-scales, stall or kill)");
   if (colon == std::string::npos) return f;
   std::stringstream keys(text.substr(colon + 1));
   for (std::string item; std::getline(keys, item, ',');) {

@@ -28,9 +28,11 @@ namespace wxfer {
 using Traffic = std::map<int, uint64_t>;
 
 // One fault: `kind` on world rank `rank` at measured step `step` (0-based), on the first
-// transfer into an inference rank that it applies to.
+// transfer into an inference rank that it applies to; `stall` and `kill` instead stop that
+// rank as the step's update starts (it sleeps for ever, or ends by SIGKILL), for the
+// deadlines to end the job.
 struct Fault {
-  enum class Kind { none, corrupt, drop, duplicate, swap_scales };
+  enum class Kind { none, corrupt, drop, duplicate, swap_scales, stall, kill };
   Kind kind = Kind::none;
   int rank = 0;
   int32_t step = 0;

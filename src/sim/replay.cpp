@@ -118,6 +118,18 @@ void run_flows(const SimPlatform& p, const std::vector<Flow>& flows, int32_t max
   };
   for (const Flow& f : flows) {
     if (f.bytes == 0) continue;
+    // Colocated ranks on one GPU: the bytes move within its memory, not over a link; the
+    // flow is logged and reported done as any other.
+    if (!f.to_node && f.from == f.to) {
+      const double t = log.rec != nullptr ? log.rec->now() : 0;
+      copy(p, f.from, f.bytes, p.cluster().device_copy_bandwidth);
+      if (log.rec != nullptr) {
+        if (f.members.empty()) log.rec->add_peer(log.rank, log.chunk, log.stage, f.peer, f.payload, t);
+        for (const auto& [peer, bytes] : f.members) log.rec->add_peer(log.rank, log.chunk, log.stage, peer, bytes, t);
+        if (log.done != nullptr) (*log.done)(f);
+      }
+      continue;
+    }
     const double t = log.rec != nullptr ? log.rec->now() : 0;
     comms.push_back(sg4::Comm::sendto_async(p.host(f.from), f.to_node ? p.node_sink(f.to) : p.host(f.to), f.bytes));
     open.push_back({&f, t});
@@ -206,7 +218,11 @@ void broadcast(const SimPlatform& p, int32_t root, const std::vector<int32_t>& r
     all_landed();
     return;
   }
-  const auto nodes = by_node(p, receivers);
+  // The root's own node first (colocated: the root is one of the receivers, and its node's
+  // GPUs are reached over NVLink before the ring leaves the node), then the others in order.
+  auto nodes = by_node(p, receivers);
+  std::stable_partition(nodes.begin(), nodes.end(),
+                        [&](const std::vector<int32_t>& node) { return p.node_of(node.front()) == p.node_of(root); });
   const int32_t channels = c.broadcast_channels;
   std::vector<Flow> hops;
   for (int32_t ch = 0; ch < channels; ++ch) {
@@ -216,6 +232,7 @@ void broadcast(const SimPlatform& p, int32_t root, const std::vector<int32_t>& r
       const size_t shift = static_cast<size_t>(ch) * k / static_cast<size_t>(channels);
       for (size_t i = 0; i < k; ++i) {
         const int32_t g = node[(i + shift) % k];
+        if (g == root) continue;  // it holds the bucket
         hops.push_back({prev, g, wire / static_cast<uint64_t>(channels)});
         prev = g;
       }
@@ -282,10 +299,11 @@ void spawn(const SimPlatform& p, int32_t gpu, const std::string& name, F&& body)
 
 }  // namespace
 
-RankMap place_ranks(const ClusterSpec& c, int32_t trainers, int32_t inference) {
+RankMap place_ranks(const ClusterSpec& c, int32_t trainers, int32_t inference, bool colocated) {
   RankMap m;
   m.trainers = trainers;
   m.inference = inference;
+  if (colocated) return m;
   m.first_inference = (trainers + c.gpus_per_node - 1) / c.gpus_per_node * c.gpus_per_node;
   // A cluster too small to keep them apart (one calibrated machine) packs inference ranks
   // right after the trainers, as mpirun places ranks on one host.

@@ -2,6 +2,8 @@
 // sender, flows for every coalesced transfer, sleeps for host/device copies and kernels.
 #pragma once
 
+#include <algorithm>
+
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -19,12 +21,17 @@ namespace wxfer {
 struct RankMap {
   int32_t trainers = 0;
   int32_t inference = 0;
-  int32_t first_inference = 0;
+  int32_t first_inference = 0;  // 0 where colocated: inference rank i shares GPU i with trainer i
   int32_t trainer_gpu(int32_t r) const { return r; }
   int32_t inference_gpu(int32_t i) const { return first_inference + i; }
   int32_t inference_job_rank(int32_t i) const { return trainers + i; }
 };
-RankMap place_ranks(const ClusterSpec& c, int32_t trainers, int32_t inference);
+// separate: trainers on the first nodes, inference ranks from the next whole node on.
+// colocated: inference and training share GPUs (checkpoint-engine's setting for Kimi-K2);
+// inference rank i on GPU i, trainer r on GPU r.
+RankMap place_ranks(const ClusterSpec& c, int32_t trainers, int32_t inference, bool colocated = false);
+// GPUs the placement occupies.
+inline int32_t gpus_used(const RankMap& m) { return std::max(m.trainers, m.first_inference + m.inference); }
 
 struct Replay {
   double seconds = 0;         // "go" to the last byte committed

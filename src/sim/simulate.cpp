@@ -65,38 +65,62 @@ InferenceLayout with_ranks(InferenceLayout l, int32_t ranks) {
 
 }  // namespace
 
-double rdma_lower_bound(const Plan& plan, const ClusterSpec& c) {
-  const RankMap m = place_ranks(c, plan.trainer_ranks(), plan.inference_ranks());
+double rdma_lower_bound(const Plan& plan, const ClusterSpec& c, bool colocated) {
+  const RankMap m = place_ranks(c, plan.trainer_ranks(), plan.inference_ranks(), colocated);
   std::map<int32_t, uint64_t> up, down;
-  for (int32_t r = 0; r < plan.trainer_ranks(); ++r)
-    up[nic_of(c, m.trainer_gpu(r))] += plan.stats().bytes_out[static_cast<size_t>(r)];
-  for (int32_t i = 0; i < plan.inference_ranks(); ++i)
-    down[nic_of(c, m.inference_gpu(i))] += plan.stats().bytes_in[static_cast<size_t>(i)];
+  if (colocated) {
+    // Only the bytes between nodes take a NIC.
+    for (const Transfer& x : plan.transfers()) {
+      const Segment& seg = plan.segments()[x.segment];
+      const int32_t from = m.trainer_gpu(plan.source_rank(seg, x.copy));
+      const int32_t to = m.inference_gpu(plan.dest_rank(plan.slices()[seg.slice], x.copy));
+      if (from / c.gpus_per_node == to / c.gpus_per_node) continue;
+      up[nic_of(c, from)] += seg.bytes;
+      down[nic_of(c, to)] += seg.bytes;
+    }
+  } else {
+    for (int32_t r = 0; r < plan.trainer_ranks(); ++r)
+      up[nic_of(c, m.trainer_gpu(r))] += plan.stats().bytes_out[static_cast<size_t>(r)];
+    for (int32_t i = 0; i < plan.inference_ranks(); ++i)
+      down[nic_of(c, m.inference_gpu(i))] += plan.stats().bytes_in[static_cast<size_t>(i)];
+  }
   uint64_t busiest = 0;
   for (const auto& [nic, b] : up) busiest = std::max(busiest, b);
   for (const auto& [nic, b] : down) busiest = std::max(busiest, b);
   return static_cast<double>(busiest) / c.nic_bandwidth;
 }
 
-double broadcast_lower_bound(const std::vector<SimBucket>& buckets, int32_t trainers, const ClusterSpec& c) {
-  // Each bucket leaves its owner's NIC once, and the whole model enters every inference
-  // node through that node's NICs at least once.
-  std::map<int32_t, uint64_t> owner_nic;
+double broadcast_lower_bound(const std::vector<SimBucket>& buckets, int32_t trainers, const ClusterSpec& c, bool colocated,
+                             int32_t inference_ranks) {
+  // Each bucket leaves its owner's NIC once (separate placement), and the whole model enters
+  // every inference node through that node's NICs at least once (colocated: every node
+  // but the owner's, which the ring may leave through any of its NICs; on one node, none).
+  // Colocated owners also load their buckets from host memory: the busiest owner's bytes
+  // cross its host-to-device link.
+  std::map<int32_t, uint64_t> owner_nic, owner_loads;
   uint64_t total = 0;
   for (const auto& b : buckets) {
     owner_nic[nic_of(c, b.owner)] += b.work.bytes;
+    owner_loads[b.owner] += b.work.stage_in;
     total += b.work.bytes;
   }
   (void)trainers;
-  uint64_t busiest = 0;
-  for (const auto& [nic, bytes] : owner_nic) busiest = std::max(busiest, bytes);
-  return std::max(static_cast<double>(busiest) / c.nic_bandwidth,
-                  static_cast<double>(total) / (c.nic_bandwidth * c.nics_per_node));
+  uint64_t busiest = 0, busiest_load = 0;
+  if (!colocated)
+    for (const auto& [nic, bytes] : owner_nic) busiest = std::max(busiest, bytes);
+  else
+    for (const auto& [owner, bytes] : owner_loads) busiest_load = std::max(busiest_load, bytes);
+  if (colocated && inference_ranks <= c.gpus_per_node) total = 0;
+  return std::max({static_cast<double>(busiest) / c.nic_bandwidth,
+                   static_cast<double>(total) / (c.nic_bandwidth * c.nics_per_node),
+                   static_cast<double>(busiest_load) / c.h2d_bandwidth});
 }
 
-double gather_lower_bound(const Plan& whole, int32_t inference_ranks, const ClusterSpec& c) {
-  // Rank 0 sends the whole model to every inference rank through its NIC.
-  return static_cast<double>(whole.stats().total_bytes) * inference_ranks / c.nic_bandwidth;
+double gather_lower_bound(const Plan& whole, int32_t inference_ranks, const ClusterSpec& c, bool colocated) {
+  // Rank 0 sends the whole model to every inference rank through its NIC (colocated: to
+  // every inference rank off its node).
+  const int32_t off_node = colocated ? std::max(0, inference_ranks - c.gpus_per_node) : inference_ranks;
+  return static_cast<double>(whole.stats().total_bytes) * off_node / c.nic_bandwidth;
 }
 
 SimResult simulate(const Model& trainer_model, const SimRequest& req) {
@@ -110,9 +134,9 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
   if (!sweep) sizes.push_back(req.inference.ranks());
   const int32_t trainers = req.trainer.ranks();
   const int32_t most = *std::max_element(sizes.begin(), sizes.end());
-  const RankMap widest = place_ranks(c, trainers, most);
+  const RankMap widest = place_ranks(c, trainers, most, req.colocated);
   int32_t gpus_needed = 0;
-  for (const int32_t n : sizes) gpus_needed = std::max(gpus_needed, place_ranks(c, trainers, n).first_inference + n);
+  for (const int32_t n : sizes) gpus_needed = std::max(gpus_needed, gpus_used(place_ranks(c, trainers, n, req.colocated)));
   const SimPlatform platform(c, gpus_needed);
 
   auto wants = [&](const char* s) { return std::find(req.strategies.begin(), req.strategies.end(), s) != req.strategies.end(); };
@@ -146,7 +170,7 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
     const Plan plan = first ? std::move(*first) : Plan(trainer_model, req.trainer, layout, opt);
     first.reset();
     result.plan_seconds += wall_since(t0);
-    const RankMap m = place_ranks(c, trainers, n);
+    const RankMap m = place_ranks(c, trainers, n, req.colocated);
     // Each inference rank's share of the whole model: what it copies out of a received
     // bucket (broadcast) or round (gather).
     std::vector<double> share(static_cast<size_t>(n));
@@ -173,14 +197,15 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
                                {"inference_gpus", n},
                                {"chunk_bytes", opt.chunk_bytes},
                                {"flows_per_rank", c.flows_per_rank},
-                               {"pipeline_depth", c.pipeline_depth}};
+                               {"pipeline_depth", c.pipeline_depth},
+                               {"placement", req.colocated ? "colocated" : "separate"}};
       if (strategy == "rdma") {
         const auto t_sched = std::chrono::steady_clock::now();
         auto chunks = rdma_schedule(plan, c.max_sim_chunks, c.gpus_per_node, c.send_in_place);
         result.plan_seconds += wall_since(t_sched);
         if (delta(strategy)) make_delta(chunks, cost);
         replay = replay_rdma(platform, m, chunks);
-        bound = rdma_lower_bound(plan, c);
+        bound = rdma_lower_bound(plan, c, req.colocated);
         params["max_sim_chunks"] = c.max_sim_chunks;
         if (delta(strategy)) {
           // After the commit each receiver reads its patches and writes the sectors they change.
@@ -217,13 +242,13 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
           std::vector<double> applied = share;
           for (double& f : applied) f *= (cost.wire + cost.touched) / cost.wire;
           replay = replay_broadcast(platform, m, patched, applied);
-          bound = broadcast_lower_bound(patched, trainers, c);
+          bound = broadcast_lower_bound(patched, trainers, c, req.colocated, n);
           params["delta"] = true;
           params["delta_density"] = req.delta_density;
           params["delta_wire_fraction"] = cost.wire;
         } else {
           replay = replay_broadcast(platform, m, buckets, share);
-          bound = broadcast_lower_bound(buckets, trainers, c);
+          bound = broadcast_lower_bound(buckets, trainers, c, req.colocated, n);
         }
         params["bucket_bytes"] = req.bucket_bytes;
         params["buckets"] = buckets.size();
@@ -231,7 +256,7 @@ SimResult simulate(const Model& trainer_model, const SimRequest& req) {
         params["broadcast_channels"] = c.broadcast_channels;
       } else if (strategy == "gather") {
         replay = replay_gather(platform, m, gather_chunks, share);
-        bound = gather_lower_bound(*whole, n, c);
+        bound = gather_lower_bound(*whole, n, c, req.colocated);
         params["max_sim_chunks"] = c.max_sim_chunks;
       } else {
         throw_usage("strategy '" + strategy + "' has no simulator replay (wxfer sim replays gather, broadcast and rdma)");

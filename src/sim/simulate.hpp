@@ -22,6 +22,7 @@ struct SimRequest {
   uint64_t bucket_bytes = 2ull << 30;   // broadcast bucket
   std::vector<std::string> strategies;  // gather, broadcast, rdma
   std::vector<int32_t> inference_gpus;  // sweep: inference ranks (replicas = n / tp); empty: one run
+  bool colocated = false;               // inference and training share GPUs (place_ranks)
   // Delta updates (docs/sparse.md): these strategies send only the changed elements, a fraction
   // delta_density of all (< 0: every strategy sends whole updates).
   double delta_density = -1;
@@ -47,8 +48,9 @@ struct SimResult {
 SimResult simulate(const Model& trainer_model, const SimRequest& request);
 
 // Busiest NIC's bytes / NIC bandwidth for each strategy (docs/simulation.md).
-double rdma_lower_bound(const Plan& plan, const ClusterSpec& c);
-double broadcast_lower_bound(const std::vector<SimBucket>& buckets, int32_t trainers, const ClusterSpec& c);
-double gather_lower_bound(const Plan& whole, int32_t inference_ranks, const ClusterSpec& c);
+double rdma_lower_bound(const Plan& plan, const ClusterSpec& c, bool colocated = false);
+double broadcast_lower_bound(const std::vector<SimBucket>& buckets, int32_t trainers, const ClusterSpec& c,
+                             bool colocated = false, int32_t inference_ranks = 0);
+double gather_lower_bound(const Plan& whole, int32_t inference_ranks, const ClusterSpec& c, bool colocated = false);
 
 }  // namespace wxfer

@@ -38,10 +38,12 @@ TEST(ParseFault, KindsAndKeys) {
   EXPECT_EQ(f.step, 1);
   EXPECT_EQ(parse_fault("drop:step=2").rank, 0);
   EXPECT_EQ(parse_fault("duplicate").kind, Fault::Kind::duplicate);
+  EXPECT_EQ(parse_fault("stall:rank=2").kind, Fault::Kind::stall);
+  EXPECT_EQ(parse_fault("kill:step=1").kind, Fault::Kind::kill);
 }
 
 TEST(ParseFault, BadValuesAreUsageErrorsNamingThem) {
-  for (const char* bad : {"stall", "drop:rank=-1", "drop:rank=x", "drop:when=1", "corrupt:step="}) {
+  for (const char* bad : {"hang", "drop:rank=-1", "drop:rank=x", "drop:when=1", "corrupt:step="}) {
     try {
       parse_fault(bad);
       ADD_FAILURE() << bad << " was accepted";

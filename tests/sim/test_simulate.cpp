@@ -7,6 +7,7 @@
 
 #include "../plan/plan_fixtures.hpp"
 #include "isolated.hpp"
+#include "sim/replay.hpp"
 #include "sim/schedule.hpp"
 #include "sim/simulate.hpp"
 #include "strategy/strategy.hpp"
@@ -15,9 +16,10 @@ namespace wxfer {
 namespace {
 
 std::vector<double> run(const Model& model, const std::string& cluster, const std::string& trainer, const std::string& inference,
-                        DType dtype, bool pool_receivers = true) {
+                        DType dtype, bool pool_receivers = true, bool colocated = false) {
   return testing::isolated([&] {
     SimRequest req;
+    req.colocated = colocated;
     req.cluster = load_cluster(cluster);
     req.cluster.pool_receivers = pool_receivers;
     req.trainer = parse_trainer_layout(trainer);
@@ -60,6 +62,34 @@ TEST(Simulate, NeverBeatsTheLowerBound) {
         EXPECT_GE(v[i], v[i + 1]) << c.trainer << " -> " << c.inference << " run " << i / 3 << " pool " << pool;
       }
     }
+}
+
+// Colocated: inference rank i on trainer i's GPU; the replay moves a GPU's bytes to itself
+// as a device copy, and only bytes between nodes count against the NICs in the bound.
+TEST(Simulate, ColocatedPlacesInferenceOnTheTrainersGpus) {
+  const ClusterSpec c = load_cluster("h20-ib");
+  const RankMap apart = place_ranks(c, 12, 4), shared = place_ranks(c, 12, 4, true);
+  EXPECT_EQ(apart.first_inference, 16) << "the next whole node";
+  EXPECT_EQ(gpus_used(apart), 20);
+  EXPECT_EQ(shared.first_inference, 0);
+  EXPECT_EQ(shared.inference_gpu(3), shared.trainer_gpu(3));
+  EXPECT_EQ(gpus_used(shared), 12);
+  EXPECT_EQ(gpus_used(place_ranks(c, 4, 20, true)), 20);
+}
+
+TEST(Simulate, ColocatedNeverBeatsTheLowerBound) {
+  // Two nodes of one tp group, one node, and replicas spread over three nodes.
+  const Case cases[] = {{"h20-ib", "fsdp=16", "tp=4,replicas=4", DType::fp8_e4m3},
+                        {"h800-ib", "fsdp=8", "tp=4,replicas=2", DType::bf16},
+                        {"h100-ib400", "fsdp=4", "tp=4,replicas=6", DType::bf16}};
+  for (const auto& c : cases) {
+    const auto v = run(testing::tiny_deepseek(), c.cluster, c.trainer, c.inference, c.dtype, true, true);
+    ASSERT_EQ(v.size(), 9u) << c.trainer << " -> " << c.inference;
+    for (size_t i = 0; i < 9; i += 3) {
+      EXPECT_GT(v[i], 0);
+      EXPECT_GE(v[i], v[i + 1]) << c.trainer << " -> " << c.inference << " run " << i / 3;
+    }
+  }
 }
 
 TEST(Schedule, GroupSizesCoverEveryChunk) {
