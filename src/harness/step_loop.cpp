@@ -89,8 +89,8 @@ StrategyRun run_strategy(const StrategyEntry& entry, StrategyEnv& caller_env, co
     strategy->update(env, v);
     if (settings.cores != nullptr) settings.cores->idle();
     const double t_commit = rec.now();
-    // Receivers of a one-sided update wait here for all of it: they nap rather than yield,
-    // unless the puts progress only in their own MPI calls.
+    // Receivers of a one-sided update wait here for all of it: they nap soon rather than yield,
+    // unless the puts progress only in their own MPI calls (then they poll longer first).
     phase(step_name + ": the commit");
     control.barrier(env.deadline(), env.transport.puts_need_target_progress() ? Waiting::eager : Waiting::patient);
     const double t_apply = rec.now();

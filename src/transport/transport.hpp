@@ -123,7 +123,7 @@ class Transport {
   virtual std::map<std::string, std::string> settings() const { return {}; }
   // Whether a put into a peer's window lands only as the peer calls into the library: MPI
   // windows across hosts without an RDMA network (Open MPI emulates one-sided operations
-  // with messages over TCP). Receivers of a one-sided update then poll instead of napping.
+  // with messages over TCP). Receivers of a one-sided update then poll longer before napping.
   virtual bool puts_need_target_progress() const { return false; }
   // Collective over all ranks, after every group and window it made is closed.
   virtual void close(const Deadline&) {}
