@@ -287,31 +287,25 @@ void run_job(const RunArgs& a) {
     watched.reset();
   }
 
-  watched = std::make_unique<Watchdog::Phase>(&watchdog, "the end: gathering ranks and hosts", control.deadline());
+  watched = std::make_unique<Watchdog::Phase>(&watchdog, "the end: gathering the ranks' clocks", control.deadline());
   cores.close(control.deadline());
 
-  // Ranks and hosts, then one file written by rank 0.
-  char host[64] = {};
-  const std::string me = host_name();
-  std::snprintf(host, sizeof(host), "%s", me.c_str());
-  std::vector<char> hosts(static_cast<size_t>(size) * sizeof(host));
-  WXFER_CHECK_MPI(MPI_Gather(host, sizeof(host), MPI_CHAR, hosts.data(), sizeof(host), MPI_CHAR, 0, MPI_COMM_WORLD));
+  // Ranks and hosts (gathered at start-up: host_map), then one file written by rank 0.
   double clock_mine[2] = {clock.offset, clock.error};
   std::vector<double> clocks(static_cast<size_t>(size) * 2);
   WXFER_CHECK_MPI(MPI_Gather(clock_mine, 2, MPI_DOUBLE, clocks.data(), 2, MPI_DOUBLE, 0, MPI_COMM_WORLD));
   if (rank != 0) return;
-  std::set<std::string> distinct;
   for (int r = 0; r < size; ++r) {
     RankInfo info;
     info.rank = r;
     info.role = ranks.is_trainer(r) ? "trainer" : "inference";
-    info.host = std::string(hosts.data() + static_cast<size_t>(r) * sizeof(host));
+    info.host = host_map.names[static_cast<size_t>(host_map.host_of_rank[static_cast<size_t>(r)])];
     info.clock_offset = clocks[static_cast<size_t>(r) * 2];
     info.clock_error = clocks[static_cast<size_t>(r) * 2 + 1];
     file.clock_error = std::max(file.clock_error, info.clock_error);
-    distinct.insert(info.host);
     file.ranks.push_back(info);
   }
+  const std::set<std::string> distinct(host_map.names.begin(), host_map.names.end());
   file.hosts.assign(distinct.begin(), distinct.end());
   file.machine = machine_description();
   file.config = {{"model", plan.trainer_model().name},

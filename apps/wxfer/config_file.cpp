@@ -5,6 +5,7 @@
 
 #include <toml++/toml.h>
 
+#include "commands.hpp"
 #include "common/error.hpp"
 
 namespace wxfer::cli {
@@ -26,8 +27,8 @@ std::string as_argument(const std::string& file, const std::string& key, const t
 // Tables named after a subcommand hold settings for that command alone (a scenario file is
 // read by `sim` and by `run`); [published] holds figures published for the case, per strategy.
 bool is_command_name(std::string_view key) {
-  for (const char* name : {"plan", "run", "sim", "sweep", "calibrate", "report", "merge", "trace", "transports", "bench-quant"})
-    if (key == name) return true;
+  for (const CommandEntry& c : command_table())
+    if (key == c.name) return true;
   return false;
 }
 

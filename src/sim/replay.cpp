@@ -105,14 +105,15 @@ void run_flows(const SimPlatform& p, const std::vector<Flow>& flows, int32_t max
   };
   std::vector<Open> open;
   std::vector<sg4::CommPtr> comms;  // parallel to `open`, what wait_any takes
+  auto landed = [&](const Flow& f, double t_begin) {
+    if (log.rec == nullptr) return;
+    if (f.members.empty()) log.rec->add_peer(log.rank, log.chunk, log.stage, f.peer, f.payload, t_begin);
+    for (const auto& [peer, bytes] : f.members) log.rec->add_peer(log.rank, log.chunk, log.stage, peer, bytes, t_begin);
+    if (log.done != nullptr) (*log.done)(f);
+  };
   auto finish_one = [&] {
     const auto i = static_cast<size_t>(sg4::Comm::wait_any(comms));
-    if (log.rec != nullptr) {
-      const Flow& f = *open[i].flow;
-      if (f.members.empty()) log.rec->add_peer(log.rank, log.chunk, log.stage, f.peer, f.payload, open[i].t_begin);
-      for (const auto& [peer, bytes] : f.members) log.rec->add_peer(log.rank, log.chunk, log.stage, peer, bytes, open[i].t_begin);
-      if (log.done != nullptr) (*log.done)(f);
-    }
+    landed(*open[i].flow, open[i].t_begin);
     open.erase(open.begin() + static_cast<long>(i));
     comms.erase(comms.begin() + static_cast<long>(i));
   };
@@ -120,17 +121,12 @@ void run_flows(const SimPlatform& p, const std::vector<Flow>& flows, int32_t max
     if (f.bytes == 0) continue;
     // Colocated ranks on one GPU: the bytes move within its memory, not over a link; the
     // flow is logged and reported done as any other.
+    const double t = log.rec != nullptr ? log.rec->now() : 0;
     if (!f.to_node && f.from == f.to) {
-      const double t = log.rec != nullptr ? log.rec->now() : 0;
       copy(p, f.from, f.bytes, p.cluster().device_copy_bandwidth);
-      if (log.rec != nullptr) {
-        if (f.members.empty()) log.rec->add_peer(log.rank, log.chunk, log.stage, f.peer, f.payload, t);
-        for (const auto& [peer, bytes] : f.members) log.rec->add_peer(log.rank, log.chunk, log.stage, peer, bytes, t);
-        if (log.done != nullptr) (*log.done)(f);
-      }
+      landed(f, t);
       continue;
     }
-    const double t = log.rec != nullptr ? log.rec->now() : 0;
     comms.push_back(sg4::Comm::sendto_async(p.host(f.from), f.to_node ? p.node_sink(f.to) : p.host(f.to), f.bytes));
     open.push_back({&f, t});
     ++counter;
